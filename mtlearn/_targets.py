@@ -1,0 +1,308 @@
+"""The target contract: the one place where mtlearn reads ``y``.
+
+Every estimator turns user targets into a :class:`TaskTargets` with
+:func:`check_targets` and maps its predictions back with
+:func:`decode_labels`. Nothing else parses ``y``.
+
+The contract (see DESIGN.md):
+
+- ``y`` is ``(n_samples,)`` (one task) or ``(n_samples, n_tasks)``; the column
+  names of a pandas DataFrame become the task names.
+- A missing label is ``NaN`` (float ``y``) or ``None`` / ``pd.NA`` / ``NaN``
+  (object ``y``). A missing cell is left out of that task only.
+- A task with no observed label, a classification task with one observed
+  class, an infinite value, or a continuous target given to a classifier is a
+  ``ValueError`` that names the task.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils.multiclass import type_of_target
+
+__all__ = [
+    "TaskTargets",
+    "check_classes_argument",
+    "check_targets",
+    "decode_labels",
+    "observed_targets",
+    "task_label",
+]
+
+
+@dataclass
+class TaskTargets:
+    """Targets of several tasks in a form the numerics can use.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_tasks)
+        Classification: int32 class codes (indices into ``classes[t]``).
+        Regression: float64 targets. Missing cells hold 0 and are masked out.
+    mask : ndarray of shape (n_samples, n_tasks), dtype=bool
+        True where the label is observed.
+    classes : list of ndarray or None
+        Sorted observed classes of each task (classification only).
+    task_names : ndarray of object or None
+        Column names when ``y`` was a DataFrame.
+    one_d : bool
+        Whether ``y`` was one-dimensional (single-output conventions apply).
+    """
+
+    values: np.ndarray
+    mask: np.ndarray
+    classes: list | None
+    task_names: np.ndarray | None
+    one_d: bool
+
+    @property
+    def n_tasks(self):
+        return self.values.shape[1]
+
+
+def task_label(t, task_names=None):
+    """Name of task ``t`` for messages: its column name or ``task t``."""
+    if task_names is not None:
+        return f"task {task_names[t]!r}"
+    return f"task {t}"
+
+
+def _is_missing_object(value):
+    if value is None:
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return value != value  # NaN
+    # pandas.NA and pandas.NaT without importing pandas
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _to_array(y):
+    """Return (array, task_names) from array-likes and pandas objects."""
+    task_names = None
+    if hasattr(y, "columns") and hasattr(y, "iloc"):  # DataFrame
+        task_names = np.asarray([str(c) for c in y.columns], dtype=object)
+        dtypes = list(y.dtypes)
+        if all(getattr(d, "kind", "O") in "fiub" for d in dtypes):
+            array = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            array = y.to_numpy(dtype=object)
+    elif hasattr(y, "iloc"):  # Series
+        dtype = getattr(y, "dtype", None)
+        if getattr(dtype, "kind", "O") in "fiub":
+            array = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            array = y.to_numpy(dtype=object)
+    else:
+        array = np.asarray(y)
+    return array, task_names
+
+
+def _missing_mask(array):
+    if array.dtype.kind == "f":
+        if np.isinf(array).any():
+            raise ValueError(
+                "y contains infinite values; a missing label must be NaN, "
+                "not inf."
+            )
+        return np.isnan(array)
+    if array.dtype.kind == "c":
+        raise ValueError("Complex data not supported in y.")
+    if array.dtype.kind == "O":
+        return np.frompyfunc(_is_missing_object, 1, 1)(array).astype(bool)
+    return np.zeros(array.shape, dtype=bool)
+
+
+def check_targets(y, *, kind, n_samples=None, classes=None, task_names=None):
+    """Validate ``y`` and encode it for the numerics.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Targets, with missing labels as NaN, None or pd.NA.
+    kind : {"classification", "regression"}
+        What the tasks are.
+    n_samples : int, default=None
+        Number of rows of X, checked against ``y``.
+    classes : list of ndarray, default=None
+        Known classes of each task (``partial_fit`` after the first call, or
+        the ``classes`` argument of the first call). Labels outside them are
+        an error. When None, classes are the observed labels.
+    task_names : ndarray, default=None
+        Task names fitted earlier, used in messages when ``y`` has none.
+
+    Returns
+    -------
+    targets : TaskTargets
+    """
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
+    array, names = _to_array(y)
+    if names is None:
+        names = task_names
+    if array.ndim == 0:
+        raise ValueError(f"y must be 1-D or 2-D, got a scalar: {y!r}.")
+    if array.ndim > 2:
+        raise ValueError(
+            f"y must be 1-D (one task) or 2-D (n_samples, n_tasks), got an "
+            f"array of shape {array.shape}."
+        )
+    one_d = array.ndim == 1
+    if one_d:
+        array = array.reshape(-1, 1)
+    if array.shape[1] == 0:
+        raise ValueError("y has 0 columns: at least one task is required.")
+    if n_samples is not None and array.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples} "
+            f"rows, y has {array.shape[0]}."
+        )
+    if kind == "regression" and array.dtype.kind in "OSU":
+        array = _object_to_float(array, names)
+    mask = ~_missing_mask(array)
+    for t in range(array.shape[1]):
+        if not mask[:, t].any():
+            raise ValueError(
+                f"{task_label(t, names)} has no observed label: every value "
+                f"in column {t} of y is missing."
+            )
+    if kind == "regression":
+        values = np.where(mask, array, 0).astype(np.float64)
+        return TaskTargets(values, mask, None, names, one_d)
+    return _encode_classification(array, mask, classes, names, one_d)
+
+
+def _object_to_float(array, names):
+    out = np.empty(array.shape, dtype=np.float64)
+    for index, value in np.ndenumerate(array):
+        if _is_missing_object(value):
+            out[index] = np.nan
+            continue
+        try:
+            out[index] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{task_label(index[1], names)} has a non-numeric target "
+                f"{value!r} in row {index[0]}; regression targets must be "
+                "numbers (NaN or None for a missing label)."
+            ) from None
+    return out
+
+
+def _encode_classification(array, mask, classes, names, one_d):
+    n_samples, n_tasks = array.shape
+    if classes is not None and len(classes) != n_tasks:
+        raise ValueError(
+            f"classes has {len(classes)} entries but y has {n_tasks} tasks."
+        )
+    codes = np.zeros((n_samples, n_tasks), dtype=np.int32)
+    task_classes = []
+    for t in range(n_tasks):
+        observed = array[mask[:, t], t]
+        if observed.dtype == object:
+            kinds = {isinstance(v, str) for v in observed}
+            if len(kinds) > 1:
+                raise ValueError(
+                    f"{task_label(t, names)} mixes string and non-string "
+                    "labels; use one type per task."
+                )
+            if kinds == {False}:
+                observed = _numeric_object(observed, t, names)
+        target_type = type_of_target(observed)
+        if target_type not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: {target_type!r} in "
+                f"{task_label(t, names)}. A classifier needs discrete labels "
+                "(ints or strings); for continuous targets use a regressor."
+            )
+        observed_classes, observed_codes = np.unique(observed, return_inverse=True)
+        if classes is None:
+            if observed_classes.shape[0] < 2:
+                raise ValueError(
+                    f"{task_label(t, names)} has one class only among its observed labels "
+                    f"({observed_classes[0]!r}); a classification task needs "
+                    "at least two classes."
+                )
+            task_classes.append(observed_classes)
+            codes[mask[:, t], t] = observed_codes
+        else:
+            known = np.asarray(classes[t])
+            unseen = np.setdiff1d(observed_classes, known)
+            if unseen.size:
+                raise ValueError(
+                    f"{task_label(t, names)} has labels {unseen.tolist()} "
+                    f"that are not in its classes {known.tolist()}."
+                )
+            task_classes.append(known)
+            codes[mask[:, t], t] = np.searchsorted(known, observed)
+    return TaskTargets(codes, mask, task_classes, names, one_d)
+
+
+def _numeric_object(observed, t, names):
+    try:
+        as_float = observed.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{task_label(t, names)} has labels of unsupported types: "
+            f"{sorted({type(v).__name__ for v in observed})}."
+        ) from None
+    if np.all(as_float == np.round(as_float)):
+        return as_float.astype(np.int64)
+    return as_float
+
+
+def check_classes_argument(classes, n_tasks, one_d):
+    """Normalise the ``classes`` argument of ``partial_fit``.
+
+    For one task it is an array of labels; for several, a list with one
+    array per task (as ``MultiOutputClassifier.partial_fit`` takes).
+    """
+    if one_d:
+        classes = [classes]
+    if len(classes) != n_tasks:
+        raise ValueError(
+            f"classes must give the classes of each of the {n_tasks} tasks, "
+            f"got {len(classes)} entries."
+        )
+    out = []
+    for t, task_classes in enumerate(classes):
+        task_classes = np.unique(np.asarray(task_classes))
+        if task_classes.shape[0] < 2:
+            raise ValueError(
+                f"classes of task {t} must hold at least two labels, got "
+                f"{task_classes.tolist()}."
+            )
+        out.append(task_classes)
+    return out
+
+
+def decode_labels(codes, classes, one_d):
+    """Map class codes of shape (n_samples, n_tasks) back to labels.
+
+    The result has the common dtype of the tasks' classes (object when they
+    differ in kind), of shape (n_samples,) when ``one_d``.
+    """
+    if one_d:
+        return classes[0][codes[:, 0]]
+    try:
+        dtype = np.result_type(*[c.dtype for c in classes])
+    except TypeError:  # e.g. int classes for one task, strings for another
+        dtype = np.dtype(object)
+    out = np.empty(codes.shape, dtype=dtype)
+    for t, task_classes in enumerate(classes):
+        out[:, t] = task_classes[codes[:, t]]
+    return out
+
+
+def observed_targets(y):
+    """Return ``y`` as a 2-D array and the mask of its observed cells.
+
+    For scoring: labels are kept as given (no encoding, so labels never seen
+    in training simply count as errors).
+    """
+    array, _ = _to_array(y)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    return array, ~_missing_mask(array)

@@ -1,0 +1,205 @@
+"""Hard parameter sharing: a trunk shared by all tasks, one head per task.
+
+The network is numerics only: it holds a layer stack and one flat parameter
+vector (weights first, then biases) with views per layer, so that an
+optimizer updates every parameter in one vectorised pass and the L2 penalty
+is one slice. It is independent of losses: ``forward`` returns the output
+logits, ``backward`` takes ``d(loss)/d(logits)``.
+
+Layout of the output: ``n_tasks`` blocks of ``n_outputs`` columns, block
+``t`` holding the logits of task ``t`` (a task with fewer outputs than
+``n_outputs`` uses the first columns of its block).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._layers import Dense, GroupedDense
+
+
+class SharedTrunkNetwork:
+    """Trunk of dense layers, then per-task head layers.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    trunk_sizes : tuple of int
+        Widths of the shared hidden layers (may be empty).
+    head_sizes : tuple of int
+        Widths of each task's own hidden layers (may be empty).
+    n_tasks : int
+        Number of tasks.
+    n_outputs : int
+        Width of each task's output block.
+    activation : str
+        Hidden activation, a key of ``ACTIVATIONS``.
+    dtype : numpy dtype
+        Compute dtype of parameters and buffers.
+    """
+
+    def __init__(
+        self, n_features, trunk_sizes, head_sizes, n_tasks, n_outputs, activation, dtype
+    ):
+        self.n_features = n_features
+        self.trunk_sizes = tuple(trunk_sizes)
+        self.head_sizes = tuple(head_sizes)
+        self.n_tasks = n_tasks
+        self.n_outputs = n_outputs
+        self.activation = activation
+        self.dtype = np.dtype(dtype)
+        widths = (n_features,) + self.trunk_sizes
+        layers = [Dense(a, b) for a, b in zip(widths[:-1], widths[1:])]
+        head_widths = self.head_sizes + (n_outputs,)
+        layers.append(Dense(widths[-1], n_tasks * head_widths[0]))
+        layers += [
+            GroupedDense(n_tasks, a, b)
+            for a, b in zip(head_widths[:-1], head_widths[1:])
+        ]
+        self.layers = layers
+        self.n_trunk_layers = len(self.trunk_sizes)
+        sizes = [int(np.prod(layer.weight_shape)) for layer in layers]
+        sizes += [int(np.prod(layer.bias_shape)) for layer in layers]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self.n_weights = int(self._offsets[len(layers)])
+        self.n_params = int(self._offsets[-1])
+        self.params = np.zeros(self.n_params, dtype=self.dtype)
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)
+        self._bind()
+        self._buffer_rows = 0
+        self._dropout = 0.0
+
+    # -- parameters -----------------------------------------------------
+    def _views(self, flat):
+        n = len(self.layers)
+        shapes = [layer.weight_shape for layer in self.layers]
+        shapes += [layer.bias_shape for layer in self.layers]
+        views = [
+            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
+            for i, shape in enumerate(shapes)
+        ]
+        return views[:n], views[n:]
+
+    def _bind(self):
+        self.coefs, self.intercepts = self._views(self.params)
+        self._grad_coefs, self._grad_intercepts = self._views(self.grads)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("coefs", "intercepts", "_grad_coefs", "_grad_intercepts"):
+            del state[key]
+        for key in ("_activations", "_deltas", "_dropout_masks"):
+            state.pop(key, None)
+        state["_buffer_rows"] = 0
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind()
+
+    def initialize(self, rng):
+        """Glorot-uniform weights and biases (as scikit-learn's MLP)."""
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        for layer, W, b in zip(self.layers, self.coefs, self.intercepts):
+            bound = np.sqrt(factor / (layer.fan_in + layer.fan_out))
+            W[...] = rng.uniform(-bound, bound, W.shape)
+            b[...] = rng.uniform(-bound, bound, b.shape)
+
+    # -- forward / backward ---------------------------------------------
+    def _ensure_buffers(self, n_rows):
+        if n_rows <= self._buffer_rows:
+            return
+        widths = [layer.n_out for layer in self.layers]
+        self._activations = [np.empty((n_rows, w), dtype=self.dtype) for w in widths]
+        self._deltas = [np.empty((n_rows, w), dtype=self.dtype) for w in widths]
+        self._dropout_masks = [
+            np.empty((n_rows, w), dtype=self.dtype) for w in self.trunk_sizes
+        ]
+        self._buffer_rows = n_rows
+
+    def forward(self, X, *, dropout=0.0, rng=None):
+        """Output logits of shape (n_samples, n_tasks * n_outputs), training.
+
+        Activations are kept in buffers for ``backward``; the returned array
+        is a view into a buffer that the next call overwrites. With
+        ``dropout > 0``, each trunk unit is zeroed with that probability and
+        the survivors rescaled (inverted dropout), using ``rng``.
+        """
+        n = X.shape[0]
+        self._ensure_buffers(n)
+        self._dropout = dropout
+        outs = [a[:n] for a in self._activations]
+        masks = [m[:n] for m in self._dropout_masks] if dropout > 0 else None
+        return self._run_layers(X, outs, dropout, masks, rng)
+
+    def _run_layers(self, X, outs, dropout=0.0, masks=None, rng=None):
+        activate = ACTIVATIONS[self.activation]
+        x = X
+        last = len(self.layers) - 1
+        for i, out in enumerate(outs):
+            self.layers[i].forward(x, self.coefs[i], self.intercepts[i], out)
+            if i < last:
+                activate(out)
+            if masks is not None and i < self.n_trunk_layers:
+                mask = masks[i]
+                rng.random(out=mask, dtype=self.dtype)
+                np.greater_equal(mask, dropout, out=mask)
+                mask *= 1.0 / (1.0 - dropout)
+                out *= mask
+            x = out
+        return x
+
+    def backward(self, X, grad_logits):
+        """Gradients of the loss w.r.t. all parameters, into ``self.grads``.
+
+        Must follow the ``forward`` call on the same ``X``.
+        """
+        n = X.shape[0]
+        derivative = DERIVATIVES[self.activation]
+        delta = grad_logits
+        for i in range(len(self.layers) - 1, -1, -1):
+            x = X if i == 0 else self._activations[i - 1][:n]
+            grad_x = None if i == 0 else self._deltas[i - 1][:n]
+            self.layers[i].backward(
+                x,
+                delta,
+                self.coefs[i],
+                self._grad_coefs[i],
+                self._grad_intercepts[i],
+                grad_x,
+            )
+            if grad_x is not None:
+                activation = x
+                if self._dropout > 0 and i - 1 < self.n_trunk_layers:
+                    grad_x *= self._dropout_masks[i - 1][:n]
+                    if self.activation in ("tanh", "logistic"):
+                        # the derivative needs the activation before rescaling
+                        activation = x * self.dtype.type(1 - self._dropout)
+                derivative(activation, grad_x)
+            delta = grad_x
+
+    def transform(self, X, chunk_size=4096):
+        """Output of the last trunk layer (the shared representation)."""
+        return self._predict(X, self.n_trunk_layers, chunk_size)
+
+    def predict_logits(self, X, chunk_size=4096):
+        """Output logits, computed in chunks of rows to bound memory."""
+        return self._predict(X, len(self.layers), chunk_size)
+
+    def _predict(self, X, n_layers, chunk_size):
+        # Fresh arrays, no shared buffers: safe to call from several threads.
+        if n_layers == 0:
+            return X.toarray() if sp.issparse(X) else np.array(X)
+        n = X.shape[0]
+        out = np.empty((n, self.layers[n_layers - 1].n_out), dtype=self.dtype)
+        for start in range(0, n, chunk_size):
+            chunk = X[start : start + chunk_size]
+            m = chunk.shape[0]
+            outs = [
+                np.empty((m, layer.n_out), dtype=self.dtype)
+                for layer in self.layers[: n_layers - 1]
+            ]
+            outs.append(out[start : start + m])
+            self._run_layers(chunk, outs)
+        return out

@@ -1,0 +1,63 @@
+"""Stochastic optimizers updating a flat parameter vector in place.
+
+Protocol: ``update_params(params, grads)`` takes one step on the flat
+``params`` (modified in place) given the gradient ``grads`` of the same shape;
+all state lives in preallocated arrays of the same dtype.
+"""
+
+import numpy as np
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) with bias-corrected step size."""
+
+    def __init__(self, n_params, dtype, learning_rate=1e-3, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.m = np.zeros(n_params, dtype=dtype)
+        self.v = np.zeros(n_params, dtype=dtype)
+        self._tmp = np.zeros(n_params, dtype=dtype)
+
+    def update_params(self, params, grads):
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        np.multiply(grads, 1 - b1, out=self._tmp)
+        self.m *= b1
+        self.m += self._tmp
+        np.multiply(grads, grads, out=self._tmp)
+        self._tmp *= 1 - b2
+        self.v *= b2
+        self.v += self._tmp
+        step = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        np.sqrt(self.v, out=self._tmp)
+        self._tmp += self.epsilon
+        np.divide(self.m, self._tmp, out=self._tmp)
+        self._tmp *= step
+        params -= self._tmp
+
+
+class SGD:
+    """Stochastic gradient descent with (Nesterov) momentum."""
+
+    def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9,
+                 nesterov=True):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.t = 0
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    def update_params(self, params, grads):
+        self.t += 1
+        self.velocity *= self.momentum
+        self.velocity -= self.learning_rate * grads
+        if self.nesterov:
+            params += self.momentum * self.velocity
+            params -= self.learning_rate * grads
+        else:
+            params += self.velocity
+
+
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}

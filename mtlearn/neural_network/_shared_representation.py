@@ -1,0 +1,1085 @@
+"""Shared-representation networks: one trunk for all tasks, a head per task."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from .._targets import (
+    check_classes_argument,
+    check_targets,
+    decode_labels,
+    observed_targets,
+    task_label,
+)
+from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
+from ._network import SharedTrunkNetwork
+from ._optimizers import OPTIMIZERS
+from ._training import HeadGroup, TrainingHistory, evaluate_loss, train
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _as_index(indices):
+    """A slice when ``indices`` are contiguous (views, no copies), else array."""
+    indices = np.asarray(indices, dtype=np.intp)
+    if indices.size and np.array_equal(
+        indices, np.arange(indices[0], indices[0] + indices.size)
+    ):
+        return slice(int(indices[0]), int(indices[0] + indices.size))
+    return indices
+
+
+class _BaseSharedRepresentation(BaseEstimator):
+    """Everything the classifier and the regressor share.
+
+    Subclasses define ``_target_kind``, ``_task_setup(targets)`` (heads,
+    output widths, encoded targets) and the prediction methods.
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like"],
+        "head_layer_sizes": ["array-like"],
+        "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "solver": [StrOptions({"adam", "sgd"})],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "task_weights": ["array-like", None],
+        "dtype": [StrOptions(set(_DTYPES))],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        head_layer_sizes,
+        activation,
+        alpha,
+        dropout,
+        solver,
+        batch_size,
+        learning_rate_init,
+        max_iter,
+        tol,
+        early_stopping,
+        validation_fraction,
+        n_iter_no_change,
+        shuffle,
+        momentum,
+        nesterovs_momentum,
+        beta_1,
+        beta_2,
+        epsilon,
+        task_weights,
+        dtype,
+        random_state,
+        warm_start,
+        verbose,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.head_layer_sizes = head_layer_sizes
+        self.activation = activation
+        self.alpha = alpha
+        self.dropout = dropout
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.task_weights = task_weights
+        self.dtype = dtype
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- validation helpers ------------------------------------------------
+    @staticmethod
+    def _layer_sizes(sizes, name):
+        sizes = np.atleast_1d(np.asarray(sizes)) if np.size(sizes) else np.array([])
+        if sizes.ndim != 1 or not all(
+            float(s).is_integer() and s > 0 for s in sizes
+        ):
+            raise ValueError(
+                f"{name} must be a sequence of positive integers, got {sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _validate_X(self, X, reset):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+        )
+        dtype = _DTYPES[self.dtype]
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+        return X
+
+    def _task_weight_vector(self, n_tasks):
+        if self.task_weights is None:
+            return np.ones(n_tasks)
+        weights = np.asarray(self.task_weights, dtype=np.float64)
+        if weights.shape != (n_tasks,):
+            raise ValueError(
+                f"task_weights must have one weight per task, shape "
+                f"({n_tasks},), got shape {weights.shape}."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("task_weights must be finite and non-negative.")
+        return weights
+
+    def _cell_weights(self, targets, sample_weight):
+        """Weight of each (sample, task) cell, zero where missing."""
+        return targets.mask * sample_weight[:, None]
+
+    # -- fitting -------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; NaN, None or pd.NA mark a missing label, which is left
+            out of that task's loss only.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in every task's loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        first_call = not (
+            (incremental or self.warm_start) and hasattr(self, "_network")
+        )
+        X = self._validate_X(X, reset=first_call)
+        targets = check_targets(
+            y,
+            kind=self._target_kind,
+            n_samples=X.shape[0],
+            classes=self._known_classes(classes, first_call, y),
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if first_call:
+            self._setup_tasks(targets)
+        else:
+            self._check_same_tasks(targets)
+        encoded = self._encode_targets(targets)
+        cell_weights = self._cell_weights(targets, sample_weight)
+        dtype = _DTYPES[self.dtype]
+        encoded = encoded.astype(dtype, copy=False)
+        cell_weights = cell_weights.astype(dtype)
+        task_weights = self._task_weight_vector(self.n_tasks_)
+
+        if first_call:
+            self._rng = np.random.default_rng(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            )
+            self._network = SharedTrunkNetwork(
+                X.shape[1],
+                self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
+                self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
+                self.n_tasks_,
+                self._n_outputs,
+                self.activation,
+                dtype,
+            )
+            self._network.initialize(self._rng)
+            self._history = TrainingHistory()
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+            self._history.best_loss = np.inf
+            self._history.best_validation_score = -np.inf
+            self._history.no_improvement_count = 0
+            self._history.best_params = None
+
+        validation_score = None
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
+            train_rows, val_rows = self._validation_split(targets, X.shape[0])
+            X_val = X[val_rows]
+            y_val, w_val = encoded[val_rows], cell_weights[val_rows]
+            X, encoded, cell_weights = (
+                X[train_rows],
+                encoded[train_rows],
+                cell_weights[train_rows],
+            )
+
+            def validation_score():
+                losses = evaluate_loss(
+                    self._network, X_val, y_val, w_val, self._head_groups,
+                    task_weights,
+                )
+                return -float(np.dot(task_weights, losses))
+
+        batch_size = (
+            min(200, X.shape[0])
+            if self.batch_size == "auto"
+            else min(self.batch_size, X.shape[0])
+        )
+        n_epochs, converged = train(
+            self._network,
+            self._optimizer,
+            X,
+            encoded,
+            cell_weights,
+            self._head_groups,
+            task_weights,
+            self._history,
+            alpha=self.alpha,
+            batch_size=batch_size,
+            max_iter=1 if incremental else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            shuffle=self.shuffle,
+            dropout=self.dropout,
+            rng=self._rng,
+            validation_score=validation_score,
+            verbose=self.verbose,
+            task_names=self.task_names_ if hasattr(self, "task_names_") else None,
+            check_convergence=not incremental,
+        )
+        self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
+        self.t_ = self._optimizer.t
+        self._publish_history()
+        if not converged and not incremental:
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _known_classes(self, classes, first_call, y):
+        return None
+
+    def _make_optimizer(self):
+        n, dtype = self._network.n_params, self._network.dtype
+        if self.solver == "adam":
+            return OPTIMIZERS["adam"](
+                n, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
+                self.epsilon,
+            )
+        return OPTIMIZERS["sgd"](
+            n, dtype, self.learning_rate_init, self.momentum, self.nesterovs_momentum
+        )
+
+    def _validation_split(self, targets, n_samples):
+        n_val = int(round(self.validation_fraction * n_samples))
+        if n_val < 1 or n_samples - n_val < 1:
+            raise ValueError(
+                f"early_stopping needs at least one training and one validation "
+                f"sample: validation_fraction={self.validation_fraction} of "
+                f"{n_samples} samples leaves {n_val} for validation."
+            )
+        order = self._rng.permutation(n_samples)
+        return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+    def _setup_tasks(self, targets):
+        self.n_tasks_ = targets.n_tasks
+        self._one_d = targets.one_d
+        if targets.task_names is not None:
+            self.task_names_ = targets.task_names
+        elif hasattr(self, "task_names_"):
+            del self.task_names_
+        self._setup_heads(targets)
+
+    def _check_same_tasks(self, targets):
+        if targets.n_tasks != self.n_tasks_:
+            raise ValueError(
+                f"y has {targets.n_tasks} tasks but the estimator was fitted "
+                f"with {self.n_tasks_}; refit from scratch (warm_start=False) "
+                "to change the tasks."
+            )
+
+    def _head_group(self, head, tasks):
+        tasks = np.asarray(tasks, dtype=np.intp)
+        k = self._n_outputs
+        columns = (tasks[:, None] * k + np.arange(head.n_outputs)).ravel()
+        return HeadGroup(head, _as_index(tasks), _as_index(columns))
+
+    def _publish_history(self):
+        history = self._history
+        self.loss_curve_ = list(history.loss_curve)
+        self.task_loss_curves_ = np.array(history.task_loss_curves).reshape(
+            -1, self.n_tasks_
+        )
+        if self.early_stopping:
+            self.validation_scores_ = list(history.validation_scores)
+            self.best_validation_score_ = history.best_validation_score
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = history.best_loss
+
+    # -- prediction ------------------------------------------------------------
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        with np.errstate(over="ignore"):
+            logits = self._network.predict_logits(X)
+        return logits.astype(np.float64)
+
+    def _task_logits(self, logits, t):
+        k = self._n_outputs
+        return logits[:, t * k : t * k + self._head_outputs[t]]
+
+    def transform(self, X):
+        """The shared representation: the output of the last trunk layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            Trunk activations (``X`` itself, as float, when there is no
+            hidden layer).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        with np.errstate(over="ignore"):
+            return self._network.transform(X).astype(np.float64)
+
+    # -- fitted weights -------------------------------------------------------
+    @property
+    def trunk_coefs_(self):
+        """List of the trunk's weight matrices, (n_in, n_out) each."""
+        check_is_fitted(self)
+        return self._network.coefs[: self._network.n_trunk_layers]
+
+    @property
+    def trunk_intercepts_(self):
+        """List of the trunk's bias vectors."""
+        check_is_fitted(self)
+        return self._network.intercepts[: self._network.n_trunk_layers]
+
+    @property
+    def head_coefs_(self):
+        """Per task, the list of its head's weight matrices (n_in, n_out)."""
+        return [self._head_params(t)[0] for t in range(self.n_tasks_)]
+
+    @property
+    def head_intercepts_(self):
+        """Per task, the list of its head's bias vectors."""
+        return [self._head_params(t)[1] for t in range(self.n_tasks_)]
+
+    def _head_params(self, t):
+        check_is_fitted(self)
+        net = self._network
+        coefs, intercepts = [], []
+        head_layers = range(net.n_trunk_layers, len(net.layers))
+        for i in head_layers:
+            W, b = net.coefs[i], net.intercepts[i]
+            last = i == len(net.layers) - 1
+            width = self._head_outputs[t] if last else None
+            if W.ndim == 2:  # first head layer: one dense layer for all tasks
+                n_out = W.shape[1] // self.n_tasks_
+                cols = slice(t * n_out, t * n_out + (width or n_out))
+                coefs.append(W[:, cols])
+                intercepts.append(b[cols])
+            else:
+                n_out = W.shape[2]
+                coefs.append(W[t][:, : width or n_out])
+                intercepts.append(b[t * n_out : t * n_out + (width or n_out)])
+        return coefs, intercepts
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+_SHARED_PARAMETERS_DOC = """
+    hidden_layer_sizes : array-like of int, default=(256, 128)
+        Widths of the trunk's hidden layers, shared by all tasks.
+    head_layer_sizes : array-like of int, default=()
+        Widths of each task's own hidden layers between the trunk and its
+        output; empty means each head is a single output layer on the trunk.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation of every hidden layer.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on all weights
+        (not the biases).
+    dropout : float, default=0.0
+        Probability of dropping each trunk unit during training (inverted
+        dropout; no dropout at prediction time).
+    solver : {"adam", "sgd"}, default="adam"
+        Optimizer: Adam, or stochastic gradient descent with momentum.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``min(200, n_samples)``.
+    learning_rate_init : float, default=1e-3
+        Step size of the optimizer.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Improvement of the training loss (or of the validation score with
+        ``early_stopping``) below which an epoch counts as no improvement.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and stop when the
+        validation score stops improving; the best epoch's weights are kept.
+    validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    shuffle : bool, default=True
+        Shuffle the rows at each epoch.
+    momentum : float, default=0.9
+        Momentum of the "sgd" solver.
+    nesterovs_momentum : bool, default=True
+        Nesterov momentum for the "sgd" solver.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Parameters of the "adam" solver.
+    task_weights : array-like of shape (n_tasks,), default=None
+        Fixed weight of each task's loss in the objective; None is 1 each.
+    dtype : {"float32", "float64"}, default="float32"
+        Compute precision of the weights and activations. float32 is about
+        twice as fast and accurate enough for training by stochastic
+        gradients; float64 for checks that need it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, the validation split and dropout;
+        an int makes fits reproducible to the bit on the same machine.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights.
+    verbose : bool or int, default=False
+        Print one line per epoch with the loss of each task.
+"""
+
+_SHARED_ATTRIBUTES_DOC = """
+    n_tasks_ : int
+        Number of tasks (1 for one-dimensional y).
+    task_names_ : ndarray of str
+        Task names, from the column names of a DataFrame y. Only defined
+        when y had names.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X had string column names.
+    loss_curve_ : list of float
+        Objective value (weighted sum of task losses plus the penalty) at the
+        end of each epoch, averaged over the epoch's mini-batches.
+    task_loss_curves_ : ndarray of shape (n_iter_, n_tasks_)
+        Each task's loss at each epoch.
+    validation_scores_ : list of float or None
+        With ``early_stopping``, the score on the held-out rows at each epoch:
+        the negative weighted sum of task losses. None otherwise.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    best_loss_ : float or None
+        Lowest training loss (None with ``early_stopping``).
+    n_iter_ : int
+        Number of epochs run.
+    t_ : int
+        Number of optimizer steps (mini-batches) run.
+    trunk_coefs_, trunk_intercepts_ : list of ndarray
+        Weights and biases of the trunk layers.
+    head_coefs_, head_intercepts_ : list of list of ndarray
+        Per task, the weights and biases of its head layers.
+"""
+
+
+class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation):
+    """Multi-task classifier: a shared MLP trunk and one head per task.
+
+    All tasks are trained jointly on the weighted sum of their losses, each
+    task's loss taken over its observed labels only::
+
+        min_W  sum_t task_weights[t] * L_t(W) + alpha / 2 * ||W||^2
+        L_t = sum_{i observed in t} c_it * loss_t(y_it, f_t(x_i)) / sum_i c_it
+
+    where ``c_it`` is the sample weight times the class weight, ``f_t`` is
+    the trunk followed by task ``t``'s head, and ``loss_t`` is the log-loss
+    of a sigmoid output (binary task) or of a softmax output (multiclass
+    task). This is hard parameter sharing (Caruana, 1997): the trunk learns a
+    representation that serves every task.
+
+    Parameters
+    ----------
+    {parameters}
+    class_weight : None, "balanced", dict or list, default=None
+        Weights of the classes in each task's loss. "balanced" weighs each
+        class of a task by ``n_observed / (n_classes * count)``; a dict maps
+        the labels of a single task to weights; a list gives one entry
+        (None, "balanced" or dict) per task.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels of each task (an array for one-dimensional y).
+    {attributes}
+
+    See Also
+    --------
+    SharedRepresentationRegressor : The same network for regression tasks.
+    sklearn.neural_network.MLPClassifier : One network, no per-task heads.
+
+    Notes
+    -----
+    ``predict_proba`` follows ``MultiOutputClassifier``: a list with one
+    array of shape (n_samples, n_classes_t) per task (one array for
+    one-dimensional y). ``decision_function`` gives the logits: an array of
+    shape (n_samples, n_tasks) when every task is binary, else a list with
+    one array per task. ``score`` is the mean over tasks of the accuracy on
+    the observed labels.
+
+    References
+    ----------
+    R. Caruana, "Multitask learning", Machine Learning 28(1):41-75, 1997.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtlearn.neural_network import SharedRepresentationClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 5))
+    >>> Y = np.column_stack([X[:, 0] > 0, X[:, 0] + X[:, 1] > 0]).astype(float)
+    >>> Y[:20, 1] = np.nan  # missing labels are left out of task 1's loss
+    >>> clf = SharedRepresentationClassifier(hidden_layer_sizes=(16,),
+    ...                                      max_iter=300, random_state=0)
+    >>> clf.fit(X, Y).predict(X[:3])
+    array([[1., 1.],
+           [1., 1.],
+           [1., 1.]])
+    >>> [p.shape for p in clf.predict_proba(X[:3])]
+    [(3, 2), (3, 2)]
+    """
+
+    _parameter_constraints = {
+        **_BaseSharedRepresentation._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, list, None],
+    }
+    _target_kind = "classification"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 128),
+        head_layer_sizes=(),
+        *,
+        activation="relu",
+        alpha=1e-4,
+        dropout=0.0,
+        solver="adam",
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        task_weights=None,
+        class_weight=None,
+        dtype="float32",
+        random_state=None,
+        warm_start=False,
+        verbose=False,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            head_layer_sizes=head_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            dropout=dropout,
+            solver=solver,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            shuffle=shuffle,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            task_weights=task_weights,
+            dtype=dtype,
+            random_state=random_state,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of training on (X, y), keeping the weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets, NaN/None for missing labels.
+        classes : array-like or list of array-like, default=None
+            All the classes of each task: required on the first call (an
+            array for one-dimensional y, a list of arrays otherwise), ignored
+            afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _known_classes(self, classes, first_call, y):
+        if not first_call:
+            return self.classes_ if self._one_d is False else [self.classes_]
+        if classes is None:
+            return None
+        one_d = np.ndim(y) == 1
+        n_tasks = 1 if one_d else np.shape(y)[1]
+        return check_classes_argument(classes, n_tasks, one_d)
+
+    def _setup_heads(self, targets):
+        classes = targets.classes
+        self.classes_ = classes[0] if targets.one_d else classes
+        self._head_outputs = [1 if len(c) == 2 else len(c) for c in classes]
+        self._n_outputs = max(self._head_outputs)
+        binary = [t for t, k in enumerate(self._head_outputs) if k == 1]
+        groups = [self._head_group(BinaryLogisticHead(), binary)] if binary else []
+        groups += [
+            self._head_group(SoftmaxHead(k), [t])
+            for t, k in enumerate(self._head_outputs)
+            if k > 1
+        ]
+        self._head_groups = groups
+        self._class_weights = self._resolve_class_weight(targets)
+
+    def _check_same_tasks(self, targets):
+        super()._check_same_tasks(targets)
+        known = [self.classes_] if self._one_d else self.classes_
+        for t, (old, new) in enumerate(zip(known, targets.classes)):
+            if not np.array_equal(old, new):
+                raise ValueError(
+                    f"{task_label(t, getattr(self, 'task_names_', None))} has "
+                    f"classes {new.tolist()} but the estimator was fitted with "
+                    f"{old.tolist()}; refit from scratch to change them."
+                )
+
+    def _resolve_class_weight(self, targets):
+        """Per task, an array of class weights indexed by class code."""
+        n_tasks = targets.n_tasks
+        spec = self.class_weight
+        if isinstance(spec, list):
+            if len(spec) != n_tasks:
+                raise ValueError(
+                    f"class_weight has {len(spec)} entries but y has "
+                    f"{n_tasks} tasks."
+                )
+            per_task = spec
+        elif isinstance(spec, dict) and n_tasks > 1:
+            raise ValueError(
+                "A dict class_weight applies to one task; for several tasks "
+                "pass a list with one entry per task."
+            )
+        else:
+            per_task = [spec] * n_tasks
+        weights = []
+        for t, entry in enumerate(per_task):
+            classes = targets.classes[t]
+            codes = targets.values[targets.mask[:, t], t]
+            if entry is None:
+                weights.append(np.ones(len(classes)))
+            elif isinstance(entry, str) and entry == "balanced":
+                counts = np.bincount(codes, minlength=len(classes))
+                w = np.zeros(len(classes))
+                seen = counts > 0
+                w[seen] = codes.size / (seen.sum() * counts[seen])
+                weights.append(w)
+            elif isinstance(entry, dict):
+                unknown = set(entry) - set(classes.tolist())
+                if unknown:
+                    raise ValueError(
+                        f"class_weight for {task_label(t, targets.task_names)} "
+                        f"names labels {sorted(map(str, unknown))} that are not "
+                        f"among its classes {classes.tolist()}."
+                    )
+                weights.append(np.array([float(entry.get(c, 1.0)) for c in classes]))
+            else:
+                raise ValueError(
+                    f"class_weight entries must be None, 'balanced' or a dict, "
+                    f"got {entry!r} for {task_label(t, targets.task_names)}."
+                )
+        return weights
+
+    def _encode_targets(self, targets):
+        return targets.values
+
+    def _cell_weights(self, targets, sample_weight):
+        weights = super()._cell_weights(targets, sample_weight)
+        for t, class_weight in enumerate(self._class_weights):
+            weights[:, t] *= class_weight[targets.values[:, t]]
+        return weights
+
+    def _task_classes(self):
+        return [self.classes_] if self._one_d else self.classes_
+
+    def decision_function(self, X):
+        """Logits of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray or list of ndarray
+            One-dimensional y: shape (n_samples,) for a binary task, or
+            (n_samples, n_classes) for a multiclass one. Several tasks: an
+            array of shape (n_samples, n_tasks) when all are binary, else a
+            list with one such array per task.
+        """
+        logits = self._logits(X)
+        scores = [
+            self._task_logits(logits, t).ravel()
+            if self._head_outputs[t] == 1
+            else self._task_logits(logits, t)
+            for t in range(self.n_tasks_)
+        ]
+        if self._one_d:
+            return scores[0]
+        if all(k == 1 for k in self._head_outputs):
+            return np.column_stack(scores)
+        return scores
+
+    def predict_proba(self, X):
+        """Class probabilities of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such
+            One array for one-dimensional y; for several tasks a list with
+            one array of shape (n_samples, n_classes_t) per task, columns in
+            the order of ``classes_[t]``.
+        """
+        logits = self._logits(X)
+        probas = []
+        for t, group_head in self._task_heads():
+            p = group_head.output(self._task_logits(logits, t))
+            if p.shape[1] == 1:
+                p = np.hstack([1 - p, p])
+            probas.append(p)
+        return probas[0] if self._one_d else probas
+
+    def _task_heads(self):
+        heads = {}
+        for group in self._head_groups:
+            tasks = np.arange(self.n_tasks_)[group.tasks]
+            for t in np.atleast_1d(tasks):
+                heads[int(t)] = group.head
+        return sorted(heads.items())
+
+    def predict(self, X):
+        """Predicted labels of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predicted labels, from each task's classes.
+        """
+        logits = self._logits(X)
+        codes = np.empty((logits.shape[0], self.n_tasks_), dtype=np.intp)
+        for t in range(self.n_tasks_):
+            z = self._task_logits(logits, t)
+            codes[:, t] = (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
+        return decode_labels(codes, self._task_classes(), self._one_d)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of the accuracy on the observed labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True labels; missing labels are skipped.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean over tasks of each task's (weighted) accuracy.
+        """
+        y_true, mask = observed_targets(y)
+        y_pred = np.asarray(self.predict(X)).reshape(y_true.shape[0], -1)
+        w = np.ones(y_true.shape[0]) if sample_weight is None else np.asarray(
+            sample_weight, dtype=np.float64
+        )
+        scores = [
+            np.average(y_pred[mask[:, t], t] == y_true[mask[:, t], t],
+                       weights=w[mask[:, t]])
+            for t in range(y_true.shape[1])
+        ]
+        return float(np.mean(scores))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class SharedRepresentationRegressor(RegressorMixin, _BaseSharedRepresentation):
+    """Multi-task regressor: a shared MLP trunk and one head per target.
+
+    All targets are trained jointly on the weighted sum of their losses,
+    each over its observed values only::
+
+        min_W  sum_t task_weights[t] * L_t(W) + alpha / 2 * ||W||^2
+        L_t = sum_{i observed in t} s_i * (z_it - f_t(x_i))^2 / (2 sum_i s_i)
+
+    where ``z_it`` is target ``t`` standardised (centred and scaled by its
+    observed mean and standard deviation, mapped back at prediction), ``s_i``
+    the sample weight and ``f_t`` the trunk followed by task ``t``'s head.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    SharedRepresentationClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : One network, no per-task heads.
+
+    Notes
+    -----
+    ``score`` is the mean over tasks of R^2 on the observed targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtlearn.neural_network import SharedRepresentationRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 4))
+    >>> Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 0] - X[:, 1]])
+    >>> Y[:30, 0] = np.nan  # a missing target is left out of that task
+    >>> reg = SharedRepresentationRegressor(hidden_layer_sizes=(32,),
+    ...                                     max_iter=500, random_state=0)
+    >>> reg.fit(X, Y).score(X, Y) > 0.95
+    True
+    >>> reg.predict(X[:2]).shape
+    (2, 2)
+    """
+
+    _target_kind = "regression"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 128),
+        head_layer_sizes=(),
+        *,
+        activation="relu",
+        alpha=1e-4,
+        dropout=0.0,
+        solver="adam",
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        task_weights=None,
+        dtype="float32",
+        random_state=None,
+        warm_start=False,
+        verbose=False,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            head_layer_sizes=head_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            dropout=dropout,
+            solver=solver,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            shuffle=shuffle,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            task_weights=task_weights,
+            dtype=dtype,
+            random_state=random_state,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of training on (X, y), keeping the weights.
+
+        The targets' standardisation is fixed on the first call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets, NaN/None for missing values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _setup_heads(self, targets):
+        self._head_outputs = [1] * targets.n_tasks
+        self._n_outputs = 1
+        self._head_groups = [
+            self._head_group(SquaredHead(), np.arange(targets.n_tasks))
+        ]
+        values = np.where(targets.mask, targets.values, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._y_mean = np.nanmean(values, axis=0)
+            scale = np.nanstd(values, axis=0)
+        self._y_scale = np.where(scale > 0, scale, 1.0)
+
+    def _encode_targets(self, targets):
+        z = (targets.values - self._y_mean) / self._y_scale
+        return np.where(targets.mask, z, 0.0)
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predictions, in the units of the targets.
+        """
+        y_pred = self._logits(X) * self._y_scale + self._y_mean
+        return y_pred[:, 0] if self._one_d else y_pred
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of R^2 on the observed targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True targets; missing values are skipped.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean over tasks of each task's R^2.
+        """
+        targets = check_targets(y, kind="regression")
+        y_pred = np.asarray(self.predict(X)).reshape(targets.values.shape)
+        w = None if sample_weight is None else np.asarray(sample_weight, float)
+        scores = [
+            r2_score(
+                targets.values[m, t],
+                y_pred[m, t],
+                sample_weight=None if w is None else w[m],
+            )
+            for t, m in enumerate(targets.mask.T)
+        ]
+        return float(np.mean(scores))
+
+
+for _cls in (SharedRepresentationClassifier, SharedRepresentationRegressor):
+    _cls.__doc__ = _cls.__doc__.replace(
+        "    {parameters}\n", _SHARED_PARAMETERS_DOC.lstrip("\n")
+    ).replace("    {attributes}\n", _SHARED_ATTRIBUTES_DOC.lstrip("\n"))

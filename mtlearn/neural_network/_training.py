@@ -1,0 +1,208 @@
+"""The one training loop, for every architecture and head.
+
+It asks the network for ``forward``/``backward`` and flat ``params`` /
+``grads``, the heads for their losses, and the optimizer for
+``update_params``; it knows nothing about the estimator.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class HeadGroup:
+    """A head and the tasks it serves.
+
+    ``tasks`` indexes columns of the targets and weights, ``columns`` the
+    columns of the network output that hold those tasks' logits (a slice
+    when they are contiguous, to avoid copies).
+    """
+
+    head: object
+    tasks: object
+    columns: object
+
+
+@dataclass
+class TrainingHistory:
+    """What the loop records, kept across ``warm_start`` and ``partial_fit``."""
+
+    loss_curve: list = field(default_factory=list)
+    task_loss_curves: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    best_params: np.ndarray | None = None
+    no_improvement_count: int = 0
+
+
+class TrainingDiverged(ValueError):
+    """The loss or the parameters became non-finite."""
+
+
+def _batch_weights(cell_weights):
+    """Normalise cell weights to sum to one over each task's observed cells."""
+    totals = cell_weights.sum(axis=0)
+    scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+    return cell_weights * scale, totals
+
+
+def heads_loss_gradient(head_groups, logits, targets, weights, task_weights, grad):
+    """Per-task losses of all heads; their logit gradients into ``grad``.
+
+    ``weights`` are normalised cell weights (see ``_batch_weights``).
+    Returns the per-task losses, of shape (n_tasks,).
+    """
+    losses = np.zeros(targets.shape[1])
+    for group in head_groups:
+        block_grad = grad[:, group.columns]
+        losses[group.tasks] = group.head.loss_gradient(
+            logits[:, group.columns],
+            targets[:, group.tasks],
+            weights[:, group.tasks],
+            task_weights[group.tasks],
+            block_grad,
+        )
+        if not isinstance(group.columns, slice):
+            grad[:, group.columns] = block_grad
+    return losses
+
+
+def evaluate_loss(network, X, targets, cell_weights, head_groups, task_weights):
+    """Per-task weighted mean losses of the network on (X, targets)."""
+    logits = network.predict_logits(X)
+    weights, _ = _batch_weights(cell_weights)
+    grad = np.empty_like(logits)
+    return heads_loss_gradient(
+        head_groups, logits, targets, weights, task_weights, grad
+    )
+
+
+def run_epoch(
+    network, optimizer, X, targets, cell_weights, head_groups, task_weights,
+    *, alpha, batch_size, shuffle, dropout, rng,
+):
+    """One pass over the data in mini-batches.
+
+    Returns the per-task weighted mean loss over the epoch, of shape
+    (n_tasks,) (NaN or inf if training diverged).
+    """
+    n_samples, n_tasks = targets.shape
+    order = rng.permutation(n_samples) if shuffle else None
+    loss_sums = np.zeros(n_tasks)
+    weight_sums = np.zeros(n_tasks)
+    n_weights = network.n_weights
+    grad_logits = np.zeros(
+        (min(batch_size, n_samples), network.n_tasks * network.n_outputs),
+        dtype=network.dtype,
+    )
+    for start in range(0, n_samples, batch_size):
+        rows = slice(start, start + batch_size)
+        if order is not None:
+            rows = order[rows]
+        X_batch, y_batch = X[rows], targets[rows]
+        w_batch, totals = _batch_weights(cell_weights[rows])
+        n = y_batch.shape[0]
+        logits = network.forward(X_batch, dropout=dropout, rng=rng)
+        grad = grad_logits[:n]
+        losses = heads_loss_gradient(
+            head_groups, logits, y_batch, w_batch, task_weights, grad
+        )
+        loss_sums += losses * totals
+        weight_sums += totals
+        network.backward(X_batch, grad)
+        if alpha:
+            network.grads[:n_weights] += alpha * network.params[:n_weights]
+        optimizer.update_params(network.params, network.grads)
+    return np.divide(
+        loss_sums, weight_sums, out=np.zeros(n_tasks), where=weight_sums > 0
+    )
+
+
+def train(
+    network, optimizer, X, targets, cell_weights, head_groups, task_weights,
+    history, *, alpha, batch_size, max_iter, tol, n_iter_no_change, shuffle,
+    dropout, rng, validation_score=None, verbose=False, task_names=None,
+    check_convergence=True,
+):
+    """Run epochs until convergence, early stopping or ``max_iter``.
+
+    Stopping follows scikit-learn's MLP: without ``validation_score``, stop
+    when the training loss has not improved by ``tol`` for
+    ``n_iter_no_change`` epochs; with it (early stopping), stop when the
+    validation score has not improved by ``tol`` for that many epochs and
+    keep the parameters of the best epoch.
+
+    Returns
+    -------
+    n_epochs : int
+        Epochs run in this call.
+    converged : bool
+        Whether a stopping criterion was met before ``max_iter``.
+    """
+    n_weights = network.n_weights
+    for epoch in range(max_iter):
+        tic = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            task_losses = run_epoch(
+                network, optimizer, X, targets, cell_weights, head_groups,
+                task_weights, alpha=alpha, batch_size=batch_size,
+                shuffle=shuffle, dropout=dropout, rng=rng,
+            )
+            weights = network.params[:n_weights]
+            penalty = 0.5 * alpha * float(np.dot(weights, weights))
+        loss = float(np.dot(task_weights, task_losses)) + penalty
+        if not np.isfinite(loss) or not np.isfinite(network.params).all():
+            raise TrainingDiverged(
+                f"Training diverged at epoch {len(history.loss_curve) + 1}: the "
+                "loss or the weights became non-finite. Lower "
+                "learning_rate_init, scale the features (e.g. StandardScaler), "
+                "or use solver='adam'."
+            )
+        history.loss_curve.append(loss)
+        history.task_loss_curves.append(task_losses)
+        if validation_score is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                history.validation_scores.append(validation_score())
+        if verbose:
+            _print_epoch(history, task_losses, task_names, time.perf_counter() - tic)
+        if not check_convergence:
+            continue
+        if validation_score is not None:
+            score = history.validation_scores[-1]
+            if score < history.best_validation_score + tol:
+                history.no_improvement_count += 1
+            else:
+                history.no_improvement_count = 0
+            if score > history.best_validation_score:
+                history.best_validation_score = score
+                history.best_params = network.params.copy()
+        else:
+            if loss > history.best_loss - tol:
+                history.no_improvement_count += 1
+            else:
+                history.no_improvement_count = 0
+        history.best_loss = min(history.best_loss, loss)
+        if history.no_improvement_count > n_iter_no_change:
+            if history.best_params is not None:
+                network.params[...] = history.best_params
+            return epoch + 1, True
+    if validation_score is not None and history.best_params is not None:
+        network.params[...] = history.best_params
+    return max_iter, False
+
+
+def _print_epoch(history, task_losses, task_names, seconds):
+    names = (
+        task_names if task_names is not None else [str(t) for t in range(len(task_losses))]
+    )
+    per_task = ", ".join(f"{n}: {v:.4f}" for n, v in zip(names, task_losses))
+    line = (
+        f"Iteration {len(history.loss_curve)}, loss = {history.loss_curve[-1]:.8f}"
+        f" ({seconds:.2f}s) | task losses: {per_task}"
+    )
+    if history.validation_scores:
+        line += f" | validation score: {history.validation_scores[-1]:.4f}"
+    print(line)
