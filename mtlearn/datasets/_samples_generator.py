@@ -1,0 +1,475 @@
+"""Synthetic multi-task data sets with controllable task relatedness.
+
+Both generators draw the weight vectors of the tasks with ``_related_weights``
+(the model is written out in the docstring of ``make_multitask_regression``),
+then turn the scores ``X @ weights`` into continuous targets or class labels,
+and finally hide a fraction of the targets with ``_hide_targets``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._base import _fill_doc
+
+# How many times a classification task's labels are redrawn when a class did
+# not come out; beyond that the parameters make the class too rare.
+_MAX_LABEL_DRAWS = 20
+
+_SHARED_CONSTRAINTS = {
+    "n_samples": [Interval(Integral, 2, None, closed="left")],
+    "n_features": [Interval(Integral, 1, None, closed="left")],
+    "n_tasks": [Interval(Integral, 1, None, closed="left")],
+    "n_informative": [Interval(Integral, 1, None, closed="left")],
+    "relatedness": [Interval(Real, 0, 1, closed="both")],
+    "rank": [Interval(Integral, 1, None, closed="left")],
+    "missing_rate": [Interval(Real, 0, 1, closed="left")],
+    "return_coef": ["boolean"],
+    "random_state": ["random_state"],
+}
+
+
+# Parameters documented in the same words by both generators.
+_SHAPE_PARAMETERS_DOC = """n_features : int, default=20
+        Number of features.
+
+    n_tasks : int, default=5
+        Number of tasks (columns of ``y``).
+
+    n_informative : int, default=10
+        Number of features with nonzero weights; the first ``n_informative``
+        columns of ``X``. At most ``n_features``."""
+_RELATEDNESS_PARAMETERS_DOC = """relatedness : float, default=0.5
+        Expected correlation between the weight vectors of two tasks, in
+        [0, 1]: 0 for independent tasks, 1 for identical weights.
+
+    rank : int, default=2
+        Dimension of the subspace shared by the task-specific parts of the
+        weights; between 1 and ``n_informative``."""
+_OUTPUT_PARAMETERS_DOC = """return_coef : bool, default=False
+        If True, also return the weights.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed or generator for the draws; an int gives reproducible output."""
+
+
+def _check_structure(n_features, n_informative, rank):
+    if n_informative > n_features:
+        raise ValueError(
+            f"n_informative={n_informative} must be <= n_features={n_features}."
+        )
+    if rank > n_informative:
+        raise ValueError(
+            f"rank={rank} must be <= n_informative={n_informative}: the shared "
+            "subspace lies in the space of the informative features."
+        )
+
+
+def _related_weights(n_informative, n_tasks, n_vectors, relatedness, rank, rng):
+    """Draw ``n_vectors`` weight vectors per task, related across tasks.
+
+    Vector ``j`` of every task is drawn around the same common vector ``m_j``
+    (see ``make_multitask_regression`` for the model).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_vectors, n_informative, n_tasks)
+        ``weights[j, :, t]`` is vector ``j`` of task ``t``; each has Euclidean
+        norm ``sqrt(n_informative)``.
+    """
+    a = np.sqrt(relatedness)
+    basis, _ = np.linalg.qr(rng.standard_normal((n_informative, rank)))
+    basis *= np.sqrt(n_informative / rank)
+    common = rng.standard_normal((n_vectors, n_informative, 1))
+    in_subspace = basis @ rng.standard_normal((n_vectors, rank, n_tasks))
+    specific = rng.standard_normal((n_vectors, n_informative, n_tasks))
+
+    shared = np.sqrt(a) * common + np.sqrt(1 - a) * in_subspace
+    weights = np.sqrt(a) * shared + np.sqrt(1 - a) * specific
+    weights *= np.sqrt(n_informative) / np.linalg.norm(weights, axis=1, keepdims=True)
+    return weights
+
+
+def _hide_targets(y, missing_rate, keep, rng):
+    """Return a float copy of ``y`` with a fraction of the cells set to NaN.
+
+    ``round(missing_rate * y.size)`` cells are drawn at random among those
+    where ``keep`` is False (all of them if there are fewer).
+    """
+    y = y.astype(np.float64)
+    candidates = np.flatnonzero(~keep)
+    n_missing = min(round(missing_rate * y.size), candidates.size)
+    y.flat[rng.choice(candidates, size=n_missing, replace=False)] = np.nan
+    return y
+
+
+def _cells_to_keep(y, rng, *, per_class):
+    """Mask of the cells of ``y`` that must stay observed.
+
+    The rows of each task are visited in a random order; the mask keeps the
+    first row of every class if ``per_class``, else the first two rows.
+    """
+    keep = np.zeros(y.shape, dtype=bool)
+    for t in range(y.shape[1]):
+        order = rng.permutation(y.shape[0])
+        if per_class:
+            _, first = np.unique(y[order, t], return_index=True)
+            keep[order[first], t] = True
+        else:
+            keep[order[:2], t] = True
+    return keep
+
+
+@validate_params(
+    {
+        **_SHARED_CONSTRAINTS,
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "bias": [Interval(Real, None, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
+@_fill_doc(
+    shape_parameters=_SHAPE_PARAMETERS_DOC,
+    relatedness_parameters=_RELATEDNESS_PARAMETERS_DOC,
+    output_parameters=_OUTPUT_PARAMETERS_DOC,
+)
+def make_multitask_regression(
+    n_samples=100,
+    n_features=20,
+    *,
+    n_tasks=5,
+    n_informative=10,
+    relatedness=0.5,
+    rank=2,
+    noise=0.1,
+    missing_rate=0.0,
+    bias=0.0,
+    return_coef=False,
+    random_state=None,
+):
+    r"""Generate a multi-task regression problem with related tasks.
+
+    The tasks share the features ``X`` and are linear in them; how much their
+    weight vectors have in common is set by ``relatedness``.
+
+    **Model.** ``X`` has independent standard normal entries. Only the first
+    ``n_informative`` features are informative (``coef`` is zero on the
+    others). With :math:`a = \sqrt{\mathrm{relatedness}}`, the weight vector of
+    task :math:`t` on the informative features is proportional to
+
+    .. math::
+
+        w_t = \sqrt{a}\, s_t + \sqrt{1 - a}\, e_t, \qquad
+        s_t = \sqrt{a}\, m + \sqrt{1 - a}\, U g_t,
+
+    where :math:`m \sim N(0, I)` is one vector common to all tasks,
+    :math:`U` of shape (n_informative, rank) is a common basis (orthonormal
+    columns scaled by :math:`\sqrt{\mathrm{n\_informative} / \mathrm{rank}}`),
+    :math:`g_t \sim N(0, I_{\mathrm{rank}})` are the coefficients of task
+    :math:`t` in that basis and :math:`e_t \sim N(0, I)` is specific to task
+    :math:`t`, all drawn independently. Expanded,
+    :math:`w_t = a\, m + \sqrt{a (1 - a)}\, U g_t + \sqrt{1 - a}\, e_t`: in
+    expectation a share ``relatedness`` of the variance of the weights is
+    common to all tasks, a share ``sqrt(relatedness) - relatedness`` lies in
+    the shared ``rank``-dimensional subspace but differs across tasks, and
+    the rest, ``1 - sqrt(relatedness)``, is independent across tasks. Hence:
+
+    - the expected correlation between the weight vectors of two tasks is
+      ``relatedness``;
+    - ``relatedness=1`` gives every task the same weights (:math:`m`);
+    - ``relatedness=0`` gives independent tasks;
+    - ``rank`` matters in between, where the task-specific part of the
+      weights concentrates in a common low-dimensional subspace.
+
+    Each :math:`w_t` is then rescaled to Euclidean norm
+    ``sqrt(n_informative)``, so that the noiseless signal ``X @ coef[:, t]``
+    has variance ``n_informative`` for every task and every ``relatedness``.
+    For a given ``random_state`` the draws of :math:`m, U, g_t, e_t` do not
+    depend on ``relatedness``: a sweep over ``relatedness`` with a fixed seed
+    changes only how they are mixed, and ``X`` stays the same.
+
+    The targets are ``y = X @ coef + bias + noise * eps`` with ``eps``
+    standard normal.
+
+    Parameters
+    ----------
+    n_samples : int, default=100
+        Number of samples, at least 2.
+
+    %(shape_parameters)s
+
+    %(relatedness_parameters)s
+
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise added to the targets.
+
+    missing_rate : float, default=0.0
+        Fraction of the cells of ``y`` set to NaN (missing target), in
+        [0, 1): ``round(missing_rate * n_samples * n_tasks)`` cells chosen at
+        random, except that two random cells of each task always stay
+        observed (so slightly fewer cells are hidden when the rate is close
+        to 1). The hidden cells are drawn last: the same seed gives the same
+        ``X`` and the same observed values for any ``missing_rate``.
+
+    bias : float, default=0.0
+        Intercept added to every task.
+
+    %(output_parameters)s
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The features.
+
+    y : ndarray of shape (n_samples, n_tasks)
+        The targets, one column per task (2-D even if ``n_tasks=1``), NaN
+        where missing.
+
+    coef : ndarray of shape (n_features, n_tasks)
+        The weights, zero on the non-informative features, such that
+        ``y = X @ coef + bias + noise * eps``. Only returned if
+        ``return_coef``.
+
+    See Also
+    --------
+    make_multitask_classification : Related classification tasks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtlearn.datasets import make_multitask_regression
+    >>> X, y, coef = make_multitask_regression(
+    ...     n_samples=50, n_tasks=3, return_coef=True, random_state=0
+    ... )
+    >>> X.shape, y.shape, coef.shape
+    ((50, 20), (50, 3), (20, 3))
+
+    With ``relatedness=1`` all tasks share the same weights:
+
+    >>> _, _, coef = make_multitask_regression(
+    ...     relatedness=1.0, return_coef=True, random_state=0
+    ... )
+    >>> bool(np.all(coef == coef[:, :1]))
+    True
+    """
+    _check_structure(n_features, n_informative, rank)
+    rng = check_random_state(random_state)
+
+    X = rng.standard_normal((n_samples, n_features))
+    coef = np.zeros((n_features, n_tasks))
+    coef[:n_informative] = _related_weights(
+        n_informative, n_tasks, 1, relatedness, rank, rng
+    )[0]
+    y = X @ coef + bias + noise * rng.standard_normal((n_samples, n_tasks))
+
+    if missing_rate > 0:
+        keep = _cells_to_keep(y, rng, per_class=False)
+        y = _hide_targets(y, missing_rate, keep, rng)
+    if return_coef:
+        return X, y, coef
+    return X, y
+
+
+def _check_n_classes(n_classes, n_tasks, n_samples):
+    """Return the number of classes of each task as a list of ints."""
+    if isinstance(n_classes, Integral):
+        n_classes = [int(n_classes)] * n_tasks
+    else:
+        values = np.asarray(n_classes)
+        if values.ndim != 1 or values.shape[0] != n_tasks:
+            raise ValueError(
+                "n_classes must be an int or a sequence of one int per task "
+                f"(n_tasks={n_tasks}); got shape {values.shape}."
+            )
+        if values.size and not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"n_classes must hold ints; got {values.tolist()}.")
+        n_classes = [int(k) for k in values]
+    for t, k in enumerate(n_classes):
+        if k < 2:
+            raise ValueError(f"Task {t}: n_classes must be >= 2; got {k}.")
+        if k > n_samples:
+            raise ValueError(
+                f"Task {t}: n_classes={k} is more than n_samples={n_samples}; "
+                "every task must contain every class."
+            )
+    return n_classes
+
+
+def _draw_labels(logits, n_classes, noise, rng, task):
+    """Draw the labels of one task from its logits, with label noise.
+
+    ``logits`` has one column for a binary task (the log-odds of class 1) and
+    one per class otherwise. The draw is repeated until every class occurs.
+    """
+    n_samples = logits.shape[0]
+    n_reassigned = round(noise * n_samples)
+    for _ in range(_MAX_LABEL_DRAWS):
+        if n_classes == 2:
+            labels = (logits[:, 0] + rng.logistic(size=n_samples) > 0).astype(np.int64)
+        else:
+            labels = np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
+        # Move each chosen label to one of the other classes, uniformly.
+        moved = rng.choice(n_samples, size=n_reassigned, replace=False)
+        shift = rng.randint(1, n_classes, size=n_reassigned)
+        labels[moved] = (labels[moved] + shift) % n_classes
+        if np.unique(labels).size == n_classes:
+            return labels.astype(np.int64)
+    raise ValueError(
+        f"Task {task}: a class of its {n_classes} did not occur in "
+        f"{_MAX_LABEL_DRAWS} draws of {n_samples} labels; increase n_samples, "
+        "or lower class_sep or n_classes."
+    )
+
+
+@validate_params(
+    {
+        **_SHARED_CONSTRAINTS,
+        "n_classes": [Interval(Integral, 2, None, closed="left"), "array-like"],
+        "noise": [Interval(Real, 0, 1, closed="both")],
+        "class_sep": [Interval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
+@_fill_doc(
+    shape_parameters=_SHAPE_PARAMETERS_DOC,
+    relatedness_parameters=_RELATEDNESS_PARAMETERS_DOC,
+    output_parameters=_OUTPUT_PARAMETERS_DOC,
+)
+def make_multitask_classification(
+    n_samples=100,
+    n_features=20,
+    *,
+    n_tasks=5,
+    n_informative=10,
+    n_classes=2,
+    relatedness=0.5,
+    rank=2,
+    noise=0.1,
+    missing_rate=0.0,
+    class_sep=1.0,
+    return_coef=False,
+    random_state=None,
+):
+    r"""Generate a multi-task classification problem with related tasks.
+
+    The tasks share the features ``X``; each task is binary or multiclass,
+    with labels drawn from a linear logistic (softmax) model, and how much the
+    tasks' weight vectors have in common is set by ``relatedness``.
+
+    **Model.** ``X`` has independent standard normal entries; only its first
+    ``n_informative`` columns are informative. A binary task has one weight
+    vector, a task with ``K > 2`` classes one per class. The ``j``-th weight
+    vector of every task (the only one of a binary task) is drawn around a
+    common vector :math:`m_j`, exactly as the weights of
+    :func:`make_multitask_regression` (see its docstring): the expected
+    correlation between vector ``j`` of two tasks is ``relatedness``, tasks
+    with the same number of classes have identical weights at
+    ``relatedness=1``, and tasks are independent at ``relatedness=0``. Each
+    vector has Euclidean norm ``sqrt(n_informative)``, so each score
+    ``X @ w`` has variance ``n_informative``.
+
+    The labels of task :math:`t` are then drawn from the logits
+    ``class_sep * X @ coef[t]``:
+
+    - binary: :math:`P(y = 1 \mid x) = 1 / (1 + \exp(-\mathrm{class\_sep}\,
+      x^\top w_t))`, i.e. the sign of the score plus logistic noise;
+    - multiclass: :math:`P(y = k \mid x) \propto
+      \exp(\mathrm{class\_sep}\, x^\top w_{t,k})`, i.e. the argmax of the
+      class scores plus Gumbel noise.
+
+    A larger ``class_sep`` makes the labels closer to the noiseless sign
+    (argmax) of the scores. Finally ``round(noise * n_samples)`` labels of
+    each task, chosen at random, are moved to another class chosen uniformly
+    (flipped, for a binary task). A task whose labels miss a class is drawn
+    again, and a ``ValueError`` is raised if that keeps happening.
+
+    Parameters
+    ----------
+    n_samples : int, default=100
+        Number of samples; at least the largest number of classes.
+
+    %(shape_parameters)s
+
+    n_classes : int or array-like of shape (n_tasks,), default=2
+        Number of classes of every task, or of each task (binary and
+        multiclass tasks can be mixed). At least 2.
+
+    %(relatedness_parameters)s
+
+    noise : float, default=0.1
+        Fraction of the labels of each task moved to a different class chosen
+        at random, in [0, 1].
+
+    missing_rate : float, default=0.0
+        Fraction of the cells of ``y`` set to NaN (missing label), in [0, 1):
+        ``round(missing_rate * n_samples * n_tasks)`` cells chosen at random,
+        except that one random cell of each class of each task always stays
+        observed (so slightly fewer cells are hidden when the rate is close
+        to 1). ``y`` is then of float dtype. The hidden cells are drawn last:
+        the same seed gives the same ``X`` and the same observed labels for
+        any ``missing_rate``.
+
+    class_sep : float, default=1.0
+        Factor applied to the scores before the labels are drawn; > 0.
+
+    %(output_parameters)s
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The features.
+
+    y : ndarray of shape (n_samples, n_tasks)
+        The labels ``0 .. n_classes[t] - 1`` of each task (2-D even if
+        ``n_tasks=1``); of int dtype, or float with NaN for the missing labels
+        if ``missing_rate > 0``. Every task contains every one of its classes
+        among its observed labels.
+
+    coef : list of n_tasks ndarrays
+        The weights of each task, zero on the non-informative features: of
+        shape (n_features,) for a binary task (the log-odds of class 1 are
+        ``class_sep * X @ coef[t]``), of shape (n_features, n_classes[t]) for
+        a multiclass task (one column per class). Only returned if
+        ``return_coef``.
+
+    See Also
+    --------
+    make_multitask_regression : Related regression tasks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtlearn.datasets import make_multitask_classification
+    >>> X, y = make_multitask_classification(
+    ...     n_samples=60, n_tasks=3, n_classes=[2, 3, 4], random_state=0
+    ... )
+    >>> X.shape, y.shape
+    ((60, 20), (60, 3))
+    >>> [np.unique(y[:, t]).tolist() for t in range(3)]
+    [[0, 1], [0, 1, 2], [0, 1, 2, 3]]
+    """
+    _check_structure(n_features, n_informative, rank)
+    n_classes = _check_n_classes(n_classes, n_tasks, n_samples)
+    rng = check_random_state(random_state)
+
+    X = rng.standard_normal((n_samples, n_features))
+    n_vectors = [1 if k == 2 else k for k in n_classes]
+    weights = _related_weights(
+        n_informative, n_tasks, max(n_vectors), relatedness, rank, rng
+    )
+    y = np.empty((n_samples, n_tasks), dtype=np.int64)
+    coef = []
+    for t, k in enumerate(n_classes):
+        task_coef = np.zeros((n_features, n_vectors[t]))
+        task_coef[:n_informative] = weights[: n_vectors[t], :, t].T
+        y[:, t] = _draw_labels(class_sep * (X @ task_coef), k, noise, rng, task=t)
+        coef.append(task_coef[:, 0] if k == 2 else task_coef)
+
+    if missing_rate > 0:
+        keep = _cells_to_keep(y, rng, per_class=True)
+        y = _hide_targets(y, missing_rate, keep, rng)
+    if return_coef:
+        return X, y, coef
+    return X, y
