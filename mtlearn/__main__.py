@@ -1,0 +1,8 @@
+"""Command line entry point: ``python -m mtlearn``."""
+
+import sys
+
+from mtlearn._compare import main
+
+if __name__ == "__main__":
+    sys.exit(main())
