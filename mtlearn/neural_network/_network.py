@@ -131,14 +131,18 @@ class SharedTrunkNetwork:
         self._dropout = dropout
         outs = [a[:n] for a in self._activations]
         masks = [m[:n] for m in self._dropout_masks] if dropout > 0 else None
-        return self._run_layers(X, outs, dropout, masks, rng)
+        return self._run_layers(
+            X, outs, self.coefs, self.intercepts, dropout, masks, rng
+        )
 
-    def _run_layers(self, X, outs, dropout=0.0, masks=None, rng=None):
+    def _run_layers(
+        self, X, outs, coefs, intercepts, dropout=0.0, masks=None, rng=None
+    ):
         activate = ACTIVATIONS[self.activation]
         x = X
         last = len(self.layers) - 1
         for i, out in enumerate(outs):
-            self.layers[i].forward(x, self.coefs[i], self.intercepts[i], out)
+            self.layers[i].forward(x, coefs[i], intercepts[i], out)
             if i < last:
                 activate(out)
             if masks is not None and i < self.n_trunk_layers:
@@ -188,18 +192,21 @@ class SharedTrunkNetwork:
         return self._predict(X, len(self.layers), chunk_size)
 
     def _predict(self, X, n_layers, chunk_size):
-        # Fresh arrays, no shared buffers: safe to call from several threads.
+        # Prediction runs in float64 on fresh arrays: the result of a row
+        # does not depend on the other rows of the chunk (as float32 GEMM
+        # kernels' rounding may), and no buffer is shared between threads.
         if n_layers == 0:
-            return X.toarray() if sp.issparse(X) else np.array(X)
+            return X.toarray() if sp.issparse(X) else np.array(X, dtype=np.float64)
+        params = self.params.astype(np.float64)
+        coefs, intercepts = self._views(params)
         n = X.shape[0]
-        out = np.empty((n, self.layers[n_layers - 1].n_out), dtype=self.dtype)
+        out = np.empty((n, self.layers[n_layers - 1].n_out))
         for start in range(0, n, chunk_size):
             chunk = X[start : start + chunk_size]
+            if chunk.dtype != np.float64:
+                chunk = chunk.astype(np.float64)
             m = chunk.shape[0]
-            outs = [
-                np.empty((m, layer.n_out), dtype=self.dtype)
-                for layer in self.layers[: n_layers - 1]
-            ]
+            outs = [np.empty((m, layer.n_out)) for layer in self.layers[: n_layers - 1]]
             outs.append(out[start : start + m])
-            self._run_layers(chunk, outs)
+            self._run_layers(chunk, outs, coefs, intercepts)
         return out

@@ -5,7 +5,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
@@ -41,7 +47,7 @@ def _as_index(indices):
     return indices
 
 
-class _BaseSharedRepresentation(BaseEstimator):
+class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     """Everything the classifier and the regressor share.
 
     Subclasses define ``_target_kind``, ``_task_setup(targets)`` (heads,
@@ -206,7 +212,7 @@ class _BaseSharedRepresentation(BaseEstimator):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         if first_call:
-            self._setup_tasks(targets)
+            self._setup_tasks(targets, sample_weight)
         else:
             self._check_same_tasks(targets)
         encoded = self._encode_targets(targets)
@@ -320,14 +326,14 @@ class _BaseSharedRepresentation(BaseEstimator):
         order = self._rng.permutation(n_samples)
         return np.sort(order[n_val:]), np.sort(order[:n_val])
 
-    def _setup_tasks(self, targets):
+    def _setup_tasks(self, targets, sample_weight):
         self.n_tasks_ = targets.n_tasks
         self._one_d = targets.one_d
         if targets.task_names is not None:
             self.task_names_ = targets.task_names
         elif hasattr(self, "task_names_"):
             del self.task_names_
-        self._setup_heads(targets)
+        self._setup_heads(targets, sample_weight)
 
     def _check_same_tasks(self, targets):
         if targets.n_tasks != self.n_tasks_:
@@ -363,8 +369,7 @@ class _BaseSharedRepresentation(BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         with np.errstate(over="ignore"):
-            logits = self._network.predict_logits(X)
-        return logits.astype(np.float64)
+            return self._network.predict_logits(X)
 
     def _task_logits(self, logits, t):
         k = self._n_outputs
@@ -387,7 +392,7 @@ class _BaseSharedRepresentation(BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         with np.errstate(over="ignore"):
-            return self._network.transform(X).astype(np.float64)
+            return self._network.transform(X)
 
     # -- fitted weights -------------------------------------------------------
     @property
@@ -435,6 +440,8 @@ class _BaseSharedRepresentation(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # transform() exposes the trunk: a feature extractor in a Pipeline
+        tags.transformer_tags.preserves_dtype = ["float64"]
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
@@ -690,7 +697,7 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
         n_tasks = 1 if one_d else np.shape(y)[1]
         return check_classes_argument(classes, n_tasks, one_d)
 
-    def _setup_heads(self, targets):
+    def _setup_heads(self, targets, sample_weight):
         classes = targets.classes
         self.classes_ = classes[0] if targets.one_d else classes
         self._head_outputs = [1 if len(c) == 2 else len(c) for c in classes]
@@ -1015,17 +1022,19 @@ class SharedRepresentationRegressor(RegressorMixin, _BaseSharedRepresentation):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _setup_heads(self, targets):
+    def _setup_heads(self, targets, sample_weight):
         self._head_outputs = [1] * targets.n_tasks
         self._n_outputs = 1
         self._head_groups = [
             self._head_group(SquaredHead(), np.arange(targets.n_tasks))
         ]
-        values = np.where(targets.mask, targets.values, np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self._y_mean = np.nanmean(values, axis=0)
-            scale = np.nanstd(values, axis=0)
+        # weighted mean and standard deviation of each task's observed values
+        weights = targets.mask * sample_weight[:, None]
+        totals = weights.sum(axis=0)
+        totals = np.where(totals > 0, totals, 1.0)
+        self._y_mean = (weights * targets.values).sum(axis=0) / totals
+        centred = np.where(targets.mask, targets.values - self._y_mean, 0.0)
+        scale = np.sqrt((weights * centred**2).sum(axis=0) / totals)
         self._y_scale = np.where(scale > 0, scale, 1.0)
 
     def _encode_targets(self, targets):
