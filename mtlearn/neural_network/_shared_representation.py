@@ -243,6 +243,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             self._history.best_validation_score = -np.inf
             self._history.no_improvement_count = 0
             self._history.best_params = None
+            self._history.average = None
 
         validation_score = None
         early_stopping = self.early_stopping and not incremental
@@ -289,6 +290,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             verbose=self.verbose,
             task_names=self.task_names_ if hasattr(self, "task_names_") else None,
             check_convergence=not incremental,
+            average_decay=getattr(self, "_average_decay", 0.0),
         )
         self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
         self.t_ = self._optimizer.t

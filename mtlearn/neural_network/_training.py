@@ -35,6 +35,7 @@ class TrainingHistory:
     best_loss: float = np.inf
     best_validation_score: float = -np.inf
     best_params: np.ndarray | None = None
+    average: np.ndarray | None = None
     no_improvement_count: int = 0
 
 
@@ -82,9 +83,12 @@ def evaluate_loss(network, X, targets, cell_weights, head_groups, task_weights):
 
 def run_epoch(
     network, optimizer, X, targets, cell_weights, head_groups, task_weights,
-    *, alpha, batch_size, shuffle, dropout, rng,
+    *, alpha, batch_size, shuffle, dropout, rng, average=None, average_decay=0.0,
 ):
     """One pass over the data in mini-batches.
+
+    With ``average`` (a vector like ``network.params``), an exponential
+    moving average of the parameters is updated after every step.
 
     Returns the per-task weighted mean loss over the epoch, of shape
     (n_tasks,) (NaN or inf if training diverged).
@@ -116,6 +120,10 @@ def run_epoch(
         if alpha:
             network.grads[:n_weights] += alpha * network.params[:n_weights]
         optimizer.update_params(network.params, network.grads)
+        if average is not None:
+            # zero-initialised, bias-corrected when read (see averaged_params)
+            average *= average_decay
+            average += (1 - average_decay) * network.params
     return np.divide(
         loss_sums, weight_sums, out=np.zeros(n_tasks), where=weight_sums > 0
     )
@@ -125,7 +133,7 @@ def train(
     network, optimizer, X, targets, cell_weights, head_groups, task_weights,
     history, *, alpha, batch_size, max_iter, tol, n_iter_no_change, shuffle,
     dropout, rng, validation_score=None, verbose=False, task_names=None,
-    check_convergence=True,
+    check_convergence=True, average_decay=0.0,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -143,6 +151,8 @@ def train(
         Whether a stopping criterion was met before ``max_iter``.
     """
     n_weights = network.n_weights
+    if average_decay and history.average is None:
+        history.average = np.zeros_like(network.params)
     for epoch in range(max_iter):
         tic = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -150,6 +160,7 @@ def train(
                 network, optimizer, X, targets, cell_weights, head_groups,
                 task_weights, alpha=alpha, batch_size=batch_size,
                 shuffle=shuffle, dropout=dropout, rng=rng,
+                average=history.average, average_decay=average_decay,
             )
             weights = network.params[:n_weights]
             penalty = 0.5 * alpha * float(np.dot(weights, weights))
@@ -164,7 +175,9 @@ def train(
         history.loss_curve.append(loss)
         history.task_loss_curves.append(task_losses)
         if validation_score is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"), _averaged(
+                network, history.average, average_decay, optimizer.t
+            ):
                 history.validation_scores.append(validation_score())
         if verbose:
             _print_epoch(history, task_losses, task_names, time.perf_counter() - tic)
@@ -178,7 +191,11 @@ def train(
                 history.no_improvement_count = 0
             if score > history.best_validation_score:
                 history.best_validation_score = score
-                history.best_params = network.params.copy()
+                history.best_params = (
+                    network.params.copy()
+                    if history.average is None
+                    else _averaged_params(history.average, average_decay, optimizer.t)
+                )
         else:
             if loss > history.best_loss - tol:
                 history.no_improvement_count += 1
@@ -186,12 +203,44 @@ def train(
                 history.no_improvement_count = 0
         history.best_loss = min(history.best_loss, loss)
         if history.no_improvement_count > n_iter_no_change:
-            if history.best_params is not None:
-                network.params[...] = history.best_params
+            _final_params(network, history, validation_score is not None,
+                          average_decay, optimizer.t)
             return epoch + 1, True
-    if validation_score is not None and history.best_params is not None:
-        network.params[...] = history.best_params
+    _final_params(network, history, validation_score is not None,
+                  average_decay, optimizer.t)
     return max_iter, False
+
+
+def _averaged_params(average, decay, n_steps):
+    """Bias-corrected exponential moving average (as Adam's moments)."""
+    return average / (1 - decay**n_steps)
+
+
+def _final_params(network, history, early_stopping, decay, n_steps):
+    """Keep the best epoch (early stopping) or the averaged parameters."""
+    if early_stopping and history.best_params is not None:
+        network.params[...] = history.best_params
+    elif history.average is not None:
+        network.params[...] = _averaged_params(history.average, decay, n_steps)
+
+
+class _averaged:
+    """Context: the network holds the averaged parameters inside it."""
+
+    def __init__(self, network, average, decay, n_steps):
+        self.network, self.average = network, average
+        self.decay, self.n_steps = decay, n_steps
+
+    def __enter__(self):
+        if self.average is not None:
+            self.saved = self.network.params.copy()
+            self.network.params[...] = _averaged_params(
+                self.average, self.decay, self.n_steps
+            )
+
+    def __exit__(self, *exc):
+        if self.average is not None:
+            self.network.params[...] = self.saved
 
 
 def _print_epoch(history, task_losses, task_names, seconds):
