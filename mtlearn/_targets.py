@@ -102,8 +102,7 @@ def _missing_mask(array):
     if array.dtype.kind == "f":
         if np.isinf(array).any():
             raise ValueError(
-                "y contains infinite values; a missing label must be NaN, "
-                "not inf."
+                "y contains infinite values; a missing label must be NaN, not inf."
             )
         return np.isnan(array)
     if array.dtype.kind == "c":
@@ -185,7 +184,7 @@ def _object_to_float(array, names):
         except (TypeError, ValueError):
             raise ValueError(
                 f"{task_label(index[1], names)} has a non-numeric target "
-                f"{value!r} in row {index[0]}; regression targets must be "
+                f"{str(value)!r} in row {index[0]}; regression targets must be "
                 "numbers (NaN or None for a missing label)."
             ) from None
     return out
@@ -221,8 +220,9 @@ def _encode_classification(array, mask, classes, names, one_d):
         if classes is None:
             if observed_classes.shape[0] < 2:
                 raise ValueError(
-                    f"{task_label(t, names)} has one class only among its observed labels "
-                    f"({observed_classes[0]!r}); a classification task needs "
+                    f"{task_label(t, names)} has one class only among its "
+                    f"observed labels ({observed_classes[0]!r}); a "
+                    "classification task needs "
                     "at least two classes."
                 )
             task_classes.append(observed_classes)

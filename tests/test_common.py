@@ -12,12 +12,18 @@ from mtlearn.neural_network import (
 # the accuracy the checks ask for.
 ESTIMATORS = [
     SharedRepresentationClassifier(
-        hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2,
-        dtype="float64", random_state=0,
+        hidden_layer_sizes=(16,),
+        max_iter=100,
+        learning_rate_init=1e-2,
+        dtype="float64",
+        random_state=0,
     ),
     SharedRepresentationRegressor(
-        hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2,
-        dtype="float64", random_state=0,
+        hidden_layer_sizes=(16,),
+        max_iter=100,
+        learning_rate_init=1e-2,
+        dtype="float64",
+        random_state=0,
     ),
 ]
 

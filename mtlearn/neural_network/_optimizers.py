@@ -11,8 +11,15 @@ import numpy as np
 class Adam:
     """Adam (Kingma & Ba, 2015) with bias-corrected step size."""
 
-    def __init__(self, n_params, dtype, learning_rate=1e-3, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate=1e-3,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+    ):
         self.learning_rate = learning_rate
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
@@ -41,8 +48,7 @@ class Adam:
 class SGD:
     """Stochastic gradient descent with (Nesterov) momentum."""
 
-    def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9,
-                 nesterov=True):
+    def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9, nesterov=True):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov

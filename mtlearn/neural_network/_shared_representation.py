@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -61,7 +60,10 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adam", "sgd"})],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -137,9 +139,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     @staticmethod
     def _layer_sizes(sizes, name):
         sizes = np.atleast_1d(np.asarray(sizes)) if np.size(sizes) else np.array([])
-        if sizes.ndim != 1 or not all(
-            float(s).is_integer() and s > 0 for s in sizes
-        ):
+        if sizes.ndim != 1 or not all(float(s).is_integer() and s > 0 for s in sizes):
             raise ValueError(
                 f"{name} must be a sequence of positive integers, got {sizes!r}."
             )
@@ -259,7 +259,11 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
 
             def validation_score():
                 losses = evaluate_loss(
-                    self._network, X_val, y_val, w_val, self._head_groups,
+                    self._network,
+                    X_val,
+                    y_val,
+                    w_val,
+                    self._head_groups,
                     task_weights,
                 )
                 return -float(np.dot(task_weights, losses))
@@ -300,6 +304,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=1,  # attributed to mtlearn (an error in our tests)
             )
         return self
 
@@ -310,7 +315,11 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         n, dtype = self._network.n_params, self._network.dtype
         if self.solver == "adam":
             return OPTIMIZERS["adam"](
-                n, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
+                n,
+                dtype,
+                self.learning_rate_init,
+                self.beta_1,
+                self.beta_2,
                 self.epsilon,
             )
         return OPTIMIZERS["sgd"](
@@ -732,8 +741,7 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
         if isinstance(spec, list):
             if len(spec) != n_tasks:
                 raise ValueError(
-                    f"class_weight has {len(spec)} entries but y has "
-                    f"{n_tasks} tasks."
+                    f"class_weight has {len(spec)} entries but y has {n_tasks} tasks."
                 )
             per_task = spec
         elif isinstance(spec, dict) and n_tasks > 1:
@@ -883,12 +891,15 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
         """
         y_true, mask = observed_targets(y)
         y_pred = np.asarray(self.predict(X)).reshape(y_true.shape[0], -1)
-        w = np.ones(y_true.shape[0]) if sample_weight is None else np.asarray(
-            sample_weight, dtype=np.float64
+        w = (
+            np.ones(y_true.shape[0])
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)
         )
         scores = [
-            np.average(y_pred[mask[:, t], t] == y_true[mask[:, t], t],
-                       weights=w[mask[:, t]])
+            np.average(
+                y_pred[mask[:, t], t] == y_true[mask[:, t], t], weights=w[mask[:, t]]
+            )
             for t in range(y_true.shape[1])
         ]
         return float(np.mean(scores))

@@ -82,8 +82,21 @@ def evaluate_loss(network, X, targets, cell_weights, head_groups, task_weights):
 
 
 def run_epoch(
-    network, optimizer, X, targets, cell_weights, head_groups, task_weights,
-    *, alpha, batch_size, shuffle, dropout, rng, average=None, average_decay=0.0,
+    network,
+    optimizer,
+    X,
+    targets,
+    cell_weights,
+    head_groups,
+    task_weights,
+    *,
+    alpha,
+    batch_size,
+    shuffle,
+    dropout,
+    rng,
+    average=None,
+    average_decay=0.0,
 ):
     """One pass over the data in mini-batches.
 
@@ -130,10 +143,28 @@ def run_epoch(
 
 
 def train(
-    network, optimizer, X, targets, cell_weights, head_groups, task_weights,
-    history, *, alpha, batch_size, max_iter, tol, n_iter_no_change, shuffle,
-    dropout, rng, validation_score=None, verbose=False, task_names=None,
-    check_convergence=True, average_decay=0.0,
+    network,
+    optimizer,
+    X,
+    targets,
+    cell_weights,
+    head_groups,
+    task_weights,
+    history,
+    *,
+    alpha,
+    batch_size,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    shuffle,
+    dropout,
+    rng,
+    validation_score=None,
+    verbose=False,
+    task_names=None,
+    check_convergence=True,
+    average_decay=0.0,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -157,10 +188,20 @@ def train(
         tic = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             task_losses = run_epoch(
-                network, optimizer, X, targets, cell_weights, head_groups,
-                task_weights, alpha=alpha, batch_size=batch_size,
-                shuffle=shuffle, dropout=dropout, rng=rng,
-                average=history.average, average_decay=average_decay,
+                network,
+                optimizer,
+                X,
+                targets,
+                cell_weights,
+                head_groups,
+                task_weights,
+                alpha=alpha,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                dropout=dropout,
+                rng=rng,
+                average=history.average,
+                average_decay=average_decay,
             )
             weights = network.params[:n_weights]
             penalty = 0.5 * alpha * float(np.dot(weights, weights))
@@ -175,8 +216,9 @@ def train(
         history.loss_curve.append(loss)
         history.task_loss_curves.append(task_losses)
         if validation_score is not None:
-            with np.errstate(over="ignore", invalid="ignore"), _averaged(
-                network, history.average, average_decay, optimizer.t
+            with (
+                np.errstate(over="ignore", invalid="ignore"),
+                _averaged(network, history.average, average_decay, optimizer.t),
             ):
                 history.validation_scores.append(validation_score())
         if verbose:
@@ -203,11 +245,17 @@ def train(
                 history.no_improvement_count = 0
         history.best_loss = min(history.best_loss, loss)
         if history.no_improvement_count > n_iter_no_change:
-            _final_params(network, history, validation_score is not None,
-                          average_decay, optimizer.t)
+            _final_params(
+                network,
+                history,
+                validation_score is not None,
+                average_decay,
+                optimizer.t,
+            )
             return epoch + 1, True
-    _final_params(network, history, validation_score is not None,
-                  average_decay, optimizer.t)
+    _final_params(
+        network, history, validation_score is not None, average_decay, optimizer.t
+    )
     return max_iter, False
 
 
@@ -245,7 +293,9 @@ class _averaged:
 
 def _print_epoch(history, task_losses, task_names, seconds):
     names = (
-        task_names if task_names is not None else [str(t) for t in range(len(task_losses))]
+        task_names
+        if task_names is not None
+        else [str(t) for t in range(len(task_losses))]
     )
     per_task = ", ".join(f"{n}: {v:.4f}" for n, v in zip(names, task_losses))
     line = (

@@ -1,0 +1,139 @@
+"""The target contract: mtlearn/_targets.py."""
+
+import numpy as np
+import pytest
+
+from mtlearn._targets import (
+    check_classes_argument,
+    check_targets,
+    decode_labels,
+    observed_targets,
+)
+
+
+def test_one_dimensional_classification():
+    targets = check_targets(["b", "a", "b", "c"], kind="classification")
+    assert targets.one_d and targets.n_tasks == 1
+    np.testing.assert_array_equal(targets.classes[0], ["a", "b", "c"])
+    np.testing.assert_array_equal(targets.values[:, 0], [1, 0, 1, 2])
+    assert targets.mask.all()
+
+
+def test_each_task_has_its_own_classes():
+    y = np.array([[0, "x"], [1, "y"], [2, "x"]], dtype=object)
+    targets = check_targets(y, kind="classification")
+    np.testing.assert_array_equal(targets.classes[0], [0, 1, 2])
+    np.testing.assert_array_equal(targets.classes[1], ["x", "y"])
+    np.testing.assert_array_equal(targets.values, [[0, 0], [1, 1], [2, 0]])
+
+
+@pytest.mark.parametrize("missing", [np.nan, None])
+def test_missing_labels_are_masked_per_cell(missing):
+    y = np.array([[1, 0], [0, missing], [missing, 1], [1, 1]], dtype=object)
+    targets = check_targets(y, kind="classification")
+    np.testing.assert_array_equal(
+        targets.mask, [[True, True], [True, False], [False, True], [True, True]]
+    )
+    np.testing.assert_array_equal(targets.classes[0], [0, 1])
+    np.testing.assert_array_equal(targets.values[targets.mask], [1, 0, 0, 1, 1, 1])
+
+
+def test_pandas_missing_and_task_names():
+    pd = pytest.importorskip("pandas")
+    y = pd.DataFrame(
+        {
+            "spam": pd.array([1, None, 0, 1], dtype="Int64"),
+            "colour": ["red", pd.NA, "blue", "red"],
+        }
+    )
+    targets = check_targets(y, kind="classification")
+    np.testing.assert_array_equal(targets.task_names, ["spam", "colour"])
+    np.testing.assert_array_equal(targets.mask[:, 0], [True, False, True, True])
+    np.testing.assert_array_equal(targets.mask[:, 1], [True, False, True, True])
+    np.testing.assert_array_equal(targets.classes[1], ["blue", "red"])
+
+
+def test_regression_with_missing_values():
+    y = np.array([[1.5, np.nan], [2.0, 3.0], [np.nan, 4.0]])
+    targets = check_targets(y, kind="regression")
+    assert targets.classes is None
+    np.testing.assert_array_equal(targets.mask, ~np.isnan(y))
+    np.testing.assert_array_equal(targets.values, np.nan_to_num(y))
+
+
+def test_regression_object_array_with_none():
+    y = np.array([[1, None], [2.5, 3]], dtype=object)
+    targets = check_targets(y, kind="regression")
+    np.testing.assert_array_equal(targets.mask, [[True, False], [True, True]])
+
+
+@pytest.mark.parametrize(
+    "y, kind, match",
+    [
+        (np.array([[1.0, np.nan], [0.0, np.nan]]), "classification", "task 1 has no"),
+        (np.array([[1.0, 1.0], [0.0, 1.0]]), "classification", "task 1 has one class"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]]), "regression", "infinite"),
+        (np.array([0.1, 0.5, 0.7]), "classification", "Unknown label type"),
+        (np.zeros((3, 2, 2)), "regression", "1-D .* or 2-D"),
+        (np.zeros((3, 0)), "regression", "0 columns"),
+        (None, "regression", "requires y to be passed"),
+        (np.array([["a"], ["b"]]), "regression", "non-numeric target 'a'"),
+        (np.array([[1, "a"], ["b", 2]], dtype=object), "classification", "mixes"),
+    ],
+)
+def test_errors_name_the_problem(y, kind, match):
+    with pytest.raises(ValueError, match=match):
+        check_targets(y, kind=kind)
+
+
+def test_error_names_the_task_by_its_column_name():
+    pd = pytest.importorskip("pandas")
+    y = pd.DataFrame({"ok": [0, 1, 0], "flat": [1, 1, 1]})
+    with pytest.raises(ValueError, match="task 'flat' has one class"):
+        check_targets(y, kind="classification")
+
+
+def test_row_count_must_match_X():
+    with pytest.raises(ValueError, match="X has 5 rows, y has 3"):
+        check_targets([0, 1, 0], kind="classification", n_samples=5)
+
+
+def test_known_classes_allow_unseen_and_reject_unknown():
+    classes = [np.array([0, 1, 2])]
+    targets = check_targets([0, 0, 1], kind="classification", classes=classes)
+    np.testing.assert_array_equal(targets.classes[0], [0, 1, 2])
+    with pytest.raises(ValueError, match=r"labels \[3\] that are not in its"):
+        check_targets([0, 3], kind="classification", classes=classes)
+
+
+def test_classes_argument():
+    assert len(check_classes_argument([0, 1], 1, one_d=True)) == 1
+    with pytest.raises(ValueError, match="each of the 2 tasks"):
+        check_classes_argument([[0, 1]], 2, one_d=False)
+    with pytest.raises(ValueError, match="at least two labels"):
+        check_classes_argument([[0]], 1, one_d=False)
+
+
+def test_decode_round_trip():
+    y = np.array([["a", 3], ["b", 1], ["a", 2]], dtype=object)
+    targets = check_targets(y, kind="classification")
+    decoded = decode_labels(targets.values, targets.classes, one_d=False)
+    assert decoded.dtype == object
+    np.testing.assert_array_equal(decoded, y)
+    one_d = check_targets([2, 5, 5], kind="classification")
+    np.testing.assert_array_equal(
+        decode_labels(one_d.values, one_d.classes, one_d=True), [2, 5, 5]
+    )
+
+
+def test_input_is_not_modified():
+    y = np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 0.0]])
+    before = y.copy()
+    check_targets(y, kind="classification")
+    np.testing.assert_array_equal(y, before)
+
+
+def test_observed_targets_keeps_labels():
+    y_true, mask = observed_targets(np.array([["a", None], ["b", "c"]], dtype=object))
+    np.testing.assert_array_equal(mask, [[True, False], [True, True]])
+    assert y_true[1, 1] == "c"
