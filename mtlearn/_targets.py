@@ -194,7 +194,8 @@ def _encode_classification(array, mask, classes, names, one_d):
     n_samples, n_tasks = array.shape
     if classes is not None and len(classes) != n_tasks:
         raise ValueError(
-            f"classes has {len(classes)} entries but y has {n_tasks} tasks."
+            f"y has {n_tasks} tasks but the estimator was fitted with "
+            f"{len(classes)}; refit from scratch to change the tasks."
         )
     codes = np.zeros((n_samples, n_tasks), dtype=np.int32)
     task_classes = []

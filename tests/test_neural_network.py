@@ -1,0 +1,550 @@
+"""Shared-representation networks: numerics and estimators."""
+
+import pickle
+import re
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, log_loss, r2_score
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mtlearn.datasets import make_multitask_classification, make_multitask_regression
+from mtlearn.neural_network import (
+    SharedRepresentationClassifier,
+    SharedRepresentationRegressor,
+)
+from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
+from mtlearn.neural_network._layers import Dense, GroupedDense
+from mtlearn.neural_network._network import SharedTrunkNetwork
+from mtlearn.neural_network._optimizers import SGD, Adam
+from mtlearn.neural_network._training import (
+    HeadGroup,
+    _batch_weights,
+    heads_loss_gradient,
+)
+
+ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
+
+# Most fits here are deliberately short; the warning itself is tested below.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+# -- numerics ------------------------------------------------------------------
+def _mixed_problem(rng, n=9):
+    """Targets of a binary, a 3-class and a regression task, with missing cells."""
+    y = np.column_stack(
+        [rng.integers(0, 2, n), rng.integers(0, 3, n), rng.normal(size=n)]
+    ).astype(np.float64)
+    cell_weights = rng.uniform(0.5, 2.0, size=(n, 3))
+    cell_weights[[0, 3], 1] = 0.0  # missing labels of task 1
+    cell_weights[5, 0] = 0.0  # a missing label of task 0
+    groups = [
+        HeadGroup(BinaryLogisticHead(), [0], [0]),
+        HeadGroup(SoftmaxHead(3), slice(1, 2), slice(3, 6)),
+        HeadGroup(SquaredHead(), [2], [6]),
+    ]
+    return y, cell_weights, groups
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("head_sizes", [(), (4, 3)])
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_gradients_match_finite_differences(activation, head_sizes, dropout):
+    """Every activation, every head and the masked loss, through backprop."""
+    rng = np.random.default_rng(0)
+    n, d = 9, 5
+    net = SharedTrunkNetwork(d, (6, 4), head_sizes, 3, 3, activation, np.float64)
+    net.initialize(rng)
+    X = rng.normal(size=(n, d))
+    y, cell_weights, groups = _mixed_problem(rng, n)
+    task_weights = np.array([1.0, 0.5, 2.0])
+    weights, _ = _batch_weights(cell_weights)
+
+    def objective(params, seed=1):
+        net.params[...] = params
+        # the same seed gives the same dropout mask at every evaluation
+        logits = net.forward(X, dropout=dropout, rng=np.random.default_rng(seed))
+        grad = np.zeros_like(logits)
+        losses = heads_loss_gradient(groups, logits, y, weights, task_weights, grad)
+        return task_weights @ losses, grad
+
+    params = net.params.copy()
+    _, grad_logits = objective(params)
+    net.backward(X, grad_logits)
+    analytic = net.grads.copy()
+    eps = 1e-6
+    numeric = np.empty_like(params)
+    for i in range(params.size):
+        step = np.zeros_like(params)
+        step[i] = eps
+        numeric[i] = (objective(params + step)[0] - objective(params - step)[0]) / (
+            2 * eps
+        )
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_head_losses_match_scikit_learn_on_observed_cells():
+    rng = np.random.default_rng(0)
+    n = 50
+    observed = rng.random(n) > 0.3
+    weights = np.where(observed, 1.0, 0.0)[:, None]
+    normalised, _ = _batch_weights(weights)
+
+    z = rng.normal(size=(n, 1))
+    y = rng.integers(0, 2, size=(n, 1)).astype(float)
+    loss = BinaryLogisticHead().loss_gradient(
+        z, y, normalised, np.ones(1), np.empty_like(z)
+    )
+    p = 1 / (1 + np.exp(-z[observed, 0]))
+    assert loss[0] == pytest.approx(log_loss(y[observed, 0], p, labels=[0, 1]))
+
+    z = rng.normal(size=(n, 4))
+    codes = rng.integers(0, 4, size=(n, 1)).astype(float)
+    loss = SoftmaxHead(4).loss_gradient(
+        z, codes, normalised, np.ones(1), np.empty_like(z)
+    )
+    proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    expected = log_loss(codes[observed, 0], proba[observed], labels=range(4))
+    assert loss[0] == pytest.approx(expected)
+
+    z = rng.normal(size=(n, 1))
+    target = rng.normal(size=(n, 1))
+    loss = SquaredHead().loss_gradient(
+        z, target, normalised, np.ones(1), np.empty_like(z)
+    )
+    assert loss[0] == pytest.approx(
+        0.5 * np.mean((z[observed] - target[observed]) ** 2)
+    )
+
+
+def test_grouped_dense_equals_one_dense_layer_per_group():
+    rng = np.random.default_rng(0)
+    layer = GroupedDense(3, 4, 2)
+    W = rng.normal(size=layer.weight_shape)
+    b = rng.normal(size=layer.bias_shape)
+    x = rng.normal(size=(5, 12))
+    out = np.empty((5, 6))
+    layer.forward(x, W, b, out)
+    for g in range(3):
+        expected = x[:, 4 * g : 4 * g + 4] @ W[g] + b[2 * g : 2 * g + 2]
+        np.testing.assert_allclose(out[:, 2 * g : 2 * g + 2], expected)
+    delta = rng.normal(size=(5, 6))
+    grad_W, grad_b, grad_x = np.empty_like(W), np.empty_like(b), np.empty_like(x)
+    layer.backward(x, delta, W, grad_W, grad_b, grad_x)
+    dense = Dense(4, 2)
+    for g in range(3):
+        gW, gb, gx = np.empty((4, 2)), np.empty(2), np.empty((5, 4))
+        dense.backward(
+            x[:, 4 * g : 4 * g + 4], delta[:, 2 * g : 2 * g + 2], W[g], gW, gb, gx
+        )
+        np.testing.assert_allclose(grad_W[g], gW)
+        np.testing.assert_allclose(grad_b[2 * g : 2 * g + 2], gb)
+        np.testing.assert_allclose(grad_x[:, 4 * g : 4 * g + 4], gx)
+
+
+def test_adam_and_sgd_steps_follow_their_formulas():
+    params = np.array([1.0, -2.0])
+    grads = np.array([0.5, 0.1])
+    adam = Adam(2, np.float64, learning_rate=0.1, epsilon=0.0)
+    p = params.copy()
+    adam.update_params(p, grads)
+    adam.update_params(p, grads)
+    # Kingma & Ba's bias-corrected moments after one and two constant steps:
+    # both equal g and g**2, so each step moves by learning_rate * sign(g)
+    np.testing.assert_allclose(p, params - 2 * 0.1 * np.sign(grads), rtol=1e-12)
+
+    sgd = SGD(2, np.float64, learning_rate=0.1, momentum=0.9, nesterov=False)
+    p = params.copy()
+    sgd.update_params(p, grads)
+    sgd.update_params(p, grads)
+    np.testing.assert_allclose(p, params - 0.1 * grads - (0.9 * 0.1 + 0.1) * grads)
+
+
+# -- estimators ----------------------------------------------------------------
+def _fast(estimator_class, **params):
+    defaults = dict(
+        hidden_layer_sizes=(32,), max_iter=200, learning_rate_init=1e-2, random_state=0
+    )
+    return estimator_class(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def related_tasks():
+    X, Y = make_multitask_classification(
+        300,
+        10,
+        n_tasks=3,
+        n_informative=5,
+        relatedness=0.8,
+        noise=0.0,
+        class_sep=5.0,
+        random_state=0,
+    )
+    return X, Y
+
+
+def test_classifier_learns_related_tasks(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier).fit(X[:200], Y[:200])
+    assert clf.score(X[200:], Y[200:]) > 0.8
+    assert clf.n_tasks_ == 3
+    assert clf.predict(X).shape == (300, 3)
+    assert len(clf.loss_curve_) == clf.n_iter_
+    assert clf.task_loss_curves_.shape == (clf.n_iter_, 3)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_mixed_binary_multiclass_and_string_labels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    colour = np.array(["red", "green", "blue"])[np.argmax(X[:, :3], axis=1)]
+    Y = np.empty((120, 2), dtype=object)
+    Y[:, 0] = (X[:, 0] > 0).astype(int)
+    Y[:, 1] = colour
+    clf = _fast(SharedRepresentationClassifier, max_iter=100).fit(X, Y)
+    np.testing.assert_array_equal(clf.classes_[0], [0, 1])
+    np.testing.assert_array_equal(clf.classes_[1], ["blue", "green", "red"])
+    proba = clf.predict_proba(X)
+    assert [p.shape for p in proba] == [(120, 2), (120, 3)]
+    for p in proba:
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    decision = clf.decision_function(X)
+    assert isinstance(decision, list)
+    assert decision[0].shape == (120,) and decision[1].shape == (120, 3)
+    pred = clf.predict(X)
+    assert pred.dtype == object
+    np.testing.assert_array_equal(pred[:, 1], clf.classes_[1][proba[1].argmax(1)])
+    assert np.mean(pred[:, 1] == colour) > 0.9
+
+
+def test_single_task_follows_single_output_conventions():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    clf = _fast(SharedRepresentationClassifier, max_iter=50).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["no", "yes"])
+    assert clf.predict(X).shape == (80,)
+    assert clf.predict_proba(X).shape == (80, 2)
+    assert clf.decision_function(X).shape == (80,)
+    assert not hasattr(clf, "task_names_")
+
+
+def test_decision_function_is_an_array_when_all_tasks_are_binary(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, max_iter=20).fit(X, Y)
+    decision = clf.decision_function(X)
+    assert decision.shape == (300, 3)
+    np.testing.assert_array_equal(decision > 0, clf.predict(X) == 1)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba[2][:, 1], 1 / (1 + np.exp(-decision[:, 2])))
+
+
+def test_score_is_mean_task_accuracy_on_observed_labels(related_tasks):
+    X, Y = related_tasks
+    Y = Y.astype(float)
+    clf = _fast(SharedRepresentationClassifier, max_iter=30, tol=1.0).fit(X, Y)
+    Y_test = Y.copy()
+    Y_test[::3, 1] = np.nan
+    pred = clf.predict(X)
+    expected = np.mean(
+        [
+            accuracy_score(
+                Y_test[~np.isnan(Y_test[:, t]), t],
+                pred[~np.isnan(Y_test[:, t]), t],
+            )
+            for t in range(3)
+        ]
+    )
+    assert clf.score(X, Y_test) == pytest.approx(expected)
+
+
+def test_missing_labels_of_one_task_leave_the_other_task_untouched(related_tasks):
+    """A row with a missing label still serves the other tasks: with task 1's
+    loss weighted 0, hiding its labels changes nothing."""
+    X, Y = related_tasks
+    Y = Y[:, :2].astype(float)
+    hidden = Y.copy()
+    hidden[::2, 1] = np.nan
+    params = dict(task_weights=[1.0, 0.0], dtype="float64", max_iter=20, tol=1.0)
+    full = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    masked = _fast(SharedRepresentationClassifier, **params).fit(X, hidden)
+    np.testing.assert_array_equal(full.trunk_coefs_[0], masked.trunk_coefs_[0])
+    np.testing.assert_array_equal(full.predict_proba(X)[0], masked.predict_proba(X)[0])
+
+
+def test_missing_labels_are_learned_around():
+    X, Y = make_multitask_classification(
+        400,
+        8,
+        n_tasks=4,
+        n_informative=6,
+        relatedness=0.9,
+        noise=0.0,
+        missing_rate=0.4,
+        class_sep=5.0,
+        random_state=1,
+    )
+    assert np.isnan(Y).any()
+    clf = _fast(SharedRepresentationClassifier, max_iter=60).fit(X[:300], Y[:300])
+    assert clf.score(X[300:], Y[300:]) > 0.8
+    assert not np.isnan(clf.predict(X)).any()
+
+
+def test_fits_are_reproducible_to_the_bit(related_tasks):
+    X, Y = related_tasks
+    params = dict(max_iter=5, tol=1.0, dropout=0.2)
+    a = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    b = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    np.testing.assert_array_equal(a._network.params, b._network.params)
+    c = _fast(SharedRepresentationClassifier, **{**params, "random_state": 1})
+    assert not np.array_equal(a._network.params, c.fit(X, Y)._network.params)
+
+
+def test_inputs_are_not_modified(related_tasks):
+    X, Y = related_tasks
+    X, Y = X.copy(), Y.astype(float)
+    Y[0, 0] = np.nan
+    w = np.ones(len(X))
+    before = X.copy(), Y.copy(), w.copy()
+    clf = _fast(SharedRepresentationClassifier, max_iter=3, tol=1.0)
+    clf.fit(X, Y, sample_weight=w).predict(X)
+    for original, now in zip(before, (X, Y, w)):
+        np.testing.assert_array_equal(original, now)
+
+
+def test_zero_sample_weight_equals_dropping_rows(related_tasks):
+    X, Y = related_tasks
+    w = np.ones(len(X))
+    w[::4] = 0
+    params = dict(batch_size=1000, dtype="float64", max_iter=10, tol=1.0)
+    weighted = _fast(SharedRepresentationClassifier, **params).fit(X, Y, w)
+    dropped = _fast(SharedRepresentationClassifier, **params).fit(X[w > 0], Y[w > 0])
+    np.testing.assert_allclose(
+        weighted.decision_function(X), dropped.decision_function(X), rtol=1e-10
+    )
+
+
+def test_pickle_round_trip(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, max_iter=5, tol=1.0).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(
+        restored.decision_function(X), clf.decision_function(X)
+    )
+    assert restored.head_coefs_[1][0].shape == (32, 1)
+
+
+def test_pipeline_grid_search_and_cross_validate(related_tasks):
+    X, Y = related_tasks
+    pipe = make_pipeline(
+        StandardScaler(), _fast(SharedRepresentationClassifier, max_iter=20)
+    )
+    search = GridSearchCV(
+        pipe, {"sharedrepresentationclassifier__alpha": [1e-4, 1e-1]}, cv=2
+    ).fit(X, Y)
+    assert search.best_score_ > 0.6
+    scores = cross_validate(pipe, X, Y, cv=3)["test_score"]
+    assert scores.shape == (3,) and np.all(scores > 0.6)
+
+
+def test_transform_gives_the_trunk_as_features(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, hidden_layer_sizes=(16, 8))
+    clf.fit(X, Y)
+    H = clf.transform(X)
+    assert H.shape == (300, 8) and H.dtype == np.float64 and (H >= 0).all()
+    # the trunk as a feature extractor for a single-task model in a Pipeline
+    first = clone(clf).fit(X, Y)
+    logit = LogisticRegression().fit(first.transform(X), Y[:, 0])
+    assert logit.score(first.transform(X), Y[:, 0]) > 0.8
+    # head output = head weights applied to the representation
+    z = H @ clf.head_coefs_[2][0] + clf.head_intercepts_[2][0]
+    np.testing.assert_allclose(z[:, 0], clf.decision_function(X)[:, 2], rtol=1e-6)
+
+
+def test_head_layers_have_per_task_weights(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, head_layer_sizes=(8, 4), max_iter=10)
+    clf.fit(X, Y)
+    shapes = [[W.shape for W in task] for task in clf.head_coefs_]
+    assert shapes == [[(32, 8), (8, 4), (4, 1)]] * 3
+    assert not np.array_equal(clf.head_coefs_[0][1], clf.head_coefs_[1][1])
+
+
+def test_partial_fit_needs_classes_then_keeps_learning(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier)
+    classes = [np.array([0, 1])] * 3
+    with pytest.raises(ValueError, match="each of the 3 tasks"):
+        clf.partial_fit(X[:50], Y[:50], classes=[[0, 1]])
+    for _ in range(30):
+        clf.partial_fit(X, Y, classes=classes)
+    assert clf.n_iter_ == 30 and len(clf.loss_curve_) == 30
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    with pytest.raises(ValueError, match="not in its classes"):
+        clf.partial_fit(X[:3], np.full((3, 3), 2))
+
+
+def test_partial_fit_classes_allow_a_class_absent_from_the_first_batch():
+    X = np.arange(8.0).reshape(-1, 1)
+    clf = _fast(SharedRepresentationClassifier)
+    clf.partial_fit(X[:4], [0, 0, 1, 1], classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    clf.partial_fit(X[4:], [2, 2, 1, 0])
+    assert clf.predict_proba(X).shape == (8, 3)
+
+
+def test_warm_start_continues_from_the_previous_weights(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, max_iter=5, warm_start=True)
+    clf.fit(X, Y)
+    first_loss = clf.loss_curve_[-1]
+    clf.fit(X, Y)
+    assert clf.n_iter_ == 10 and len(clf.loss_curve_) == 10
+    assert clf.loss_curve_[5] < first_loss + 0.05
+    with pytest.raises(ValueError, match="y has 2 tasks but .* fitted with 3"):
+        clf.fit(X, Y[:, :2])
+
+
+def test_early_stopping_records_validation_scores(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(
+        SharedRepresentationClassifier, early_stopping=True, n_iter_no_change=3
+    ).fit(X, Y)
+    assert len(clf.validation_scores_) == clf.n_iter_ < 200
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+
+
+def test_hitting_max_iter_warns(related_tasks):
+    X, Y = related_tasks
+    with pytest.warns(ConvergenceWarning, match=r"maximum iterations \(2\)"):
+        _fast(SharedRepresentationClassifier, max_iter=2).fit(X, Y)
+
+
+def test_divergence_raises_a_clear_error(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(
+        SharedRepresentationClassifier,
+        solver="sgd",
+        learning_rate_init=1e8,
+        activation="identity",
+        max_iter=50,
+    )
+    with pytest.raises(ValueError, match="diverged.*learning_rate_init"):
+        clf.fit(X * 1e3, Y)
+
+
+def test_verbose_prints_each_task_loss(related_tasks, capsys):
+    pd = pytest.importorskip("pandas")
+    X, Y = related_tasks
+    frame = pd.DataFrame(Y, columns=["alpha", "beta", "gamma"])
+    clf = _fast(SharedRepresentationClassifier, max_iter=2, tol=1.0, verbose=True)
+    clf.fit(X, frame)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    assert re.search(r"Iteration 1, loss = .*alpha: .*beta: .*gamma: ", lines[0])
+    np.testing.assert_array_equal(clf.task_names_, ["alpha", "beta", "gamma"])
+
+
+def test_class_weight_balanced_raises_minority_recall():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    y = (X[:, 0] + 0.8 * rng.normal(size=400) > 1.3).astype(int)  # ~15% positives
+    base = _fast(SharedRepresentationClassifier, max_iter=50).fit(X, y)
+    balanced = _fast(
+        SharedRepresentationClassifier, max_iter=50, class_weight="balanced"
+    ).fit(X, y)
+    recall = [np.mean(m.predict(X)[y == 1] == 1) for m in (base, balanced)]
+    assert recall[1] > recall[0] + 0.1
+    as_dict = _fast(
+        SharedRepresentationClassifier, max_iter=50, class_weight={0: 1.0, 1: 5.0}
+    ).fit(X, y)
+    assert np.mean(as_dict.predict(X)[y == 1] == 1) > recall[0]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(class_weight=[None]), "class_weight has 1 entries but y has 3"),
+        (dict(class_weight={0: 2.0}), "dict class_weight applies to one task"),
+        (dict(class_weight=[{5: 1.0}, None, None]), r"labels \['5'\]"),
+        (dict(task_weights=[1.0, 2.0]), r"one weight per task, shape \(3,\)"),
+        (dict(task_weights=[1.0, -1.0, 1.0]), "non-negative"),
+        (dict(hidden_layer_sizes=(8, 0)), "positive integers"),
+        (dict(early_stopping=True, validation_fraction=0.001), "validation"),
+    ],
+)
+def test_bad_parameters_get_clear_errors(related_tasks, params, match):
+    X, Y = related_tasks
+    with pytest.raises(ValueError, match=match):
+        _fast(SharedRepresentationClassifier, max_iter=1, **params).fit(X, Y)
+
+
+def test_a_task_with_one_class_is_named():
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = pd.DataFrame({"ok": [0, 1, 0, 1, 0, 1], "stuck": [1.0, 1, 1, np.nan, 1, 1]})
+    with pytest.raises(ValueError, match="task 'stuck' has one class"):
+        _fast(SharedRepresentationClassifier).fit(X, y)
+
+
+def test_float32_and_float64_agree(related_tasks):
+    X, Y = related_tasks
+    a = _fast(SharedRepresentationClassifier, max_iter=30).fit(X, Y)
+    b = _fast(SharedRepresentationClassifier, max_iter=30, dtype="float64").fit(X, Y)
+    assert a._network.params.dtype == np.float32
+    assert np.mean(a.predict(X) == b.predict(X)) > 0.97
+
+
+def test_sparse_input_equals_dense(related_tasks):
+    X, Y = related_tasks
+    params = dict(max_iter=5, tol=1.0, dtype="float64")
+    dense = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    sparse = _fast(SharedRepresentationClassifier, **params).fit(sp.csr_matrix(X), Y)
+    np.testing.assert_allclose(
+        dense.decision_function(X), sparse.decision_function(sp.csr_matrix(X))
+    )
+
+
+# -- regressor -----------------------------------------------------------------
+def test_regressor_standardises_targets_and_maps_back():
+    X, Y = make_multitask_regression(
+        300, 6, n_tasks=3, n_informative=4, noise=0.05, random_state=0
+    )
+    Y = Y * np.array([1.0, 1e4, 1e-3]) + np.array([0.0, 5e5, -2.0])
+    reg = _fast(SharedRepresentationRegressor, max_iter=300).fit(X[:200], Y[:200])
+    pred = reg.predict(X[200:])
+    assert pred.shape == (100, 3)
+    for t in range(3):
+        assert r2_score(Y[200:, t], pred[:, t]) > 0.9
+
+
+def test_regressor_missing_targets_and_score():
+    X, Y = make_multitask_regression(
+        200, 5, n_tasks=2, n_informative=3, missing_rate=0.3, random_state=0
+    )
+    reg = _fast(SharedRepresentationRegressor, max_iter=100).fit(X, Y)
+    pred = reg.predict(X)
+    assert not np.isnan(pred).any()
+    observed = ~np.isnan(Y)
+    expected = np.mean(
+        [r2_score(Y[observed[:, t], t], pred[observed[:, t], t]) for t in range(2)]
+    )
+    assert reg.score(X, Y) == pytest.approx(expected)
+    one = _fast(SharedRepresentationRegressor, max_iter=20).fit(X, Y[:, 0])
+    assert one.predict(X).shape == (200,)
+
+
+def test_regressor_partial_fit():
+    X, Y = make_multitask_regression(100, 4, n_tasks=2, n_informative=3, random_state=0)
+    reg = _fast(SharedRepresentationRegressor)
+    for _ in range(20):
+        reg.partial_fit(X, Y)
+    assert reg.n_iter_ == 20 and reg.loss_curve_[-1] < reg.loss_curve_[0]
