@@ -1,0 +1,25 @@
+"""The README's example runs as written."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_has_an_example():
+    assert _python_blocks()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("block", _python_blocks())
+def test_readme_example_runs(block, capsys):
+    exec(compile(block, str(README), "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "(917, 14)" and lines[1] == "14"
+    assert 0.7 < float(lines[2]) <= 1.0
