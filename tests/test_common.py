@@ -13,6 +13,8 @@ from mtlearn.neural_network import (
 ESTIMATORS = [
     SharedRepresentationClassifier(
         hidden_layer_sizes=(16,),
+        dropout=0.0,
+        early_stopping=False,
         max_iter=100,
         learning_rate_init=1e-2,
         dtype="float64",
@@ -20,6 +22,8 @@ ESTIMATORS = [
     ),
     SharedRepresentationRegressor(
         hidden_layer_sizes=(16,),
+        dropout=0.0,
+        early_stopping=False,
         max_iter=100,
         learning_rate_init=1e-2,
         dtype="float64",

@@ -168,8 +168,15 @@ def test_adam_and_sgd_steps_follow_their_formulas():
 
 # -- estimators ----------------------------------------------------------------
 def _fast(estimator_class, **params):
+    # fixed here so that the tests do not depend on the estimators' defaults
     defaults = dict(
-        hidden_layer_sizes=(32,), max_iter=200, learning_rate_init=1e-2, random_state=0
+        hidden_layer_sizes=(32,),
+        max_iter=200,
+        learning_rate_init=1e-2,
+        alpha=1e-4,
+        dropout=0.0,
+        early_stopping=False,
+        random_state=0,
     )
     return estimator_class(**{**defaults, **params})
 
