@@ -25,6 +25,7 @@ from mtlearn.neural_network._network import SharedTrunkNetwork
 from mtlearn.neural_network._optimizers import SGD, Adam
 from mtlearn.neural_network._training import (
     HeadGroup,
+    RunningMean,
     _batch_weights,
     heads_loss_gradient,
 )
@@ -166,6 +167,32 @@ def test_adam_and_sgd_steps_follow_their_formulas():
     np.testing.assert_allclose(p, params - 0.1 * grads - (0.9 * 0.1 + 0.1) * grads)
 
 
+def test_running_mean_is_the_mean_of_the_iterates():
+    rng = np.random.default_rng(0)
+    iterates = rng.normal(size=(7, 5))
+    mean = RunningMean(5, np.float64)
+    for params in iterates:
+        mean.update(params)
+    np.testing.assert_allclose(mean.mean, iterates.mean(axis=0), rtol=1e-12)
+
+
+def test_averaging_does_not_change_the_optimizer_path(related_tasks):
+    """partial_fit resumes from the last iterate, not from the average."""
+    X, Y = related_tasks
+    runs = []
+    for average in (True, False):
+        clf = _fast(SharedRepresentationClassifier, average=average, batch_size=64)
+        for _ in range(3):
+            clf.partial_fit(X, Y, classes=[[0, 1]] * 3)
+        runs.append(clf)
+    averaged, plain = runs
+    np.testing.assert_array_equal(averaged._history.last_iterate, plain._network.params)
+    assert not np.allclose(averaged._network.params, plain._network.params)
+    np.testing.assert_array_equal(
+        averaged._network.params, averaged._history.average.mean
+    )
+
+
 # -- estimators ----------------------------------------------------------------
 def _fast(estimator_class, **params):
     # fixed here so that the tests do not depend on the estimators' defaults
@@ -176,6 +203,7 @@ def _fast(estimator_class, **params):
         alpha=1e-4,
         dropout=0.0,
         early_stopping=False,
+        average=False,
         random_state=0,
     )
     return estimator_class(**{**defaults, **params})

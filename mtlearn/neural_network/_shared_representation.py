@@ -88,6 +88,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
+        "average": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -102,21 +103,22 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 128),
+        hidden_layer_sizes=(512, 256),
         head_layer_sizes=(),
         *,
         activation="relu",
-        alpha=1e-4,
-        dropout=0.0,
+        alpha=1e-2,
+        dropout=0.5,
         solver="adam",
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         shuffle=True,
+        average=True,
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -142,6 +144,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.shuffle = shuffle
+        self.average = average
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -262,6 +265,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             self._history.no_improvement_count = 0
             self._history.best_params = None
             self._history.average = None
+            self._history.last_iterate = None
 
         validation_score = None
         early_stopping = self.early_stopping and not incremental
@@ -313,7 +317,8 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
                 verbose=self.verbose,
                 task_names=self.task_names_ if hasattr(self, "task_names_") else None,
                 check_convergence=not incremental,
-                average_decay=getattr(self, "_average_decay", 0.0),
+                average=self.average,
+                resume_last_iterate=incremental,
             )
         self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
         self.t_ = self._optimizer.t
@@ -478,17 +483,17 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
 
 
 _SHARED_PARAMETERS_DOC = """
-    hidden_layer_sizes : array-like of int, default=(256, 128)
+    hidden_layer_sizes : array-like of int, default=(512, 256)
         Widths of the trunk's hidden layers, shared by all tasks.
     head_layer_sizes : array-like of int, default=()
         Widths of each task's own hidden layers between the trunk and its
         output; empty means each head is a single output layer on the trunk.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Activation of every hidden layer.
-    alpha : float, default=1e-4
+    alpha : float, default=1e-2
         Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on all weights
         (not the biases).
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Probability of dropping each trunk unit during training (inverted
         dropout; no dropout at prediction time).
     solver : {"adam", "sgd"}, default="adam"
@@ -502,7 +507,7 @@ _SHARED_PARAMETERS_DOC = """
     tol : float, default=1e-4
         Improvement of the training loss (or of the validation score with
         ``early_stopping``) below which an epoch counts as no improvement.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows and stop when the
         validation score stops improving; the best epoch's weights are kept.
     validation_fraction : float, default=0.1
@@ -511,6 +516,12 @@ _SHARED_PARAMETERS_DOC = """
         Epochs without improvement before stopping.
     shuffle : bool, default=True
         Shuffle the rows at each epoch.
+    average : bool, default=True
+        Polyak-Ruppert averaging: the model's weights (validated at each
+        epoch and returned) are the mean of every iterate of the optimizer
+        since the start of the fit, not the last one. It smooths out the
+        noise of the mini-batch steps at the cost of one vector update per
+        step. ``partial_fit`` keeps training from the last iterate.
     momentum : float, default=0.9
         Momentum of the "sgd" solver.
     nesterovs_momentum : bool, default=True
@@ -621,12 +632,11 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
     >>> X = rng.normal(size=(200, 5))
     >>> Y = np.column_stack([X[:, 0] > 0, X[:, 0] + X[:, 1] > 0]).astype(float)
     >>> Y[:20, 1] = np.nan  # missing labels are left out of task 1's loss
-    >>> clf = SharedRepresentationClassifier(
-    ...     hidden_layer_sizes=(16,), learning_rate_init=0.01,
-    ...     early_stopping=True, random_state=0)
+    >>> clf = SharedRepresentationClassifier(learning_rate_init=0.01,
+    ...                                      random_state=0)
     >>> clf.fit(X, Y).predict(X[:3])
     array([[1., 1.],
-           [0., 1.],
+           [0., 0.],
            [1., 1.]])
     >>> [p.shape for p in clf.predict_proba(X[:3])]
     [(3, 2), (3, 2)]
@@ -640,21 +650,22 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 128),
+        hidden_layer_sizes=(512, 256),
         head_layer_sizes=(),
         *,
         activation="relu",
-        alpha=1e-4,
-        dropout=0.0,
+        alpha=1e-2,
+        dropout=0.5,
         solver="adam",
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         shuffle=True,
+        average=True,
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -682,6 +693,7 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             shuffle=shuffle,
+            average=average,
             momentum=momentum,
             nesterovs_momentum=nesterovs_momentum,
             beta_1=beta_1,
@@ -968,9 +980,8 @@ class SharedRepresentationRegressor(RegressorMixin, _BaseSharedRepresentation):
     >>> X = rng.normal(size=(300, 4))
     >>> Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 0] - X[:, 1]])
     >>> Y[:30, 0] = np.nan  # a missing target is left out of that task
-    >>> reg = SharedRepresentationRegressor(hidden_layer_sizes=(32,),
-    ...                                     max_iter=500, random_state=0)
-    >>> reg.fit(X, Y).score(X, Y) > 0.95
+    >>> reg = SharedRepresentationRegressor(random_state=0).fit(X, Y)
+    >>> reg.score(X, Y) > 0.95
     True
     >>> reg.predict(X[:2]).shape
     (2, 2)

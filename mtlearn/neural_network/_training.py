@@ -35,12 +35,32 @@ class TrainingHistory:
     best_loss: float = np.inf
     best_validation_score: float = -np.inf
     best_params: np.ndarray | None = None
-    average: np.ndarray | None = None
+    average: "RunningMean | None" = None
+    last_iterate: np.ndarray | None = None
     no_improvement_count: int = 0
 
 
 class TrainingDiverged(ValueError):
     """The loss or the parameters became non-finite."""
+
+
+class RunningMean:
+    """Polyak-Ruppert averaging: the mean of every iterate since the start.
+
+    ``update(params)`` after each optimizer step; ``mean`` is the average of
+    all the parameter vectors passed so far (Polyak & Juditsky, 1992).
+    """
+
+    def __init__(self, n_params, dtype):
+        self.mean = np.zeros(n_params, dtype=dtype)
+        self.count = 0
+        self._step = np.empty(n_params, dtype=dtype)
+
+    def update(self, params):
+        self.count += 1
+        np.subtract(params, self.mean, out=self._step)
+        self._step /= self.count
+        self.mean += self._step
 
 
 def _batch_weights(cell_weights):
@@ -96,12 +116,11 @@ def run_epoch(
     dropout,
     rng,
     average=None,
-    average_decay=0.0,
 ):
     """One pass over the data in mini-batches.
 
-    With ``average`` (a vector like ``network.params``), an exponential
-    moving average of the parameters is updated after every step.
+    With ``average`` (a :class:`RunningMean`), the average of the iterates is
+    updated after every step.
 
     Returns the per-task weighted mean loss over the epoch, of shape
     (n_tasks,) (NaN or inf if training diverged).
@@ -134,9 +153,7 @@ def run_epoch(
             network.grads[:n_weights] += alpha * network.params[:n_weights]
         optimizer.update_params(network.params, network.grads)
         if average is not None:
-            # zero-initialised, bias-corrected when read (see averaged_params)
-            average *= average_decay
-            average += (1 - average_decay) * network.params
+            average.update(network.params)
     return np.divide(
         loss_sums, weight_sums, out=np.zeros(n_tasks), where=weight_sums > 0
     )
@@ -164,7 +181,8 @@ def train(
     verbose=False,
     task_names=None,
     check_convergence=True,
-    average_decay=0.0,
+    average=False,
+    resume_last_iterate=False,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -174,6 +192,11 @@ def train(
     validation score has not improved by ``tol`` for that many epochs and
     keep the parameters of the best epoch.
 
+    With ``average``, the network ends with (and is validated on) the
+    running mean of the iterates rather than the last one. The last iterate
+    is kept in ``history`` so that ``resume_last_iterate`` (``partial_fit``)
+    continues the optimizer's own path.
+
     Returns
     -------
     n_epochs : int
@@ -182,8 +205,10 @@ def train(
         Whether a stopping criterion was met before ``max_iter``.
     """
     n_weights = network.n_weights
-    if average_decay and history.average is None:
-        history.average = np.zeros_like(network.params)
+    if average and history.average is None:
+        history.average = RunningMean(network.n_params, network.dtype)
+    if resume_last_iterate and history.last_iterate is not None:
+        network.params[...] = history.last_iterate
     for epoch in range(max_iter):
         tic = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -201,7 +226,6 @@ def train(
                 dropout=dropout,
                 rng=rng,
                 average=history.average,
-                average_decay=average_decay,
             )
             weights = network.params[:n_weights]
             penalty = 0.5 * alpha * float(np.dot(weights, weights))
@@ -218,7 +242,7 @@ def train(
         if validation_score is not None:
             with (
                 np.errstate(over="ignore", invalid="ignore"),
-                _averaged(network, history.average, average_decay, optimizer.t),
+                _averaged(network, history.average),
             ):
                 history.validation_scores.append(validation_score())
         if verbose:
@@ -233,11 +257,7 @@ def train(
                 history.no_improvement_count = 0
             if score > history.best_validation_score:
                 history.best_validation_score = score
-                history.best_params = (
-                    network.params.copy()
-                    if history.average is None
-                    else _averaged_params(history.average, average_decay, optimizer.t)
-                )
+                history.best_params = _current_params(network, history).copy()
         else:
             if loss > history.best_loss - tol:
                 history.no_improvement_count += 1
@@ -245,46 +265,36 @@ def train(
                 history.no_improvement_count = 0
         history.best_loss = min(history.best_loss, loss)
         if history.no_improvement_count > n_iter_no_change:
-            _final_params(
-                network,
-                history,
-                validation_score is not None,
-                average_decay,
-                optimizer.t,
-            )
+            _final_params(network, history, validation_score is not None)
             return epoch + 1, True
-    _final_params(
-        network, history, validation_score is not None, average_decay, optimizer.t
-    )
+    _final_params(network, history, validation_score is not None)
     return max_iter, False
 
 
-def _averaged_params(average, decay, n_steps):
-    """Bias-corrected exponential moving average (as Adam's moments)."""
-    return average / (1 - decay**n_steps)
+def _current_params(network, history):
+    """The parameters the model stands for now: averaged or last iterate."""
+    return network.params if history.average is None else history.average.mean
 
 
-def _final_params(network, history, early_stopping, decay, n_steps):
-    """Keep the best epoch (early stopping) or the averaged parameters."""
+def _final_params(network, history, early_stopping):
+    """Leave the network with the best (early stopping) or averaged weights."""
+    history.last_iterate = network.params.copy()
     if early_stopping and history.best_params is not None:
         network.params[...] = history.best_params
     elif history.average is not None:
-        network.params[...] = _averaged_params(history.average, decay, n_steps)
+        network.params[...] = history.average.mean
 
 
 class _averaged:
     """Context: the network holds the averaged parameters inside it."""
 
-    def __init__(self, network, average, decay, n_steps):
+    def __init__(self, network, average):
         self.network, self.average = network, average
-        self.decay, self.n_steps = decay, n_steps
 
     def __enter__(self):
         if self.average is not None:
             self.saved = self.network.params.copy()
-            self.network.params[...] = _averaged_params(
-                self.average, self.decay, self.n_steps
-            )
+            self.network.params[...] = self.average.mean
 
     def __exit__(self, *exc):
         if self.average is not None:
