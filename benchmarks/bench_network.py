@@ -37,13 +37,15 @@ HIDDEN, BATCH, EPOCHS = (256, 128), 256, 10
 
 def make_models():
     common = dict(hidden_layer_sizes=HIDDEN, batch_size=BATCH, max_iter=EPOCHS)
+    # the same training in both: no dropout, averaging or early stopping
+    plain = dict(dropout=0.0, average=False, early_stopping=False)
     no_stop = dict(tol=0.0, n_iter_no_change=10 * EPOCHS, random_state=0)
     return {
         "mtlearn float32": SharedRepresentationClassifier(
-            **common, **no_stop, alpha=1e-4
+            **common, **no_stop, **plain, alpha=1e-4
         ),
         "mtlearn float64": SharedRepresentationClassifier(
-            **common, **no_stop, alpha=1e-4, dtype="float64"
+            **common, **no_stop, **plain, alpha=1e-4, dtype="float64"
         ),
         "sklearn MLPClassifier": MLPClassifier(
             **common, **no_stop, alpha=1e-4, solver="adam"

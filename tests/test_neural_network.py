@@ -23,6 +23,7 @@ from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, Squar
 from mtlearn.neural_network._layers import Dense, GroupedDense
 from mtlearn.neural_network._network import SharedTrunkNetwork
 from mtlearn.neural_network._optimizers import SGD, Adam
+from mtlearn.neural_network._threads import EpochThreads
 from mtlearn.neural_network._training import (
     HeadGroup,
     RunningMean,
@@ -583,3 +584,25 @@ def test_regressor_partial_fit():
     for _ in range(20):
         reg.partial_fit(X, Y)
     assert reg.n_iter_ == 20 and reg.loss_curve_[-1] < reg.loss_curve_[0]
+
+
+# -- BLAS threads ----------------------------------------------------------------
+def test_small_products_train_on_one_blas_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    net = SharedTrunkNetwork(5, (8,), (), 2, 1, "relu", np.float32)
+    with EpochThreads(net, batch_size=16).epoch():
+        blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert all(info["num_threads"] == 1 for info in blas)
+
+
+def test_thread_choice_does_not_change_the_fit(related_tasks, monkeypatch):
+    """Whatever the probe picks, the products give the same bits."""
+    import mtlearn.neural_network._threads as threads
+
+    X, Y = related_tasks
+    params = dict(hidden_layer_sizes=(256,), batch_size=64, max_iter=3)
+    fits = []
+    for minimum in (2**40, 0):  # never threads / probe every epoch
+        monkeypatch.setattr(threads, "_MIN_MULTIPLY_ADDS", minimum)
+        fits.append(_fast(SharedRepresentationClassifier, **params).fit(X, Y))
+    np.testing.assert_array_equal(fits[0]._network.params, fits[1]._network.params)

@@ -1,7 +1,6 @@
 """Shared-representation networks: one trunk for all tasks, a head per task."""
 
 import warnings
-from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,7 +20,6 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from threadpoolctl import threadpool_limits
 
 from .._targets import (
     check_classes_argument,
@@ -33,24 +31,10 @@ from .._targets import (
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
+from ._threads import EpochThreads
 from ._training import HeadGroup, TrainingHistory, evaluate_loss, train
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-# Mini-batch matrix products smaller than this many multiply-adds run on one
-# BLAS thread: threading them gains little on a quiet machine and, when another
-# process holds a core, makes each product wait on the scheduler (measured on
-# yeast: 0.3 s on one thread against 11-15 s on two with the other core busy).
-_MIN_MULTIPLY_ADDS_FOR_THREADS = 2**25
-
-
-def _blas_threads_for(network, batch_size):
-    """A threadpool limit for training: one BLAS thread for small products."""
-    widest = max(int(np.prod(layer.weight_shape)) for layer in network.layers)
-    if batch_size * widest < _MIN_MULTIPLY_ADDS_FOR_THREADS:
-        return threadpool_limits(limits=1, user_api="blas")
-    return nullcontext()
 
 
 def _as_index(indices):
@@ -295,31 +279,31 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             if self.batch_size == "auto"
             else min(self.batch_size, X.shape[0])
         )
-        with _blas_threads_for(self._network, batch_size):
-            n_epochs, converged = train(
-                self._network,
-                self._optimizer,
-                X,
-                encoded,
-                cell_weights,
-                self._head_groups,
-                task_weights,
-                self._history,
-                alpha=self.alpha,
-                batch_size=batch_size,
-                max_iter=1 if incremental else self.max_iter,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                shuffle=self.shuffle,
-                dropout=self.dropout,
-                rng=self._rng,
-                validation_score=validation_score,
-                verbose=self.verbose,
-                task_names=self.task_names_ if hasattr(self, "task_names_") else None,
-                check_convergence=not incremental,
-                average=self.average,
-                resume_last_iterate=incremental,
-            )
+        n_epochs, converged = train(
+            self._network,
+            self._optimizer,
+            X,
+            encoded,
+            cell_weights,
+            self._head_groups,
+            task_weights,
+            self._history,
+            alpha=self.alpha,
+            batch_size=batch_size,
+            max_iter=1 if incremental else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            shuffle=self.shuffle,
+            dropout=self.dropout,
+            rng=self._rng,
+            validation_score=validation_score,
+            verbose=self.verbose,
+            task_names=self.task_names_ if hasattr(self, "task_names_") else None,
+            check_convergence=not incremental,
+            average=self.average,
+            resume_last_iterate=incremental,
+            epoch_context=EpochThreads(self._network, batch_size).epoch,
+        )
         self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
         self.t_ = self._optimizer.t
         self._publish_history()

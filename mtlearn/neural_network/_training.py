@@ -6,6 +6,7 @@ It asks the network for ``forward``/``backward`` and flat ``params`` /
 """
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,6 +131,7 @@ def run_epoch(
     loss_sums = np.zeros(n_tasks)
     weight_sums = np.zeros(n_tasks)
     n_weights = network.n_weights
+    decay = np.empty(n_weights, dtype=network.dtype)
     grad_logits = np.zeros(
         (min(batch_size, n_samples), network.n_tasks * network.n_outputs),
         dtype=network.dtype,
@@ -150,7 +152,8 @@ def run_epoch(
         weight_sums += totals
         network.backward(X_batch, grad)
         if alpha:
-            network.grads[:n_weights] += alpha * network.params[:n_weights]
+            np.multiply(network.params[:n_weights], alpha, out=decay)
+            network.grads[:n_weights] += decay
         optimizer.update_params(network.params, network.grads)
         if average is not None:
             average.update(network.params)
@@ -183,6 +186,7 @@ def train(
     check_convergence=True,
     average=False,
     resume_last_iterate=False,
+    epoch_context=nullcontext,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -195,7 +199,8 @@ def train(
     With ``average``, the network ends with (and is validated on) the
     running mean of the iterates rather than the last one. The last iterate
     is kept in ``history`` so that ``resume_last_iterate`` (``partial_fit``)
-    continues the optimizer's own path.
+    continues the optimizer's own path. Each epoch's mini-batch pass runs
+    inside ``epoch_context()`` (the BLAS thread setting).
 
     Returns
     -------
@@ -211,7 +216,10 @@ def train(
         network.params[...] = history.last_iterate
     for epoch in range(max_iter):
         tic = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with (
+            epoch_context(),
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        ):
             task_losses = run_epoch(
                 network,
                 optimizer,
