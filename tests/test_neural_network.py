@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -464,17 +464,22 @@ def test_hitting_max_iter_warns(related_tasks):
         _fast(SharedRepresentationClassifier, max_iter=2).fit(X, Y)
 
 
-def test_divergence_raises_a_clear_error(related_tasks):
+def test_divergence_raises_a_clear_error_and_leaves_no_nan_model(related_tasks):
     X, Y = related_tasks
-    clf = _fast(
-        SharedRepresentationClassifier,
-        solver="sgd",
-        learning_rate_init=1e8,
-        activation="identity",
-        max_iter=50,
-    )
+    diverging = dict(solver="sgd", learning_rate_init=1e8, activation="identity")
+    clf = _fast(SharedRepresentationClassifier, max_iter=50, **diverging)
     with pytest.raises(ValueError, match="diverged.*learning_rate_init"):
         clf.fit(X * 1e3, Y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    # a warm start that diverges gives the previous fit back
+    clf = _fast(SharedRepresentationClassifier, max_iter=5).fit(X, Y)
+    before = clf.predict_proba(X)
+    clf.set_params(warm_start=True, **diverging)
+    with pytest.raises(ValueError, match="diverged"):
+        clf.fit(X * 1e3, Y)
+    for a, b in zip(before, clf.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_verbose_prints_each_task_loss(related_tasks, capsys):

@@ -32,7 +32,13 @@ from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
 from ._threads import EpochThreads
-from ._training import HeadGroup, TrainingHistory, evaluate_loss, train
+from ._training import (
+    HeadGroup,
+    TrainingDiverged,
+    TrainingHistory,
+    evaluate_loss,
+    train,
+)
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -228,82 +234,49 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         task_weights = self._task_weight_vector(self.n_tasks_)
 
         if first_call:
-            self._rng = np.random.default_rng(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            )
-            self._network = SharedTrunkNetwork(
-                X.shape[1],
-                self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
-                self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
-                self.n_tasks_,
-                self._n_outputs,
-                self.activation,
-                dtype,
-            )
-            self._network.initialize(self._rng)
-            self._history = TrainingHistory()
+            self._start_network(X.shape[1], dtype)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
-            self._history.best_loss = np.inf
-            self._history.best_validation_score = -np.inf
-            self._history.no_improvement_count = 0
-            self._history.best_params = None
-            self._history.average = None
-            self._history.last_iterate = None
+            self._history.restart()
 
         validation_score = None
-        early_stopping = self.early_stopping and not incremental
-        if early_stopping:
-            train_rows, val_rows = self._validation_split(targets, X.shape[0])
-            X_val = X[val_rows]
-            y_val, w_val = encoded[val_rows], cell_weights[val_rows]
-            X, encoded, cell_weights = (
-                X[train_rows],
-                encoded[train_rows],
-                cell_weights[train_rows],
+        if self.early_stopping and not incremental:
+            X, encoded, cell_weights, validation_score = self._hold_out_validation(
+                X, encoded, cell_weights, task_weights
             )
-
-            def validation_score():
-                losses = evaluate_loss(
-                    self._network,
-                    X_val,
-                    y_val,
-                    w_val,
-                    self._head_groups,
-                    task_weights,
-                )
-                return -float(np.dot(task_weights, losses))
-
-        batch_size = (
-            min(200, X.shape[0])
-            if self.batch_size == "auto"
-            else min(self.batch_size, X.shape[0])
+        batch_size = min(
+            200 if self.batch_size == "auto" else self.batch_size, X.shape[0]
         )
-        n_epochs, converged = train(
-            self._network,
-            self._optimizer,
-            X,
-            encoded,
-            cell_weights,
-            self._head_groups,
-            task_weights,
-            self._history,
-            alpha=self.alpha,
-            batch_size=batch_size,
-            max_iter=1 if incremental else self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            shuffle=self.shuffle,
-            dropout=self.dropout,
-            rng=self._rng,
-            validation_score=validation_score,
-            verbose=self.verbose,
-            task_names=self.task_names_ if hasattr(self, "task_names_") else None,
-            check_convergence=not incremental,
-            average=self.average,
-            resume_last_iterate=incremental,
-            epoch_context=EpochThreads(self._network, batch_size).epoch,
-        )
+        params_before = None if first_call else self._network.params.copy()
+        try:
+            n_epochs, converged = train(
+                self._network,
+                self._optimizer,
+                X,
+                encoded,
+                cell_weights,
+                self._head_groups,
+                task_weights,
+                self._history,
+                alpha=self.alpha,
+                batch_size=batch_size,
+                max_iter=1 if incremental else self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                shuffle=self.shuffle,
+                dropout=self.dropout,
+                rng=self._rng,
+                validation_score=validation_score,
+                verbose=self.verbose,
+                task_names=getattr(self, "task_names_", None),
+                check_convergence=not incremental,
+                average=self.average,
+                resume_last_iterate=incremental,
+                epoch_context=EpochThreads(self._network, batch_size).epoch,
+            )
+        except TrainingDiverged:
+            self._undo_failed_fit(params_before)
+            raise
         self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
         self.t_ = self._optimizer.t
         self._publish_history()
@@ -318,6 +291,52 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
 
     def _known_classes(self, classes, first_call, y):
         return None
+
+    def _start_network(self, n_features, dtype):
+        self._rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        self._network = SharedTrunkNetwork(
+            n_features,
+            self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
+            self.n_tasks_,
+            self._n_outputs,
+            self.activation,
+            dtype,
+        )
+        self._network.initialize(self._rng)
+        self._history = TrainingHistory()
+
+    def _hold_out_validation(self, X, encoded, cell_weights, task_weights):
+        """Split off the early-stopping rows; return the rest and a scorer."""
+        train_rows, val_rows = self._validation_split(X.shape[0])
+        X_val, y_val, w_val = X[val_rows], encoded[val_rows], cell_weights[val_rows]
+
+        def validation_score():
+            losses = evaluate_loss(
+                self._network, X_val, y_val, w_val, self._head_groups, task_weights
+            )
+            return -float(np.dot(task_weights, losses))
+
+        return (
+            X[train_rows],
+            encoded[train_rows],
+            cell_weights[train_rows],
+            validation_score,
+        )
+
+    def _undo_failed_fit(self, params_before):
+        """After divergence: the previous fit back, or no fit at all."""
+        if params_before is not None:
+            self._network.params[...] = params_before
+            del self._optimizer
+            return
+        private = ("_network", "_history", "_optimizer", "_rng")
+        for name in list(vars(self)):
+            fitted = name.endswith("_") and not name.startswith("__")
+            if fitted or name in private:
+                delattr(self, name)
 
     def _make_optimizer(self):
         n, dtype = self._network.n_params, self._network.dtype
@@ -334,7 +353,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             n, dtype, self.learning_rate_init, self.momentum, self.nesterovs_momentum
         )
 
-    def _validation_split(self, targets, n_samples):
+    def _validation_split(self, n_samples):
         n_val = int(round(self.validation_fraction * n_samples))
         if n_val < 1 or n_samples - n_val < 1:
             raise ValueError(

@@ -38,6 +38,17 @@ class TrainingHistory:
     best_params: np.ndarray | None = None
     average: "RunningMean | None" = None
     last_iterate: np.ndarray | None = None
+
+    def restart(self):
+        """Forget the stopping state and averages (a new optimizer run);
+        the curves are kept."""
+        self.best_loss = np.inf
+        self.best_validation_score = -np.inf
+        self.best_params = None
+        self.no_improvement_count = 0
+        self.average = None
+        self.last_iterate = None
+
     no_improvement_count: int = 0
 
 
