@@ -1,0 +1,6 @@
+"""Metrics and scorers for multi-task targets with missing labels."""
+
+from ._base import multitask_score, per_task_score
+from ._scorer import make_multitask_scorer
+
+__all__ = ["make_multitask_scorer", "multitask_score", "per_task_score"]

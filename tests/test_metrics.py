@@ -1,0 +1,303 @@
+"""mtlearn.metrics: per-task scores, averages, scorers and the report.
+
+References are scikit-learn's metrics computed by hand on each task's
+observed rows, or on the pooled observed cells.
+"""
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.preprocessing import label_binarize
+
+from mtlearn.datasets import make_multitask_classification, make_multitask_regression
+from mtlearn.metrics import make_multitask_scorer, multitask_score, per_task_score
+from mtlearn.neural_network import SharedRepresentationClassifier
+
+N_CLASSES = [2, 3, 2]
+
+
+@pytest.fixture(scope="module")
+def classification():
+    """Three tasks (binary, 3-class, binary), 25% missing labels, a fitted net."""
+    X, Y = make_multitask_classification(
+        n_samples=150,
+        n_tasks=3,
+        n_classes=N_CLASSES,
+        missing_rate=0.25,
+        random_state=0,
+    )
+    rng = np.random.default_rng(0)
+    proba = []
+    for k in N_CLASSES:
+        p = rng.random((Y.shape[0], k))
+        proba.append(p / p.sum(axis=1, keepdims=True))
+    y_pred = np.column_stack([p.argmax(axis=1) for p in proba])
+    # Predictions agree with the truth on two thirds of the rows.
+    agree = rng.random(Y.shape) < 2 / 3
+    y_pred = np.where(agree & ~np.isnan(Y), np.nan_to_num(Y), y_pred).astype(int)
+    weight = rng.random(Y.shape[0]) + 0.5
+    return X, Y, y_pred, proba, weight
+
+
+def _net(**params):
+    return SharedRepresentationClassifier(
+        hidden_layer_sizes=(16,),
+        max_iter=30,
+        learning_rate_init=1e-2,
+        early_stopping=False,
+        random_state=0,
+        **params,
+    )
+
+
+def _observed(Y, t):
+    return ~np.isnan(Y[:, t])
+
+
+def _f1_reference(y_true, y_pred, sample_weight=None):
+    if np.unique(y_true).shape[0] > 2:
+        return skm.f1_score(
+            y_true, y_pred, average="macro", sample_weight=sample_weight
+        )
+    return skm.f1_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize(
+    "name, reference",
+    [
+        ("accuracy", skm.accuracy_score),
+        ("balanced_accuracy", skm.balanced_accuracy_score),
+        ("f1", _f1_reference),
+        ("f1_score", _f1_reference),
+        (skm.f1_score, _f1_reference),
+    ],
+)
+def test_per_task_score_equals_sklearn_on_observed_rows(
+    classification, name, reference
+):
+    _, Y, y_pred, _, weight = classification
+    for sample_weight in (None, weight):
+        scores = per_task_score(name, Y, y_pred, sample_weight=sample_weight)
+        expected = []
+        for t in range(Y.shape[1]):
+            rows = _observed(Y, t)
+            w = None if sample_weight is None else sample_weight[rows]
+            expected.append(reference(Y[rows, t], y_pred[rows, t], sample_weight=w))
+        np.testing.assert_allclose(scores, expected)
+
+
+def test_per_task_score_roc_auc_and_log_loss_from_predict_proba_list(
+    classification,
+):
+    _, Y, _, proba, _ = classification
+    auc = per_task_score("roc_auc", Y, proba)
+    loss = per_task_score("log_loss", Y, proba)
+    for t, p in enumerate(proba):
+        rows = _observed(Y, t)
+        if N_CLASSES[t] == 2:  # the positive-class column
+            expected_auc = skm.roc_auc_score(Y[rows, t], p[rows, 1])
+        else:  # the full matrix, one-vs-rest
+            expected_auc = skm.roc_auc_score(Y[rows, t], p[rows], multi_class="ovr")
+        assert auc[t] == pytest.approx(expected_auc)
+        assert loss[t] == pytest.approx(skm.log_loss(Y[rows, t], p[rows]))
+
+
+def test_per_task_score_from_score_matrix_and_regression():
+    rng = np.random.default_rng(1)
+    Y = rng.integers(0, 2, size=(40, 2)).astype(float)
+    Y[::7, 1] = np.nan
+    scores = rng.normal(size=(40, 2)) + Y
+    rows = ~np.isnan(Y[:, 1])
+    np.testing.assert_allclose(
+        per_task_score("roc_auc", Y, scores),
+        [
+            skm.roc_auc_score(Y[:, 0], scores[:, 0]),
+            skm.roc_auc_score(Y[rows, 1], scores[rows, 1]),
+        ],
+    )
+    prediction = Y + rng.normal(size=Y.shape)
+    np.testing.assert_allclose(
+        per_task_score("rmse", Y, prediction),
+        [
+            skm.root_mean_squared_error(Y[:, 0], prediction[:, 0]),
+            skm.root_mean_squared_error(Y[rows, 1], prediction[rows, 1]),
+        ],
+    )
+
+
+def test_string_labels_missing_as_none_and_positive_class():
+    y_true = np.array([["b", "x"], ["a", None], ["b", "y"], ["a", "y"]], dtype=object)
+    y_pred = np.array([["b", "y"], ["b", "x"], ["b", "y"], ["a", "x"]])
+    f1 = per_task_score("f1", y_true, y_pred)
+    # The positive class of a binary task is its larger label: "b", "y".
+    assert f1[0] == pytest.approx(
+        skm.f1_score(y_true[:, 0], y_pred[:, 0], pos_label="b")
+    )
+    assert f1[1] == pytest.approx(
+        skm.f1_score(["x", "y", "y"], y_pred[[0, 2, 3], 1], pos_label="y")
+    )
+
+
+def test_averages(classification):
+    _, Y, y_pred, proba, _ = classification
+    support = (~np.isnan(Y)).sum(axis=0)
+    per_task = per_task_score("accuracy", Y, y_pred)
+    assert multitask_score("accuracy", Y, y_pred) == pytest.approx(per_task.mean())
+    assert multitask_score("accuracy", Y, y_pred, average="weighted") == pytest.approx(
+        np.average(per_task, weights=support)
+    )
+    np.testing.assert_allclose(
+        multitask_score("accuracy", Y, y_pred, average=None), per_task
+    )
+    observed = ~np.isnan(Y)
+    assert multitask_score("accuracy", Y, y_pred, average="micro") == pytest.approx(
+        np.mean(Y[observed] == y_pred[observed])
+    )
+
+
+def _indicator(values, t, rows):
+    """One-vs-rest columns of task t: the positive class, or every class."""
+    return label_binarize(values[rows], classes=np.arange(N_CLASSES[t]))
+
+
+def test_micro_f1_and_roc_auc_pool_one_vs_rest_cells(classification):
+    _, Y, y_pred, proba, _ = classification
+    truth, predicted, score = [], [], []
+    for t in range(Y.shape[1]):
+        rows = _observed(Y, t)
+        truth.append(_indicator(Y[:, t], t, rows).ravel())
+        predicted.append(_indicator(y_pred[:, t], t, rows).ravel())
+        p = proba[t][rows]
+        score.append(p[:, 1] if N_CLASSES[t] == 2 else p.ravel())
+    truth, predicted, score = map(np.concatenate, (truth, predicted, score))
+    assert multitask_score("f1", Y, y_pred, average="micro") == pytest.approx(
+        skm.f1_score(truth, predicted)
+    )
+    assert multitask_score("roc_auc", Y, proba, average="micro") == pytest.approx(
+        skm.roc_auc_score(truth, score)
+    )
+
+
+def test_micro_f1_of_binary_tasks_is_sklearn_multilabel_micro():
+    X, Y = make_multitask_classification(n_samples=80, n_tasks=4, random_state=2)
+    y_pred = MultiOutputClassifier(LogisticRegression()).fit(X, Y).predict(X[::-1])
+    assert multitask_score("f1", Y, y_pred, average="micro") == pytest.approx(
+        skm.f1_score(Y, y_pred, average="micro")
+    )
+
+
+def test_micro_regression_pools_cells():
+    _, Y = make_multitask_regression(
+        n_samples=50, n_tasks=3, missing_rate=0.2, random_state=0
+    )
+    prediction = np.nan_to_num(Y) + np.random.default_rng(0).normal(size=Y.shape)
+    observed = ~np.isnan(Y)
+    assert multitask_score("r2", Y, prediction, average="micro") == pytest.approx(
+        skm.r2_score(Y[observed], prediction[observed])
+    )
+
+
+def test_task_without_label_names_the_task():
+    pd = pytest.importorskip("pandas")
+    y_true = pd.DataFrame({"happy": [1, 0, 1], "sad": [np.nan] * 3})
+    with pytest.raises(ValueError, match="'sad' has no observed label.*fold"):
+        per_task_score("accuracy", y_true, np.ones((3, 2)))
+    with pytest.raises(ValueError, match="task 1 has no observed label"):
+        multitask_score("f1", y_true.to_numpy(), np.ones((3, 2)), average="micro")
+
+
+def test_bad_arguments():
+    Y = np.array([[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="Unknown metric 'f2'"):
+        per_task_score("f2", Y, Y)
+    with pytest.raises(ValueError, match="list of 3 arrays"):
+        per_task_score("roc_auc", Y, [Y, Y, Y])
+    with pytest.raises(ValueError, match="average must be"):
+        multitask_score("f1", Y, Y, average="samples")
+    with pytest.raises(ValueError, match="single number"):
+        make_multitask_scorer("f1", average=None)
+    with pytest.raises(ValueError, match="'f1' scores the output of"):
+        make_multitask_scorer("f1", response_method="predict_proba")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_scorers_in_cross_validate_on_shared_representation(classification):
+    X, Y, *_ = classification
+    scoring = {
+        "f1_micro": make_multitask_scorer("f1", average="micro"),
+        "auc": make_multitask_scorer("roc_auc", average="weighted"),
+        "loss": make_multitask_scorer("log_loss", greater_is_better=False),
+    }
+    cv = KFold(3, shuffle=True, random_state=0)
+    result = cross_validate(
+        _net(), X, Y, scoring=scoring, cv=cv, return_estimator=True, error_score="raise"
+    )
+    for (_, test), estimator, f1, auc, loss in zip(
+        cv.split(X),
+        result["estimator"],
+        result["test_f1_micro"],
+        result["test_auc"],
+        result["test_loss"],
+    ):
+        y_test = Y[test]
+        assert f1 == pytest.approx(
+            multitask_score("f1", y_test, estimator.predict(X[test]), average="micro")
+        )
+        auc_per_task = per_task_score(
+            "roc_auc", y_test, estimator.predict_proba(X[test])
+        )
+        support = (~np.isnan(y_test)).sum(axis=0)
+        assert auc == pytest.approx(np.average(auc_per_task, weights=support))
+        assert loss < 0
+
+
+def test_scorer_on_multioutput_classifier_and_grid_search():
+    X, Y = make_multitask_classification(
+        n_samples=90, n_tasks=3, n_classes=N_CLASSES, random_state=1
+    )
+    estimator = MultiOutputClassifier(LogisticRegression())
+    search = GridSearchCV(
+        estimator,
+        {"estimator__C": [0.1, 1.0]},
+        scoring={
+            "f1": make_multitask_scorer("f1", average="micro"),
+            "auc": make_multitask_scorer("roc_auc"),
+        },
+        refit="f1",
+        cv=3,
+        error_score="raise",
+    ).fit(X, Y)
+    fitted = search.best_estimator_
+    scorer = make_multitask_scorer("roc_auc")
+    proba = fitted.predict_proba(X)
+    expected = np.mean(
+        [
+            skm.roc_auc_score(Y[:, 0], proba[0][:, 1]),
+            skm.roc_auc_score(Y[:, 1], proba[1], multi_class="ovr"),
+            skm.roc_auc_score(Y[:, 2], proba[2][:, 1]),
+        ]
+    )
+    assert scorer(fitted, X, Y) == pytest.approx(expected)
+    assert np.isfinite(search.cv_results_["mean_test_auc"]).all()
+
+
+def test_scorer_sample_weight_and_sign(classification):
+    _, Y, y_pred, _, weight = classification
+
+    class Fixed:  # an estimator that always returns y_pred
+        classes_ = [np.arange(k) for k in N_CLASSES]
+
+        def predict(self, X):
+            return y_pred
+
+    scorer = make_multitask_scorer("mae", average="weighted", greater_is_better=False)
+    assert repr(scorer) == (
+        "make_multitask_scorer('mae', average='weighted', greater_is_better=False)"
+    )
+    expected = multitask_score(
+        "mae", Y, y_pred, average="weighted", sample_weight=weight
+    )
+    assert scorer(Fixed(), None, Y, sample_weight=weight) == pytest.approx(-expected)
