@@ -13,7 +13,12 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.preprocessing import label_binarize
 
 from mtlearn.datasets import make_multitask_classification, make_multitask_regression
-from mtlearn.metrics import make_multitask_scorer, multitask_score, per_task_score
+from mtlearn.metrics import (
+    make_multitask_scorer,
+    multitask_report,
+    multitask_score,
+    per_task_score,
+)
 from mtlearn.neural_network import SharedRepresentationClassifier
 
 N_CLASSES = [2, 3, 2]
@@ -301,3 +306,80 @@ def test_scorer_sample_weight_and_sign(classification):
         "mae", Y, y_pred, average="weighted", sample_weight=weight
     )
     assert scorer(Fixed(), None, Y, sample_weight=weight) == pytest.approx(-expected)
+
+
+def test_report_numbers_equal_sklearn_per_task(classification):
+    _, Y, y_pred, proba, _ = classification
+    report = multitask_report(Y, y_pred, y_score=proba, output_dict=True)
+    assert list(report) == [
+        "task 0",
+        "task 1",
+        "task 2",
+        "macro avg",
+        "weighted avg",
+        "micro avg",
+    ]
+    for t in range(Y.shape[1]):
+        rows = _observed(Y, t)
+        row = report[f"task {t}"]
+        assert list(row) == ["accuracy", "f1", "roc_auc", "support"]
+        assert row["support"] == rows.sum()
+        assert row["accuracy"] == pytest.approx(
+            skm.accuracy_score(Y[rows, t], y_pred[rows, t])
+        )
+        assert row["f1"] == pytest.approx(_f1_reference(Y[rows, t], y_pred[rows, t]))
+        assert row["roc_auc"] == pytest.approx(
+            per_task_score("roc_auc", Y[:, [t]], [proba[t]])[0]
+        )
+    support = (~np.isnan(Y)).sum(axis=0)
+    for name in ("accuracy", "f1", "roc_auc"):
+        values = [report[f"task {t}"][name] for t in range(3)]
+        assert report["macro avg"][name] == pytest.approx(np.mean(values))
+        assert report["weighted avg"][name] == pytest.approx(
+            np.average(values, weights=support)
+        )
+    assert report["micro avg"]["f1"] == pytest.approx(
+        multitask_score("f1", Y, y_pred, average="micro")
+    )
+    assert report["micro avg"]["support"] == support.sum()
+
+
+def test_report_text_names_and_one_class_roc_auc():
+    pd = pytest.importorskip("pandas")
+    y_true = pd.DataFrame({"happy": [0, 1, 1, 0], "calm": [1, None, 1, 1]})
+    y_pred = np.array([[0, 1], [1, 1], [0, 0], [0, 1]])
+    y_score = np.array([[0.2, 0.9], [0.8, 0.4], [0.6, 0.3], [0.1, 0.7]])
+    text = multitask_report(y_true, y_pred, y_score=y_score, digits=2)
+    lines = text.splitlines()
+    assert lines[0].split() == ["accuracy", "f1", "roc_auc", "support"]
+    assert lines[2].split() == ["happy", "0.75", "0.67", "1.00", "4"]
+    assert lines[3].split() == ["calm", "0.67", "0.80", "nan", "3"]
+    assert lines[4] == ""
+    # The one-class task is left out of the averages, and a note says why.
+    assert lines[5].split() == ["macro", "avg", "0.71", "0.73", "1.00", "7"]
+    assert "ROC-AUC of task 'calm' is undefined" in text
+    # Columns are aligned: every row is as wide as the header.
+    assert len({len(line) for line in lines[:9] if line}) == 1
+
+
+def test_regression_report():
+    _, Y = make_multitask_regression(
+        n_samples=60, n_tasks=2, missing_rate=0.2, random_state=0
+    )
+    prediction = np.nan_to_num(Y) + np.random.default_rng(0).normal(size=Y.shape)
+    report = multitask_report(Y, prediction, output_dict=True, task_names=["a", "b"])
+    assert list(report) == ["a", "b", "macro avg", "weighted avg"]
+    for t, name in enumerate("ab"):
+        rows = _observed(Y, t)
+        assert report[name]["r2"] == pytest.approx(
+            skm.r2_score(Y[rows, t], prediction[rows, t])
+        )
+        assert report[name]["rmse"] == pytest.approx(
+            skm.root_mean_squared_error(Y[rows, t], prediction[rows, t])
+        )
+        assert report[name]["mae"] == pytest.approx(
+            skm.mean_absolute_error(Y[rows, t], prediction[rows, t])
+        )
+    assert "r2" in multitask_report(Y, prediction)
+    with pytest.raises(ValueError, match="kind='classification' or"):
+        multitask_report(np.column_stack([Y[:, 0], Y[:, 1] > 0]), prediction)

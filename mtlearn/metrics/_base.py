@@ -317,9 +317,12 @@ def _score_task(metric, task):
     return metric(task.y_true, task.y_pred, task.weight, {})
 
 
-def _task_scores(metric, tasks, task_names):
-    scores = np.empty(len(tasks))
+def _task_scores(metric, tasks, task_names, undefined=None):
+    """The metric on each task; NaN for the tasks flagged ``undefined``."""
+    scores = np.full(len(tasks), np.nan)
     for t, task in enumerate(tasks):
+        if undefined is not None and undefined[t]:
+            continue
         try:
             scores[t] = _score_task(metric, task)
         except ValueError as exc:
