@@ -1,0 +1,275 @@
+"""Work units of the multi-task ensembles.
+
+The estimators in ``_ensemble.py`` are glue; what they dispatch and combine
+lives here:
+
+- :class:`FitJob` describes one fit: a member, the tasks it covers, the rows
+  it trains on and, for a cross-validation fit, the rows it predicts.
+  :func:`fit_member` runs one job; it is what each joblib task calls.
+- :func:`member_outputs` turns a fitted member's predictions into one array
+  per task, the *output* of the member for that task:
+
+  - ``"soft"``: class probabilities, (n_samples, n_classes_t), columns in the
+    order of the task's class codes;
+  - ``"hard"``: one-hot indicators of the predicted class, same shape;
+  - ``"regression"``: predictions, (n_samples, 1).
+
+  Voting and averaging are then one rule, :func:`combine`: the weighted mean
+  of the members' outputs (argmax for the classes).
+- :func:`skill_weights` is the ``weights="cv"`` rule and
+  :func:`stack_features` the inputs of the per-task final estimators.
+
+Members are fitted on class *codes* (indices into each task's ``classes_``,
+from the target contract), never on the user's labels, so that outputs of
+members fitted on different rows line up by code.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import get_tags
+
+from .._targets import task_label
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One fit of one member.
+
+    Attributes
+    ----------
+    member : int
+        Index of the member in ``estimators``.
+    tasks : tuple of int
+        Tasks the fit covers: one task for a single-task fit, several for a
+        joint multi-task fit.
+    joint : bool
+        One multi-task fit on ``y[:, tasks]`` (missing cells left as NaN),
+        or a single-task fit on the observed rows of ``tasks[0]``.
+    train : ndarray of int
+        Rows of X the fit may use (a single-task fit keeps the observed ones).
+    test : ndarray of int or None
+        Rows to predict after fitting (a cross-validation fit), or None for
+        a final fit, whose fitted estimator is returned.
+    """
+
+    member: int
+    tasks: tuple
+    joint: bool
+    train: np.ndarray
+    test: np.ndarray | None = None
+
+
+def accepts_missing_labels(estimator):
+    """Whether a member takes NaN in y as a missing label: mtlearn's do.
+
+    A Pipeline is judged by its final step.
+    """
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return type(estimator).__module__.split(".")[0] == "mtlearn"
+
+
+def is_joint(estimator, mask):
+    """Whether a member is fitted once on all tasks (else once per task).
+
+    Joint when it declares multi-output targets (``target_tags.multi_output``)
+    and either takes missing labels (mtlearn's estimators) or ``y`` has none.
+    """
+    if mask.shape[1] < 2 or not get_tags(estimator).target_tags.multi_output:
+        return False
+    return accepts_missing_labels(estimator) or bool(mask.all())
+
+
+def fittable_tasks(y, mask, train, test, tasks, classification):
+    """Tasks that a fold can fit and score.
+
+    A task is skipped in a fold when the fold's training rows hold no
+    observed label of it (or, for a classification task, a single class), or
+    when its test rows hold none.
+    """
+    keep = []
+    for t in tasks:
+        observed = mask[train, t]
+        if not observed.any() or not mask[test, t].any():
+            continue
+        if classification and np.unique(y[train[observed], t]).size < 2:
+            continue
+        keep.append(t)
+    return tuple(keep)
+
+
+def fit_member(estimator, X, y, mask, job, kind, n_classes, name, task_names):
+    """Fit one member as ``job`` says; the body of every joblib task.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An unfitted clone of the member.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        All the rows; the job selects its own.
+    y : ndarray of shape (n_samples, n_tasks)
+        Class codes (classification) or targets, NaN where missing.
+    mask : ndarray of shape (n_samples, n_tasks), dtype=bool
+        Observed cells.
+    job : FitJob
+        What to fit.
+    kind : {"soft", "hard", "regression"}
+        What :func:`member_outputs` computes for a cross-validation fit.
+    n_classes : list of int or None
+        Number of classes of each task (classification).
+    name : str
+        Name of the member, for messages.
+    task_names : ndarray or None
+        Task names, for messages.
+
+    Returns
+    -------
+    estimator : estimator object or None
+        The fitted member for a final fit, None for a cross-validation fit.
+    outputs : list of ndarray or None
+        For a cross-validation fit, the member's output on ``job.test`` for
+        each task of ``job.tasks``.
+    """
+    rows = job.train
+    if job.joint:
+        y_fit = y[np.ix_(rows, job.tasks)]
+        where = f"tasks {[task_label(t, task_names) for t in job.tasks]}"
+    else:
+        (t,) = job.tasks
+        rows = rows[mask[rows, t]]
+        y_fit = y[rows, t]
+        if kind != "regression":
+            y_fit = y_fit.astype(np.intp)
+        where = task_label(t, task_names)
+    try:
+        estimator.fit(X[rows], y_fit)
+    except Exception as exc:
+        fold = "" if job.test is None else " (a cross-validation fit)"
+        raise ValueError(
+            f"Member {name!r} failed to fit on {where}{fold}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if job.test is None:
+        return estimator, None
+    outputs = member_outputs(estimator, X[job.test], job.tasks, kind, n_classes)
+    return None, outputs
+
+
+def _per_task(values, n_tasks):
+    """A member's per-task list from a list, or from one single-task array."""
+    if n_tasks == 1 and not isinstance(values, list):
+        return [values]
+    return list(values)
+
+
+def member_outputs(estimator, X, tasks, kind, n_classes):
+    """Output of a fitted member for each of ``tasks`` (see the module doc)."""
+    n = X.shape[0]
+    if kind == "regression":
+        pred = np.asarray(estimator.predict(X), dtype=np.float64).reshape(n, -1)
+        return [pred[:, [i]] for i in range(len(tasks))]
+    member_classes = _per_task(estimator.classes_, len(tasks))
+    if kind == "soft":
+        scores = _per_task(estimator.predict_proba(X), len(tasks))
+    else:
+        pred = np.asarray(estimator.predict(X)).reshape(n, -1)
+    outputs = []
+    for i, t in enumerate(tasks):
+        codes = np.asarray(member_classes[i]).astype(np.intp)
+        out = np.zeros((n, n_classes[t]))
+        if kind == "soft":
+            out[:, codes] = scores[i]
+        else:
+            out[np.arange(n), pred[:, i].astype(np.intp)] = 1.0
+        outputs.append(out)
+    return outputs
+
+
+def combine(outputs, weights):
+    """Weighted mean of the members' outputs for one task.
+
+    Parameters
+    ----------
+    outputs : list of ndarray of shape (n_samples, k)
+        One output per member.
+    weights : ndarray of shape (n_members,)
+        Weights summing to 1.
+
+    Returns
+    -------
+    mean : ndarray of shape (n_samples, k)
+    """
+    return sum(w * out for w, out in zip(weights, outputs))
+
+
+def one_hot(codes, n_classes):
+    out = np.zeros((codes.shape[0], n_classes))
+    out[np.arange(codes.shape[0]), codes.astype(np.intp)] = 1.0
+    return out
+
+
+def skill(output, truth, kind, n_classes=None):
+    """Skill of one member's output on one task: ``1 - loss / loss_prior``.
+
+    The loss is the mean squared error of the output: the Brier score for
+    probabilities (soft), twice the error rate for one-hot votes (hard), the
+    squared error for regression. The prior is the best constant prediction
+    on the same rows: the class frequencies (soft), the majority class
+    (hard), the mean (regression; the skill is then R^2). A skill of 0 is
+    chance level, 1 is perfect. Returns 0 when the prior is already perfect.
+    """
+    if kind == "regression":
+        target = truth.reshape(-1, 1)
+        prior_loss = np.mean((target - target.mean()) ** 2)
+    else:
+        target = one_hot(truth, n_classes)
+        frequency = target.mean(axis=0)
+        if kind == "soft":
+            prior_loss = 1.0 - np.sum(frequency**2)
+        else:
+            prior_loss = 2.0 * (1.0 - frequency.max())
+    if prior_loss <= 0:
+        return 0.0
+    loss = np.mean(np.sum((output - target) ** 2, axis=1))
+    return float(1.0 - loss / prior_loss)
+
+
+def skill_weights(skills):
+    """Weights proportional to the skill above chance, per task.
+
+    Parameters
+    ----------
+    skills : ndarray of shape (n_members, n_tasks)
+        Out-of-fold skills (NaN where a member could not be scored).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_members, n_tasks)
+        ``max(skill, 0)`` normalised to sum to 1 in each task; equal weights
+        in a task where no member beats chance.
+    """
+    above = np.nan_to_num(np.clip(skills, 0.0, None), nan=0.0)
+    totals = above.sum(axis=0)
+    equal = np.full(skills.shape, 1.0 / skills.shape[0])
+    safe = np.where(totals > 0, totals, 1.0)
+    return np.where(totals > 0, above / safe, equal)
+
+
+def stack_features(outputs, kind):
+    """Inputs of one task's final estimator: the members' outputs side by side.
+
+    A binary task contributes its positive-class column only (the other is
+    its complement); a multiclass task all its columns; a regression task its
+    prediction.
+    """
+    if kind != "regression" and outputs[0].shape[1] == 2:
+        outputs = [out[:, 1:] for out in outputs]
+    return np.hstack(outputs)
+
+
+def align_columns(scores, classes, n_classes):
+    """Columns of ``scores`` (for ``classes`` codes) placed among all codes."""
+    out = np.zeros((scores.shape[0], n_classes))
+    out[:, np.asarray(classes).astype(np.intp)] = scores
+    return out

@@ -1,0 +1,842 @@
+"""Ensembles across tasks: members combined per task by vote, mean or stacking."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import (
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold, check_cv
+from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metaestimators import _BaseComposition, available_if
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._targets import check_targets, decode_labels, observed_targets, task_label
+from ._base import (
+    FitJob,
+    align_columns,
+    combine,
+    fit_member,
+    fittable_tasks,
+    is_joint,
+    member_outputs,
+    skill,
+    skill_weights,
+    stack_features,
+)
+
+
+def _seeded(estimator, seed):
+    """Set every ``*random_state`` parameter left at None to ``seed``."""
+    if seed is None:
+        return estimator
+    unset = {
+        key: seed
+        for key, value in estimator.get_params(deep=True).items()
+        if key.endswith("random_state") and value is None
+    }
+    return estimator.set_params(**unset)
+
+
+class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
+    """Fitting, weighting and stacking shared by the classifier and regressor.
+
+    Subclasses set ``_target_kind`` and define ``_output_kind`` ("soft",
+    "hard" or "regression") and the prediction methods.
+    """
+
+    _parameter_constraints = {
+        "estimators": [list],
+        "weights": [StrOptions({"cv"}), "array-like", None],
+        "final_estimator": [HasMethods("fit"), None],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def get_params(self, deep=True):
+        """Parameters of the ensemble and, with ``deep``, of its members.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return each member as ``name`` and its parameters as
+            ``name__param``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return self._get_params("estimators", deep=deep)
+
+    def set_params(self, **params):
+        """Set parameters of the ensemble or of its members (``name__param``).
+
+        Parameters
+        ----------
+        **params : keyword arguments
+            Ensemble parameters, members by name, or member parameters.
+
+        Returns
+        -------
+        self : object
+            The ensemble.
+        """
+        self._set_params("estimators", **params)
+        return self
+
+    # -- validation ------------------------------------------------------------
+    def _validate_estimators(self):
+        if len(self.estimators) == 0:
+            raise ValueError(
+                "estimators must be a non-empty list of (name, estimator)."
+            )
+        try:
+            names, members = zip(*self.estimators)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "estimators must be a list of (name, estimator) tuples."
+            ) from None
+        self._validate_names(names)
+        self._check_estimators_are_instances(members)
+        for name, member in self.estimators:
+            if not hasattr(member, "fit"):
+                raise TypeError(
+                    f"Member {name!r} ({type(member).__name__}) has no fit method."
+                )
+            if self._output_kind == "soft" and not hasattr(member, "predict_proba"):
+                raise ValueError(
+                    f"Member {name!r} ({type(member).__name__}) has no "
+                    "predict_proba, which voting='soft' needs: use "
+                    "voting='hard' or a member that predicts probabilities."
+                )
+        return list(names), list(members)
+
+    def _weight_matrix(self, n_members, n_tasks):
+        shape = (n_members, n_tasks)
+        if self.weights is None or (
+            isinstance(self.weights, str) and self.weights == "cv"
+        ):
+            return np.full(shape, 1.0 / n_members)
+        weights = np.asarray(self.weights, dtype=np.float64)
+        if weights.shape == (n_members,):
+            weights = np.repeat(weights[:, None], n_tasks, axis=1)
+        if weights.shape != shape:
+            raise ValueError(
+                f"weights must have shape (n_estimators,) = ({n_members},) or "
+                f"(n_estimators, n_tasks) = {shape}, got shape "
+                f"{np.shape(self.weights)}."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("weights must be finite and non-negative.")
+        totals = weights.sum(axis=0)
+        for t in np.flatnonzero(totals == 0):
+            raise ValueError(
+                f"weights are all zero for {task_label(t, self._task_names())}."
+            )
+        return weights / totals
+
+    def _task_names(self):
+        return getattr(self, "task_names_", None)
+
+    # -- fitting -----------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit every member (and, if needed, the cross-validation fits).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; NaN, None or pd.NA mark a missing label, which no member
+            ever sees: single-task fits skip the row, multi-task members that
+            take missing labels get it as NaN.
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        names, members = self._validate_estimators()
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan,
+        )
+        targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
+        self._setup_targets(targets)
+        mask = targets.mask
+        y_fit = np.where(mask, targets.values, np.nan)
+        weights = self._weight_matrix(len(members), self.n_tasks_)
+
+        rng = check_random_state(self.random_state)
+        fold_seed = rng.randint(np.iinfo(np.int32).max)
+        seeds = [
+            None if self.random_state is None else rng.randint(np.iinfo(np.int32).max)
+            for _ in members
+        ]
+        joint = [is_joint(member, mask) for member in members]
+        need_oof = self.final_estimator is not None or (
+            isinstance(self.weights, str) and self.weights == "cv"
+        )
+        folds = self._folds(X, targets, fold_seed) if need_oof else []
+        jobs = self._jobs(joint, y_fit, mask, folds)
+
+        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(fit_member)(
+                _seeded(clone(members[job.member]), seeds[job.member]),
+                X,
+                y_fit,
+                mask,
+                job,
+                self._output_kind,
+                self._n_classes,
+                names[job.member],
+                self._task_names(),
+            )
+            for job in jobs
+        )
+
+        fitted = [[None] * self.n_tasks_ for _ in members]
+        oof = [
+            [np.zeros((X.shape[0], k)) for k in self._output_widths] for _ in members
+        ]
+        available = np.zeros((len(members), X.shape[0], self.n_tasks_), dtype=bool)
+        for job, (estimator, outputs) in zip(jobs, results):
+            if job.test is None:
+                if job.joint:
+                    fitted[job.member] = estimator
+                else:
+                    fitted[job.member][job.tasks[0]] = estimator
+                continue
+            for t, out in zip(job.tasks, outputs):
+                oof[job.member][t][job.test] = out
+                available[job.member, job.test, t] = True
+        self.estimators_ = fitted
+        self.named_estimators_ = Bunch(**dict(zip(names, fitted)))
+        self._joint = joint
+
+        scored = mask & available.all(axis=0)
+        if isinstance(self.weights, str) and self.weights == "cv":
+            skills = np.full((len(members), self.n_tasks_), np.nan)
+            for t in range(self.n_tasks_):
+                rows = scored[:, t]
+                if rows.any():
+                    for m in range(len(members)):
+                        skills[m, t] = skill(
+                            oof[m][t][rows],
+                            targets.values[rows, t],
+                            self._output_kind,
+                            self._output_widths[t],
+                        )
+            self.cv_skills_ = skills
+            weights = skill_weights(skills)
+        self.weights_ = weights
+
+        if self.final_estimator is not None:
+            self.final_estimators_ = self._fit_final(oof, scored, targets, seeds)
+        return self
+
+    def _setup_targets(self, targets):
+        self.n_tasks_ = targets.n_tasks
+        self._one_d = targets.one_d
+        if targets.task_names is not None:
+            self.task_names_ = targets.task_names
+        elif hasattr(self, "task_names_"):
+            del self.task_names_
+
+    def _folds(self, X, targets, seed):
+        if isinstance(self.cv, Integral):
+            splitter = KFold(n_splits=self.cv, shuffle=True, random_state=seed)
+        else:
+            splitter = check_cv(self.cv)
+        y_split = targets.values[:, 0] if targets.n_tasks == 1 else None
+        return list(splitter.split(X, y_split))
+
+    def _jobs(self, joint, y, mask, folds):
+        """Final fits first, then the cross-validation fits, as one flat list."""
+        n_samples, n_tasks = mask.shape
+        all_rows = np.arange(n_samples)
+        classification = self._target_kind == "classification"
+        jobs = []
+        for m, is_joint_member in enumerate(joint):
+            if is_joint_member:
+                jobs.append(FitJob(m, tuple(range(n_tasks)), True, all_rows))
+            else:
+                jobs += [FitJob(m, (t,), False, all_rows) for t in range(n_tasks)]
+        for train, test in folds:
+            tasks = fittable_tasks(y, mask, train, test, range(n_tasks), classification)
+            for m, is_joint_member in enumerate(joint):
+                if is_joint_member and len(tasks) > 1:
+                    jobs.append(FitJob(m, tasks, True, train, test))
+                else:
+                    jobs += [FitJob(m, (t,), False, train, test) for t in tasks]
+        return jobs
+
+    def _fit_final(self, oof, scored, targets, seeds):
+        """One clone of ``final_estimator`` per task, on out-of-fold outputs."""
+        jobs = []
+        for t in range(self.n_tasks_):
+            rows = scored[:, t]
+            if not rows.any():
+                raise ValueError(
+                    f"{task_label(t, self._task_names())}: no cross-validation "
+                    "fold could be fitted and scored (each fold's training rows "
+                    "need observed labels of at least two classes, its test "
+                    "rows one observed label), so its final estimator has "
+                    "nothing to learn from; lower cv."
+                )
+            features = stack_features([member[t][rows] for member in oof], self._kind)
+            target = targets.values[rows, t]
+            if self._target_kind == "classification":
+                target = target.astype(np.intp)
+            jobs.append((features, target))
+        final = _seeded(clone(self.final_estimator), seeds[0])
+        return Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fit_final_estimator)(
+                clone(final), features, target, task_label(t, self._task_names())
+            )
+            for t, (features, target) in enumerate(jobs)
+        )
+
+    # -- prediction ----------------------------------------------------------------
+    @property
+    def _kind(self):
+        return self._output_kind
+
+    def _outputs(self, X):
+        """Per member, per task: the member's output on X."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            reset=False,
+            ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan,
+        )
+        tasks = tuple(range(self.n_tasks_))
+        widths = self._output_widths
+        outputs = []
+        for fitted, joint in zip(self.estimators_, self._joint):
+            if joint:
+                outputs.append(member_outputs(fitted, X, tasks, self._kind, widths))
+            else:
+                outputs.append(
+                    [
+                        member_outputs(est, X, (t,), self._kind, widths)[0]
+                        for t, est in enumerate(fitted)
+                    ]
+                )
+        return outputs
+
+    def _final_features(self, outputs, t):
+        return stack_features([member[t] for member in outputs], self._kind)
+
+    def transform(self, X):
+        """The members' outputs for each task, side by side.
+
+        Columns come task by task, and within a task member by member (in
+        the order of ``estimators``). A member contributes, for a regression
+        task, its prediction (one column); for a classification task, its
+        probabilities of ``classes_[t]`` under soft voting, or one-hot
+        indicators of its predicted class under hard voting — one column
+        (the second class) for a binary task, ``n_classes_t`` columns for a
+        multiclass task. These are the inputs of the final estimators.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        outputs : ndarray of shape (n_samples, n_output_columns)
+            The members' outputs.
+        """
+        outputs = self._outputs(X)
+        return np.hstack(
+            [self._final_features(outputs, t) for t in range(self.n_tasks_)]
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        try:
+            member_tags = [get_tags(member) for _, member in self.estimators]
+        except (TypeError, ValueError):
+            return tags
+        tags.input_tags.allow_nan = all(m.input_tags.allow_nan for m in member_tags)
+        tags.input_tags.sparse = all(m.input_tags.sparse for m in member_tags)
+        return tags
+
+
+def _fit_final_estimator(estimator, features, target, where):
+    try:
+        return estimator.fit(features, target)
+    except Exception as exc:
+        raise ValueError(
+            f"The final estimator failed to fit on {where}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+_SHARED_PARAMETERS_DOC = """
+    final_estimator : estimator, default=None
+        Stacking: a clone of it is fitted per task on the members' out-of-fold
+        outputs for that task (see ``transform`` for the columns) and makes
+        the task's prediction; the weights are then unused. None combines the
+        members by their weights.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds for the out-of-fold outputs that ``weights="cv"`` and
+        ``final_estimator`` need: an int is that many shuffled ``KFold``
+        folds over the rows (seeded by ``random_state``), shared by all
+        tasks. A fold is skipped for a task when its training rows hold no
+        observed label of the task (or one class only) or its test rows
+        none; rows of a task without an out-of-fold output of every member
+        are left out of that task's weights and final estimator.
+    n_jobs : int, default=None
+        Number of joblib workers. Every fit — each member on each task (or
+        on all tasks at once), each cross-validation fit — is one joblib
+        task in a single ``Parallel`` call, so any joblib backend (loky,
+        threading, dask, ray) spreads them. None means 1 unless in a
+        ``joblib.parallel_config`` context; -1 means all processors.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling of the ``cv`` folds and, when not None, every
+        member parameter ending in ``random_state`` that is left at None
+        (one seed per member, the same for all its fits), so that fits are
+        reproducible on any backend.
+    verbose : int, default=0
+        Verbosity of ``joblib.Parallel``.
+"""
+
+_SHARED_ATTRIBUTES_DOC = """
+    estimators_ : list
+        One entry per member, in the order of ``estimators``: the fitted
+        member when it was fitted once on all tasks, else a list of
+        ``n_tasks_`` fitted clones, the ``t``-th fitted on task ``t``'s
+        observed rows only. Classification members are fitted on class codes
+        (indices into ``classes_[t]``), not on the labels.
+    named_estimators_ : Bunch
+        The same entries by member name.
+    weights_ : ndarray of shape (n_estimators, n_tasks_)
+        Weight of each member in each task, each column summing to 1.
+    cv_skills_ : ndarray of shape (n_estimators, n_tasks_)
+        With ``weights="cv"``: each member's out-of-fold skill per task
+        (NaN where it could not be scored).
+    final_estimators_ : list of estimator
+        With ``final_estimator``: the fitted final estimator of each task.
+    n_tasks_ : int
+        Number of tasks (1 for one-dimensional y).
+    task_names_ : ndarray of str
+        Task names, from the column names of a DataFrame y. Only defined
+        when y had names.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X had string column names.
+"""
+
+_MEMBERS_DOC = """
+    Members are multi-task or single-task. A member that declares
+    multi-output targets (its ``target_tags.multi_output``) is fitted once on
+    all tasks when it takes missing labels (mtlearn's estimators, or a
+    Pipeline ending in one) or when y has no missing label; otherwise, as any
+    single-task classifier or regressor, it is fitted once per task on that
+    task's observed rows only. Missing labels are never imputed.
+"""
+
+
+class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
+    """Multi-task classifier combining several models per task.
+
+    Each task's prediction combines the members' outputs for that task:
+    soft voting takes the weighted mean of their probabilities, hard voting
+    the weighted majority of their predicted labels, and stacking
+    (``final_estimator``) a per-task model fitted on their out-of-fold
+    outputs. With ``weights="cv"`` each task weighs each member by its
+    out-of-fold skill on that task::
+
+        skill_mt = 1 - loss_mt / loss_prior_t
+        weights_[m, t] = max(skill_mt, 0) / sum_m' max(skill_m't, 0)
+
+    where ``loss_mt`` is the Brier score of member ``m``'s out-of-fold
+    probabilities on task ``t`` (soft voting; under hard voting twice its
+    error rate), and ``loss_prior_t`` the same loss of predicting the task's
+    class frequencies (hard: its majority class) on the same rows. A member
+    no better than chance gets no weight; a task where no member beats
+    chance weighs them equally.
+
+    {members}
+    ``MultiTaskEnsemble`` is the same class.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        The members, by name; their parameters are reachable as
+        ``name__param`` (``GridSearchCV``, ``set_params``).
+    voting : {{"soft", "hard"}}, default="soft"
+        Soft: weighted mean of the members' probabilities (every member needs
+        ``predict_proba``). Hard: weighted majority of their predicted labels
+        (ties go to the first class in ``classes_[t]``).
+    weights : {{"cv"}}, array-like of shape (n_estimators,) or \
+(n_estimators, n_tasks), default=None
+        Weight of each member, for all tasks or per task; None weighs them
+        equally, "cv" learns per-task weights from out-of-fold skill (see
+        above).
+    {parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels of each task (an array for one-dimensional y).
+    {attributes}
+
+    See Also
+    --------
+    MultiTaskEnsembleRegressor : The same for regression tasks.
+    sklearn.ensemble.VotingClassifier : Voting for one task.
+    sklearn.ensemble.StackingClassifier : Stacking for one task.
+
+    Notes
+    -----
+    Outputs follow ``MultiOutputClassifier``: ``predict`` gives
+    (n_samples, n_tasks), ``predict_proba`` a list of (n_samples,
+    n_classes_t) arrays; single-output shapes for one-dimensional y.
+    ``score`` is the mean over tasks of the accuracy on the observed labels.
+
+    References
+    ----------
+    D. H. Wolpert, "Stacked generalization", Neural Networks 5(2):241-259,
+    1992.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from mtlearn.ensemble import MultiTaskEnsemble
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 4))
+    >>> Y = np.column_stack([X[:, 0] > 0, X[:, 1] * X[:, 2] > 0]).astype(float)
+    >>> Y[:20, 1] = np.nan  # a missing label: task 1's members skip the row
+    >>> ensemble = MultiTaskEnsemble(
+    ...     [("lr", LogisticRegression()),
+    ...      ("tree", DecisionTreeClassifier(max_depth=4))],
+    ...     weights="cv", random_state=0,
+    ... ).fit(X, Y)
+    >>> ensemble.predict(X[:2])
+    array([[1., 0.],
+           [1., 1.]])
+    >>> ensemble.weights_.round(2)  # the tree wins the XOR-like task 1
+    array([[0.47, 0.  ],
+           [0.53, 1.  ]])
+    """
+
+    _parameter_constraints = {
+        **_BaseMultiTaskEnsemble._parameter_constraints,
+        "voting": [StrOptions({"soft", "hard"})],
+    }
+    _target_kind = "classification"
+
+    def __init__(
+        self,
+        estimators,
+        *,
+        voting="soft",
+        weights=None,
+        final_estimator=None,
+        cv=5,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimators = estimators
+        self.voting = voting
+        self.weights = weights
+        self.final_estimator = final_estimator
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @property
+    def _output_kind(self):
+        return self.voting
+
+    def _setup_targets(self, targets):
+        super()._setup_targets(targets)
+        self.classes_ = targets.classes[0] if targets.one_d else targets.classes
+        self._n_classes = [len(c) for c in targets.classes]
+
+    @property
+    def _output_widths(self):
+        return self._n_classes
+
+    def _task_classes(self):
+        return [self.classes_] if self._one_d else self.classes_
+
+    def _proba(self, X):
+        """Per task, the combined (or stacked) probabilities of the classes."""
+        outputs = self._outputs(X)
+        if self.final_estimator is None:
+            return [
+                combine([member[t] for member in outputs], self.weights_[:, t])
+                for t in range(self.n_tasks_)
+            ]
+        return [
+            align_columns(
+                final.predict_proba(self._final_features(outputs, t)),
+                final.classes_,
+                self._n_classes[t],
+            )
+            for t, final in enumerate(self.final_estimators_)
+        ]
+
+    def _can_predict_proba(self):
+        if self.final_estimator is not None:
+            return hasattr(self.final_estimator, "predict_proba")
+        return self.voting == "soft"
+
+    @available_if(_can_predict_proba)
+    def predict_proba(self, X):
+        """Class probabilities of each task (soft voting, or stacking).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such
+            For several tasks a list with one array of shape
+            (n_samples, n_classes_t) per task, columns in the order of
+            ``classes_[t]``; one array for one-dimensional y.
+        """
+        probas = self._proba(X)
+        return probas[0] if self._one_d else probas
+
+    def predict(self, X):
+        """Predicted labels of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predicted labels, from each task's classes.
+        """
+        if self.final_estimator is None:
+            codes = np.column_stack([np.argmax(p, axis=1) for p in self._proba(X)])
+        else:
+            outputs = self._outputs(X)
+            codes = np.column_stack(
+                [
+                    np.asarray(final.predict(self._final_features(outputs, t)))
+                    for t, final in enumerate(self.final_estimators_)
+                ]
+            ).astype(np.intp)
+        return decode_labels(codes, self._task_classes(), self._one_d)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of the accuracy on the observed labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True labels; missing labels are skipped.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean over tasks of each task's (weighted) accuracy.
+        """
+        y_true, mask = observed_targets(y)
+        y_pred = np.asarray(self.predict(X)).reshape(y_true.shape[0], -1)
+        w = np.ones(y_true.shape[0]) if sample_weight is None else sample_weight
+        w = np.asarray(w, dtype=np.float64)
+        scores = [
+            np.average(y_pred[m, t] == y_true[m, t], weights=w[m])
+            for t, m in enumerate(mask.T)
+        ]
+        return float(np.mean(scores))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+MultiTaskEnsemble = MultiTaskEnsembleClassifier
+
+
+class MultiTaskEnsembleRegressor(RegressorMixin, _BaseMultiTaskEnsemble):
+    """Multi-task regressor combining several models per task.
+
+    Each task's prediction is the weighted mean of the members' predictions
+    for that task, or, with ``final_estimator``, a per-task model fitted on
+    their out-of-fold predictions (stacking). With ``weights="cv"`` each task
+    weighs each member by its out-of-fold R^2 on that task, clipped at 0::
+
+        weights_[m, t] = max(R2_mt, 0) / sum_m' max(R2_m't, 0)
+
+    so a member no better than predicting the mean gets no weight, and a
+    task where none is better weighs them equally.
+
+    {members}
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        The members, by name; their parameters are reachable as
+        ``name__param`` (``GridSearchCV``, ``set_params``).
+    weights : {{"cv"}}, array-like of shape (n_estimators,) or \
+(n_estimators, n_tasks), default=None
+        Weight of each member, for all tasks or per task; None weighs them
+        equally, "cv" learns per-task weights from out-of-fold R^2.
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    MultiTaskEnsembleClassifier : The same for classification tasks.
+    sklearn.ensemble.VotingRegressor : Averaging for one target.
+    sklearn.ensemble.StackingRegressor : Stacking for one target.
+
+    Notes
+    -----
+    ``score`` is the mean over tasks of R^2 on the observed targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from mtlearn.ensemble import MultiTaskEnsembleRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> Y = np.column_stack([X[:, 0] + X[:, 1], np.abs(X[:, 2])])
+    >>> Y[:20, 0] = np.nan  # a missing target: task 0's members skip the row
+    >>> ensemble = MultiTaskEnsembleRegressor(
+    ...     [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4))],
+    ...     final_estimator=Ridge(), random_state=0,
+    ... ).fit(X, Y)
+    >>> ensemble.predict(X[:3]).shape
+    (3, 2)
+    >>> ensemble.transform(X[:3]).shape  # 2 tasks x 2 members
+    (3, 4)
+    """
+
+    _target_kind = "regression"
+    _output_kind = "regression"
+
+    def __init__(
+        self,
+        estimators,
+        *,
+        weights=None,
+        final_estimator=None,
+        cv=5,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimators = estimators
+        self.weights = weights
+        self.final_estimator = final_estimator
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    _n_classes = None
+
+    @property
+    def _output_widths(self):
+        return [1] * self.n_tasks_
+
+    def predict(self, X):
+        """Predicted targets of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predictions.
+        """
+        outputs = self._outputs(X)
+        if self.final_estimator is None:
+            columns = [
+                combine([member[t] for member in outputs], self.weights_[:, t])[:, 0]
+                for t in range(self.n_tasks_)
+            ]
+        else:
+            columns = [
+                np.asarray(final.predict(self._final_features(outputs, t)))
+                for t, final in enumerate(self.final_estimators_)
+            ]
+        y_pred = np.column_stack(columns).astype(np.float64)
+        return y_pred[:, 0] if self._one_d else y_pred
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of R^2 on the observed targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True targets; missing values are skipped.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean over tasks of each task's R^2.
+        """
+        targets = check_targets(y, kind="regression")
+        y_pred = np.asarray(self.predict(X)).reshape(targets.values.shape)
+        w = None if sample_weight is None else np.asarray(sample_weight, float)
+        scores = [
+            r2_score(
+                targets.values[m, t],
+                y_pred[m, t],
+                sample_weight=None if w is None else w[m],
+            )
+            for t, m in enumerate(targets.mask.T)
+        ]
+        return float(np.mean(scores))
+
+
+for _cls in (MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor):
+    _cls.__doc__ = _cls.__doc__.format(
+        members=_MEMBERS_DOC.strip(),
+        parameters=_SHARED_PARAMETERS_DOC.strip("\n").lstrip(),
+        attributes=_SHARED_ATTRIBUTES_DOC.strip("\n").lstrip(),
+    )
