@@ -383,3 +383,28 @@ def test_regression_report():
     assert "r2" in multitask_report(Y, prediction)
     with pytest.raises(ValueError, match="kind='classification' or"):
         multitask_report(np.column_stack([Y[:, 0], Y[:, 1] > 0]), prediction)
+
+
+def test_single_task_string_labels_match_sklearn_scorers():
+    from functools import partial
+
+    from sklearn.model_selection import cross_val_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] + rng.normal(size=60) > 0, "yes", "no")
+    estimator = LogisticRegression()
+    for ours, theirs in [("roc_auc", "roc_auc"), ("accuracy", "accuracy")]:
+        np.testing.assert_allclose(
+            cross_val_score(estimator, X, y, scoring=make_multitask_scorer(ours)),
+            cross_val_score(estimator, X, y, scoring=theirs),
+        )
+    y_pred = estimator.fit(X, y).predict(X)
+    # A partial of a scikit-learn metric keeps the user's arguments.
+    assert per_task_score(
+        partial(skm.f1_score, average="weighted"), y, y_pred
+    ) == pytest.approx(skm.f1_score(y, y_pred, average="weighted"))
+    # Any other callable gets the observed labels as they are.
+    assert per_task_score(lambda a, b: np.mean(a == b), y, y_pred) == pytest.approx(
+        skm.accuracy_score(y, y_pred)
+    )

@@ -117,11 +117,15 @@ class _Metric:
         self.func = func
         self.kwargs = dict(metric_kwargs)
         fixed = func.keywords if isinstance(func, functools.partial) else {}
-        self._fixed = set(fixed) | set(self.kwargs)
+        self._given = {**fixed, **self.kwargs}
+
+    def given(self, key, default=None):
+        """The value the user fixed for a keyword argument, else ``default``."""
+        return self._given.get(key, default)
 
     def __call__(self, y_true, y_pred, weight, defaults):
         """Call the metric; the user's arguments override ``defaults``."""
-        kwargs = {k: v for k, v in defaults.items() if k not in self._fixed}
+        kwargs = {k: v for k, v in defaults.items() if k not in self._given}
         kwargs.update(self.kwargs)
         if weight is not None:
             kwargs["sample_weight"] = weight
@@ -301,11 +305,8 @@ def _score_task(metric, task):
     kind = metric.spec.kind
     if kind == "positive":
         classes = _seen_classes(task)
-        defaults = (
-            {"pos_label": classes[-1]}
-            if classes.shape[0] <= 2
-            else {"average": "macro"}
-        )
+        binary = classes.shape[0] <= 2 and metric.given("average", "binary") == "binary"
+        defaults = {"pos_label": classes[-1]} if binary else {"average": "macro"}
         return metric(task.y_true, task.y_pred, task.weight, defaults)
     if kind == "scores" and task.y_pred.ndim == 1:
         y_positive = (task.y_true == _positive_label(task)).astype(np.int64)
@@ -337,7 +338,7 @@ def _indicator_cells(task, scores):
     multiclass task one per row and class.
     """
     if scores and task.y_pred.ndim == 1:
-        classes = _positive_label(task)[np.newaxis]
+        classes = np.asarray([_positive_label(task)])
         predicted = task.y_pred[:, np.newaxis]
     elif scores:
         classes = _multiclass_labels(task)
