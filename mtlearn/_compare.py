@@ -2,7 +2,7 @@
 
 The command fits every registered model on the training part of a multi-label
 data set, predicts the test part and prints one table of multi-label metrics
-and fit times; ``--json`` saves the same results.
+and fit times; ``--json`` saves the same results, ``--plot`` draws them.
 
 The pieces, in the order the command uses them:
 
@@ -882,6 +882,12 @@ def _build_parser():
     compare.add_argument(
         "--json", metavar="PATH", help="also save the results as JSON to PATH"
     )
+    compare.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="also draw the metrics of each model (needs matplotlib) to PATH, "
+        "in the format of its extension: .png, .pdf, .svg... (PNG if none)",
+    )
     return parser, compare
 
 
@@ -906,6 +912,57 @@ def _check_compare_args(args, compare):
             compare.error(f"--json: folder {str(folder)!r} does not exist")
         if Path(args.json).is_dir():
             compare.error(f"--json: {args.json!r} is a folder, not a file name")
+    if args.plot is not None:
+        _check_plot_path(args.plot, compare)
+
+
+def _check_plot_path(path, compare):
+    """Reject a ``--plot`` path that cannot be drawn to, before any fit."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        compare.error(f"--plot: folder {str(folder)!r} does not exist")
+    try:
+        is_folder = Path(path).is_dir()
+    except OSError:  # e.g. a name too long: writing it reports that
+        is_folder = False
+    if is_folder:
+        compare.error(f"--plot: {path!r} is a folder, not a file name")
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        compare.error(
+            "--plot needs matplotlib: pip install matplotlib, or mtlearn[plot]"
+        )
+    formats = Figure().canvas.get_supported_filetypes()
+    if _plot_format(path) not in formats:
+        compare.error(
+            f"--plot: cannot draw to a {Path(path).suffix!r} file (choose from "
+            f"{', '.join('.' + name for name in sorted(formats))})"
+        )
+
+
+def _plot_format(path):
+    """File format of ``--plot PATH``: its extension, PNG when it has none."""
+    return Path(path).suffix[1:].lower() or "png"
+
+
+def _save_plot(report, path):
+    """Draw each model's test-set metrics (a ``TaskScoreDisplay``) to ``path``.
+
+    A figure made without pyplot: no global backend is chosen or changed.
+    """
+    from matplotlib.figure import Figure
+
+    from mtlearn.plotting import TaskScoreDisplay
+
+    figure = Figure(
+        figsize=(4.0 + 1.2 * len(report["models"]), 4.8), layout="constrained"
+    )
+    TaskScoreDisplay.from_compare_results(report, ax=figure.subplots())
+    try:
+        figure.savefig(path, format=_plot_format(path))
+    except OSError as exc:
+        raise _InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _compare(args):
@@ -942,8 +999,8 @@ def _compare(args):
     print(_summary(data, args.seed))
     print()
     print(_format_table(results, best))
+    report = _report(data, args.seed, results, best, total_seconds)
     if args.json is not None:
-        report = _report(data, args.seed, results, best, total_seconds)
         try:
             with open(args.json, "w", encoding="utf-8") as file:
                 json.dump(report, file, indent=2)
@@ -952,6 +1009,8 @@ def _compare(args):
             raise _InputError(
                 f"cannot write {args.json}: {exc.strerror or exc}"
             ) from None
+    if args.plot is not None:
+        _save_plot(report, args.plot)
     return 0
 
 

@@ -408,3 +408,56 @@ def test_shared_network_on_emotions(tmp_path, capsys):
         assert 0 <= result[key] <= 1
     # Better than predicting no label at all.
     assert result["f1_micro"] > 0.3
+
+
+# -- --plot ----------------------------------------------------------------------
+
+
+def test_plot_writes_the_metrics_figure(tmp_path, capsys):
+    mpimg = pytest.importorskip("matplotlib.image")
+    import matplotlib
+
+    backend = matplotlib.get_backend()
+    png, pdf = tmp_path / "compare.png", tmp_path / "compare.PDF"
+    argv = ["compare", "--dataset", "emotions", "--models", FAST]
+    assert main([*argv, "--plot", str(png)]) == 0
+    assert _table_rows(capsys.readouterr().out) == ["logistic", "knn"]
+    image = mpimg.imread(png)
+    assert image.shape[0] > 100 and image.shape[1] > 100
+    assert image[..., :3].std() > 0.01  # not blank
+    assert matplotlib.get_backend() == backend  # no global backend change
+
+    # The format follows the extension, whatever its case.
+    assert main([*argv[:-1], "knn", "--plot", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert [path.name for path in sorted(tmp_path.iterdir())] == [
+        "compare.PDF",
+        "compare.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/no/such/folder/out.png", "--plot: folder '/no/such/folder' does not exist"),
+        (".", "--plot: '.' is a folder, not a file name"),
+        ("out.xyz", "--plot: cannot draw to a '.xyz' file (choose from "),
+    ],
+)
+def test_plot_bad_path(capsys, path, expected):
+    pytest.importorskip("matplotlib")
+    _run_error(capsys, ["compare", "--models", "knn", "--plot", path], expected)
+
+
+def test_plot_unwritable_path(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / ("x" * 300 + ".png")  # too long a file name to create
+    argv = ["compare", "--dataset", "emotions", "--models", "knn"]
+    _run_error(capsys, [*argv, "--plot", str(path)], f"cannot write {path}: ")
+
+
+def test_plot_without_matplotlib(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    argv = ["compare", "--models", "knn", "--plot", str(tmp_path / "out.png")]
+    _run_error(capsys, argv, "--plot needs matplotlib: pip install matplotlib")
