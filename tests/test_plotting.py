@@ -207,16 +207,19 @@ def test_scores_bad_input():
 def test_scores_from_transfer_gain():
     rng = np.random.default_rng(1)
     multi, single = rng.uniform(0.5, 0.9, (2, 5, 3))
+    multi[0, 2] = single[1, 2] = np.nan  # task not scored in a split
     result = Bunch(
         task_names=TASKS,
         multitask_scores=multi,
         single_task_scores=single,
-        gain=(multi - single).mean(axis=0),
-        gain_std=(multi - single).std(axis=0),
+        gain=np.nanmean(multi - single, axis=0),
+        gain_std=np.nanstd(multi - single, axis=0, ddof=1),
     )
     disp = TaskScoreDisplay.from_transfer_gain(result)
-    np.testing.assert_allclose(disp.scores, [multi.mean(0), single.mean(0)])
-    np.testing.assert_allclose(disp.errors, [multi.std(0), single.std(0)])
+    means = [np.nanmean(multi, 0), np.nanmean(single, 0)]
+    np.testing.assert_allclose(disp.scores, means)
+    stds = [np.nanstd(multi, 0, ddof=1), np.nanstd(single, 0, ddof=1)]
+    np.testing.assert_allclose(disp.errors, stds)
     assert list(disp.bars_) == ["multi-task", "single-task"]
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == TASKS
 
@@ -224,6 +227,13 @@ def test_scores_from_transfer_gain():
     np.testing.assert_allclose(disp.scores, [result.gain])
     np.testing.assert_allclose(disp.errors, [result.gain_std])
     assert disp.legend_ is None and disp.best_markers_ is None
+
+    # Per-split gains are averaged here.
+    per_split = {"task_names": np.arange(3), "gain": multi - single}
+    disp = TaskScoreDisplay.from_transfer_gain(per_split, kind="gain")
+    assert disp.group_names == ["task 0", "task 1", "task 2"]
+    np.testing.assert_allclose(disp.scores, [result.gain])
+    np.testing.assert_allclose(disp.errors, [result.gain_std])
 
     with pytest.raises(ValueError, match="no 'gain'"):
         TaskScoreDisplay.from_transfer_gain({"task_names": TASKS}, kind="gain")

@@ -85,6 +85,21 @@ def _resolve_metric(metric, greater_is_better):
     return metric, True if greater_is_better is None else greater_is_better, name
 
 
+def _split_mean_std(split_scores):
+    """Mean and sample standard deviation over splits, skipping NaN scores.
+
+    A task scored in one split only has a standard deviation of 0; in none,
+    NaN for both (no bar).
+    """
+    valid = ~np.isnan(split_scores)
+    count = valid.sum(axis=0)
+    values = np.where(valid, split_scores, 0.0)
+    mean = values.sum(axis=0) / np.maximum(count, 1)
+    squares = np.where(valid, (split_scores - mean) ** 2, 0.0).sum(axis=0)
+    std = np.sqrt(squares / np.maximum(count - 1, 1))
+    return np.where(count > 0, mean, np.nan), np.where(count > 0, std, np.nan)
+
+
 def _compare_headers():
     """Metric key -> table header of ``python -m mtlearn compare``."""
     from .._compare import _COLUMNS
@@ -257,7 +272,8 @@ class TaskScoreDisplay:
             self.best_markers_ = self._mark_best(
                 ax, scores, errors, np.asarray(best, dtype=bool), width
             )
-        if np.nanmin(scores, initial=0.0) < 0:
+        lowest = scores if errors is None else scores - np.nan_to_num(errors)
+        if np.nanmin(lowest, initial=0.0) < 0:  # bars on both sides of zero
             ax.axhline(0.0, color="black", linewidth=0.8)
         labels = [
             f"{name}\n(lower is better)" if low else name
@@ -475,15 +491,17 @@ class TaskScoreDisplay:
         ----------
         result : mapping
             The result of :func:`mtlearn.model_selection.transfer_gain`, or
-            any mapping with the keys ``task_names``, ``multitask_scores``
+            any mapping with the keys ``task_names`` (integer names read
+            ``task 0``, ``task 1``...), ``multitask_scores``
             and ``single_task_scores`` (each of shape (n_splits, n_tasks)),
             for ``kind="gain"`` also ``gain`` (of shape (n_tasks,), or
             (n_splits, n_tasks)) and ``gain_std`` (of shape (n_tasks,)).
 
         kind : {"scores", "gain"}, default="scores"
             ``"scores"``: for each task, the multi-task and the single-task
-            mean score over the splits side by side, with the standard
-            deviation over the splits as error bars. ``"gain"``: one bar per
+            mean score over the splits side by side, with the sample
+            standard deviation over the splits as error bars (splits where
+            a task has no score, NaN, are skipped). ``"gain"``: one bar per
             task, the gain, with ``gain_std`` as error bars.
 
         ax : matplotlib Axes, default=None
@@ -510,21 +528,26 @@ class TaskScoreDisplay:
                 f"result has no {', '.join(map(repr, missing))}: expected the "
                 "output of mtlearn.model_selection.transfer_gain."
             )
-        task_names = [str(name) for name in result["task_names"]]
+        task_names = [
+            f"task {name}" if isinstance(name, numbers.Integral) else str(name)
+            for name in result["task_names"]
+        ]
         n_tasks = len(task_names)
         if kind == "scores":
-            per_split = [
-                np.asarray(result[key], dtype=np.float64).reshape(-1, n_tasks)
-                for key in ("multitask_scores", "single_task_scores")
-            ]
-            scores = [split_scores.mean(axis=0) for split_scores in per_split]
-            errors = [split_scores.std(axis=0) for split_scores in per_split]
+            scores, errors = zip(
+                *(
+                    _split_mean_std(
+                        np.asarray(result[key], dtype=np.float64).reshape(-1, n_tasks)
+                    )
+                    for key in ("multitask_scores", "single_task_scores")
+                )
+            )
             model_names = ["multi-task", "single-task"]
             score_name = "score (mean over splits ± std)"
         else:
             gain = np.asarray(result["gain"], dtype=np.float64)
             if gain.ndim == 2:
-                gain_std, gain = gain.std(axis=0), gain.mean(axis=0)
+                gain, gain_std = _split_mean_std(gain)
             else:
                 gain_std = result.get("gain_std")
             scores = [gain.reshape(n_tasks)]
