@@ -119,6 +119,23 @@ def test_loss_curves_options():
         disp.plot(tasks=3)
 
 
+def test_loss_curves_from_stored_values():
+    disp = TaskLossCurveDisplay(
+        loss_curve=[3.0, 2.0, 1.5],
+        task_loss_curves=[[1.0, 2.0], [0.8, 1.2], [0.5, 1.0]],
+        validation_scores=[-3.0, -1.0, -2.0],
+        task_names=["a", "b"],
+    ).plot()
+    labels = [text.get_text() for text in disp.legend_.get_texts()]
+    assert labels[-1] == "best validation epoch (2)"
+    disp = TaskLossCurveDisplay(
+        loss_curve=[1.0], task_loss_curves=[[1.0]], validation_scores=[np.nan]
+    ).plot()
+    assert disp.legend_.get_texts()[-1].get_text().startswith("validation score")
+    with pytest.raises(ValueError, match=r"of shape \(n_epochs, n_tasks\)"):
+        TaskLossCurveDisplay(loss_curve=[1.0], task_loss_curves=[1.0]).plot()
+
+
 def test_loss_curves_needs_a_fitted_network():
     with pytest.raises(NotFittedError):
         TaskLossCurveDisplay.from_estimator(SharedRepresentationClassifier())

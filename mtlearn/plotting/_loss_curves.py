@@ -199,16 +199,19 @@ class TaskLossCurveDisplay:
                 linewidth=1.5,
                 label="validation score (right axis)",
             )
-            best = int(np.nanargmax(scores))
-            best_marker = self.validation_ax_.axvline(
-                epochs[best],
-                color="0.4",
-                linestyle=":",
-                linewidth=1.0,
-                label=f"best validation epoch ({epochs[best]})",
-            )
+            handles.append(self.validation_line_)
+            if np.isfinite(scores).any():
+                best = int(np.nanargmax(np.where(np.isfinite(scores), scores, np.nan)))
+                handles.append(
+                    self.validation_ax_.axvline(
+                        epochs[best],
+                        color="0.4",
+                        linestyle=":",
+                        linewidth=1.0,
+                        label=f"best validation epoch ({epochs[best]})",
+                    )
+                )
             self.validation_ax_.set_ylabel("validation score (higher is better)")
-            handles += [self.validation_line_, best_marker]
         self.legend_ = add_legend(ax, handles, outside)
         self.ax_ = ax
         self.figure_ = figure
