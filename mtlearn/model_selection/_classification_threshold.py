@@ -1,0 +1,527 @@
+"""Per-task decision thresholds tuned by cross-validation."""
+
+import numbers
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import _safe_indexing, get_tags, indexable
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _check_method_params,
+    _num_samples,
+    check_is_fitted,
+)
+
+from .._targets import check_targets, decode_labels, observed_targets, task_label
+from ..metrics import multitask_score
+
+__all__ = ["MultiTaskThresholdClassifier"]
+
+
+# -- folds shared with transfer_gain -------------------------------------------
+def _multilabel_splitter():
+    """``MultilabelStratifiedKFold`` when mtlearn provides it, else None."""
+    try:
+        from ._split import MultilabelStratifiedKFold
+    except ImportError:
+        return None
+    return MultilabelStratifiedKFold
+
+
+def _check_multitask_cv(cv, targets, random_state):
+    """Turn ``cv`` into a splitter for these targets.
+
+    An int is a shuffled ``StratifiedKFold`` for one classification task, a
+    ``MultilabelStratifiedKFold`` (when available) for several, and a
+    ``KFold`` otherwise; splitters and iterables of splits are kept.
+    """
+    if isinstance(cv, numbers.Integral):
+        classification = targets.classes is not None
+        if classification and targets.one_d:
+            return StratifiedKFold(cv, shuffle=True, random_state=random_state)
+        splitter = _multilabel_splitter() if classification else None
+        if splitter is not None:
+            return splitter(n_splits=cv, shuffle=True, random_state=random_state)
+        return KFold(cv, shuffle=True, random_state=random_state)
+    return check_cv(cv)
+
+
+def _split_rows(cv, X, y, targets):
+    """List of (train, test) row indices; missing labels stratify as a class."""
+    y_split = y
+    if targets.one_d and targets.classes is not None:
+        y_split = np.where(targets.mask[:, 0], targets.values[:, 0], -1)
+    return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y_split)]
+
+
+def _per_task(output, n_tasks):
+    """A list with one entry per task from a single- or multi-task output."""
+    if isinstance(output, list):
+        return output
+    if n_tasks == 1:
+        return [output]
+    return list(output)
+
+
+# -- metrics of a binary decision at many thresholds at once ------------------
+def _confusion_counts(positive, score, thresholds, weight):
+    """(tp, fp, fn, tn) of the rule ``score >= threshold`` for each threshold."""
+    order = np.argsort(score, kind="stable")
+    score, positive, weight = score[order], positive[order], weight[order]
+    pos = np.concatenate([[0.0], np.cumsum(weight * positive)])
+    neg = np.concatenate([[0.0], np.cumsum(weight * ~positive)])
+    below = np.searchsorted(score, thresholds, side="left")  # predicted negative
+    fn, tn = pos[below], neg[below]
+    return pos[-1] - fn, neg[-1] - tn, fn, tn
+
+
+def _ratio(num, den):
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+_COUNT_METRICS = {
+    "f1": lambda tp, fp, fn, tn: _ratio(2 * tp, 2 * tp + fp + fn),
+    "precision": lambda tp, fp, fn, tn: _ratio(tp, tp + fp),
+    "recall": lambda tp, fp, fn, tn: _ratio(tp, tp + fn),
+    "accuracy": lambda tp, fp, fn, tn: _ratio(tp + tn, tp + fp + fn + tn),
+    "balanced_accuracy": lambda tp, fp, fn, tn: (
+        (_ratio(tp, tp + fn) + _ratio(tn, tn + fp)) / 2
+    ),
+}
+
+
+def _threshold_scores(scoring, y_true, classes, score, thresholds, weight):
+    """Metric of each candidate threshold on one binary task."""
+    if callable(scoring):
+        kwargs = {} if weight is None else {"sample_weight": weight}
+        return np.array(
+            [
+                scoring(y_true, np.where(score >= c, classes[1], classes[0]), **kwargs)
+                for c in thresholds
+            ],
+            dtype=np.float64,
+        )
+    positive = y_true == classes[1]
+    weight = np.ones(score.shape[0]) if weight is None else weight
+    counts = _confusion_counts(positive, score, thresholds, weight)
+    return _COUNT_METRICS[scoring](*counts)
+
+
+def _best_candidate(scores):
+    """Index of the best score; among ties, the middle one of the tied."""
+    tied = np.flatnonzero(scores >= np.max(scores) - 1e-12)
+    return tied[(tied.size - 1) // 2]
+
+
+# -- the fits, run by joblib ---------------------------------------------------
+def _fit_fold(estimator, X, y, train, test, fit_params):
+    """Fit on the rows ``train``; the probabilities on ``test`` (or None)."""
+    params = _check_method_params(X, params=fit_params, indices=train)
+    estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **params)
+    proba = None if test is None else estimator.predict_proba(_safe_indexing(X, test))
+    return estimator, proba
+
+
+def _aligned_probas(estimator, proba, classes):
+    """Per task, probabilities with one column per class in ``classes[t]``.
+
+    A model fitted on part of the rows may have seen fewer classes of a task;
+    the classes it did not see get probability 0.
+    """
+    n_tasks = len(classes)
+    model_classes = _per_task(estimator.classes_, n_tasks)
+    out = []
+    for p, seen, known in zip(_per_task(proba, n_tasks), model_classes, classes):
+        p = np.asarray(p, dtype=np.float64)
+        if len(seen) != len(known) or not np.array_equal(seen, known):
+            full = np.zeros((p.shape[0], len(known)))
+            full[:, np.searchsorted(known, seen)] = p
+            p = full
+        out.append(p)
+    return out
+
+
+def _estimator_has(name):
+    def check(self):
+        return hasattr(getattr(self, "estimator_", self.estimator), name)
+
+    return check
+
+
+class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Tune the decision threshold of each binary task by cross-validation.
+
+    A classifier that predicts a binary task by ``proba >= 0.5`` is right for
+    accuracy but often wrong for F1 and other metrics that weigh the rare
+    class, and the best cut differs from task to task. This meta-estimator
+    fits ``clone(estimator)`` on the training part of each cross-validation
+    split, gathers the out-of-fold probabilities of every task, and for each
+    binary task picks the threshold on the probability of its positive class
+    that maximises ``scoring`` on that task's observed out-of-fold labels::
+
+        threshold_t = argmax_c  metric(y_t[obs], classes_t[1 if p_t[obs] >= c])
+
+    where ``p_t`` is the out-of-fold probability of ``classes_[t][1]`` and
+    ``obs`` the rows whose label of task ``t`` is observed. Missing labels
+    (NaN, None) never enter the metric, and a fold whose test part holds no
+    observed label of a task adds nothing to that task. The estimator is then
+    refitted on all rows and predicts with the tuned thresholds.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba``; for several tasks it
+        must accept two-dimensional ``y`` (with missing labels if ``y`` has
+        them) and return a list of per-task probabilities, as
+        :class:`~mtlearn.neural_network.SharedRepresentationClassifier` does.
+    scoring : {"f1", "balanced_accuracy", "accuracy", "precision", "recall"} \
+            or callable, default="f1"
+        The metric maximised on each binary task, with the positive class
+        ``classes_[t][1]`` (the greater label). A callable is called as
+        ``scoring(y_true, y_pred)`` with labels of the task (and
+        ``sample_weight=`` when ``fit`` received one); greater is better.
+    cv : int, cross-validation generator or iterable, default=5
+        How the out-of-fold probabilities are obtained. An int is the number
+        of folds of a shuffled ``StratifiedKFold`` for one-dimensional ``y``,
+        and for two-dimensional ``y`` of
+        :class:`~mtlearn.model_selection.MultilabelStratifiedKFold` when
+        available, else of a shuffled ``KFold``. A splitter or an iterable of
+        (train, test) index arrays is used as given; rows may appear in
+        several test parts (each appearance counts) or in none.
+    refit : bool, default=True
+        Refit ``estimator`` on all the rows after tuning. If False, the model
+        of the single cross-validation split is kept (``cv`` must then give
+        exactly one split). To tune the thresholds of an already fitted model
+        on held-out rows, wrap it in :class:`sklearn.frozen.FrozenEstimator`.
+    thresholds : int or array-like of shape (n_thresholds,), default=100
+        Candidate thresholds of every binary task: an int ``n`` means the
+        ``n`` evenly spaced quantiles (from the minimum to the maximum) of the
+        task's observed out-of-fold probabilities; an array gives them.
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the folds when ``cv`` is an int. The estimator keeps its
+        own ``random_state``.
+    n_jobs : int, default=None
+        Number of jobs running the cross-validation fits and the refit in
+        parallel (``joblib.Parallel``). None means 1 unless in a
+        ``joblib.parallel_backend`` context; -1 means all processors.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The estimator refitted on all rows (or the single split's model when
+        ``refit=False``); it gives ``predict_proba`` and ``decision_function``.
+    best_thresholds_ : ndarray of shape (n_tasks,)
+        Tuned threshold of each task on the probability of ``classes_[t][1]``;
+        NaN for a multiclass task.
+    best_scores_ : ndarray of shape (n_tasks,)
+        Out-of-fold ``scoring`` of each binary task at its threshold; NaN for
+        a multiclass task.
+    cv_results_ : list of dict or None
+        Per task, ``{"thresholds": ..., "scores": ...}``: every candidate and
+        its out-of-fold score (None for a multiclass task).
+    classes_ : ndarray or list of ndarray
+        Class labels of each task (an array for one-dimensional y).
+    n_tasks_ : int
+        Number of tasks (1 for one-dimensional y).
+    task_names_ : ndarray of str
+        Task names, from the column names of a DataFrame y. Only defined
+        when y had names.
+    n_features_in_ : int
+        Number of features seen during fit, when ``estimator`` defines it.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``estimator`` defines it.
+
+    See Also
+    --------
+    sklearn.model_selection.TunedThresholdClassifierCV : One threshold for a
+        single binary target.
+
+    Notes
+    -----
+    Multiclass tasks keep the ``argmax`` of their probabilities: a single
+    threshold has no meaning for them.
+
+    The metric is computed on the out-of-fold probabilities of all folds
+    pooled, so the probabilities of different fold models are compared with
+    each other; well-calibrated models make this sound. Among candidates
+    with the same best score, the middle one (in increasing order) is taken,
+    which keeps the threshold away from the edge of a flat optimum.
+
+    ``predict_proba`` and ``decision_function`` are the estimator's, not
+    shifted by the thresholds. ``score`` is the mean over tasks of the
+    accuracy of ``predict`` on the observed labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtlearn.datasets import make_multitask_classification
+    >>> from mtlearn.model_selection import MultiTaskThresholdClassifier
+    >>> from mtlearn.neural_network import SharedRepresentationClassifier
+    >>> X, Y = make_multitask_classification(
+    ...     n_samples=300, n_tasks=3, missing_rate=0.1, random_state=0)
+    >>> net = SharedRepresentationClassifier(
+    ...     hidden_layer_sizes=(16,), learning_rate_init=0.01, average=False,
+    ...     random_state=0)
+    >>> clf = MultiTaskThresholdClassifier(net, cv=3, random_state=0).fit(X, Y)
+    >>> clf.best_thresholds_.shape
+    (3,)
+    >>> bool(np.all((clf.best_thresholds_ > 0) & (clf.best_thresholds_ < 1)))
+    True
+    >>> clf.predict(X[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "scoring": [StrOptions(set(_COUNT_METRICS)), callable],
+        "cv": ["cv_object"],
+        "refit": ["boolean"],
+        "thresholds": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        scoring="f1",
+        cv=5,
+        refit=True,
+        thresholds=100,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.estimator = estimator
+        self.scoring = scoring
+        self.cv = cv
+        self.refit = refit
+        self.thresholds = thresholds
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Tune the thresholds by cross-validation, then refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data, passed to ``estimator`` as given.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Labels; NaN, None or pd.NA mark a missing label.
+        **fit_params : dict
+            Passed to ``estimator.fit``; per-sample arrays are split with the
+            rows. A ``sample_weight`` also weighs the metric.
+
+        Returns
+        -------
+        self : object
+            The fitted meta-estimator.
+        """
+        X, y = indexable(X, y)  # sparse X to CSR, whose rows can be taken
+        targets = check_targets(y, kind="classification", n_samples=_num_samples(X))
+        classes = targets.classes
+        cv = _check_multitask_cv(self.cv, targets, self.random_state)
+        splits = _split_rows(cv, X, y, targets)
+        if not self.refit and len(splits) != 1:
+            raise ValueError(
+                f"refit=False keeps the model of the single cross-validation "
+                f"split, but cv gives {len(splits)} splits; pass one "
+                "(train, test) pair or set refit=True."
+            )
+        candidates = self._candidate_thresholds()
+
+        jobs = [(train, test) for train, test in splits]
+        if self.refit:
+            jobs.append((np.arange(targets.values.shape[0]), None))
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_fold)(clone(self.estimator), X, y, train, test, fit_params)
+            for train, test in jobs
+        )
+
+        rows = np.concatenate([test for _, test in splits])
+        oof = [
+            np.concatenate(per_fold)
+            for per_fold in zip(
+                *(_aligned_probas(est, p, classes) for est, p in results[: len(splits)])
+            )
+        ]
+        weight = fit_params.get("sample_weight")
+        weight = None if weight is None else np.asarray(weight, dtype=np.float64)[rows]
+        labels, _ = observed_targets(y)
+        self._tune(targets, labels[rows], oof, rows, weight, candidates)
+
+        self.estimator_ = results[-1][0]
+        self.classes_ = classes[0] if targets.one_d else classes
+        self.n_tasks_ = targets.n_tasks
+        self._one_d = targets.one_d
+        if targets.task_names is not None:
+            self.task_names_ = targets.task_names
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+        return self
+
+    def _candidate_thresholds(self):
+        if isinstance(self.thresholds, numbers.Integral):
+            return None
+        candidates = np.asarray(self.thresholds, dtype=np.float64)
+        if candidates.ndim != 1 or candidates.size == 0:
+            raise ValueError(
+                "thresholds must be an int or a non-empty 1-D array of "
+                f"candidate thresholds, got shape {candidates.shape}."
+            )
+        if not np.all(np.isfinite(candidates)):
+            raise ValueError("thresholds must be finite.")
+        return np.unique(candidates)
+
+    def _tune(self, targets, labels, oof, rows, weight, candidates):
+        """Best threshold of each binary task on the pooled out-of-fold rows."""
+        n_tasks = targets.n_tasks
+        self.best_thresholds_ = np.full(n_tasks, np.nan)
+        self.best_scores_ = np.full(n_tasks, np.nan)
+        self.cv_results_ = [None] * n_tasks
+        mask = targets.mask[rows]
+        for t, classes in enumerate(targets.classes):
+            if len(classes) != 2:
+                continue
+            observed = mask[:, t]
+            if weight is not None:  # a row of weight 0 is as good as absent
+                observed = observed & (weight > 0)
+            y_true = targets.values[rows[observed], t]
+            if np.unique(y_true).size < 2:
+                raise ValueError(
+                    f"{task_label(t, targets.task_names)} has "
+                    f"{'no' if y_true.size == 0 else 'one'} class among the "
+                    "observed labels of the test parts of cv"
+                    f"{' with non-zero sample_weight' if weight is not None else ''}"
+                    ": its threshold cannot be tuned."
+                )
+            score = oof[t][observed, 1]
+            grid = candidates
+            if grid is None:
+                grid = np.unique(np.quantile(score, np.linspace(0, 1, self.thresholds)))
+            scores = _threshold_scores(
+                self.scoring,
+                classes[y_true] if callable(self.scoring) else y_true,
+                classes if callable(self.scoring) else np.array([0, 1]),
+                score,
+                grid,
+                None if weight is None else weight[observed],
+            )
+            best = _best_candidate(scores)
+            self.best_thresholds_[t] = grid[best]
+            self.best_scores_[t] = scores[best]
+            self.cv_results_[t] = {"thresholds": grid, "scores": scores}
+
+    def _task_classes(self):
+        return [self.classes_] if self._one_d else self.classes_
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of each task, from ``estimator_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such
+            As ``estimator_.predict_proba``: one array for one-dimensional y,
+            else a list with one array per task.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of ``estimator_`` (not shifted by the thresholds).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray or list of ndarray
+            As ``estimator_.decision_function``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def predict(self, X):
+        """Labels of each task with the tuned thresholds.
+
+        A binary task predicts ``classes_[t][1]`` where the probability of
+        that class is at least ``best_thresholds_[t]``; a multiclass task
+        predicts its most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predicted labels, from each task's classes.
+        """
+        check_is_fitted(self)
+        classes = self._task_classes()
+        probas = _aligned_probas(
+            self.estimator_, self.estimator_.predict_proba(X), classes
+        )
+        codes = np.empty((probas[0].shape[0], self.n_tasks_), dtype=np.intp)
+        for t, proba in enumerate(probas):
+            threshold = self.best_thresholds_[t]
+            if np.isnan(threshold):
+                codes[:, t] = np.argmax(proba, axis=1)
+            else:
+                codes[:, t] = proba[:, 1] >= threshold
+        return decode_labels(codes, classes, self._one_d)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of the accuracy of ``predict`` on observed labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True labels; missing labels are skipped.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean over tasks of each task's (weighted) accuracy.
+        """
+        return float(
+            multitask_score("accuracy", y, self.predict(X), sample_weight=sample_weight)
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        if inner.classifier_tags is not None:
+            tags.classifier_tags.multi_label = inner.classifier_tags.multi_label
+        return tags

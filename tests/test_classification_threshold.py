@@ -1,0 +1,219 @@
+"""Tests of MultiTaskThresholdClassifier against thresholds tuned by hand."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    precision_score,
+    recall_score,
+)
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mtlearn.datasets import make_multitask_classification
+from mtlearn.model_selection import MultiTaskThresholdClassifier
+from mtlearn.neural_network import SharedRepresentationClassifier
+
+METRICS = {
+    "f1": f1_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "accuracy": accuracy_score,
+    "precision": lambda y, p: precision_score(y, p, zero_division=0),
+    "recall": recall_score,
+}
+
+
+def _net(**params):
+    defaults = dict(
+        hidden_layer_sizes=(16,),
+        max_iter=50,
+        learning_rate_init=1e-2,
+        early_stopping=False,
+        dropout=0.0,
+        dtype="float64",
+        random_state=0,
+    )
+    return SharedRepresentationClassifier(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, Y = make_multitask_classification(
+        n_samples=240, n_features=8, n_informative=4, n_tasks=3, random_state=0
+    )
+    Y = Y.astype(float)
+    rng = np.random.RandomState(1)
+    Y[rng.rand(*Y.shape) < 0.15] = np.nan
+    return X, Y
+
+
+def _oof_probas(estimator, X, y, splits):
+    """Out-of-fold probabilities of the positive class, per task, by hand."""
+    rows, probas = [], []
+    for train, test in splits:
+        model = clone(estimator).fit(X[train], y[train])
+        proba = model.predict_proba(X[test])
+        proba = proba if isinstance(proba, list) else [proba]
+        probas.append(np.column_stack([p[:, 1] for p in proba]))
+        rows.append(test)
+    return np.concatenate(rows), np.vstack(probas)
+
+
+def _best_by_hand(metric, y_true, score, candidates):
+    scores = np.array([metric(y_true, (score >= c).astype(int)) for c in candidates])
+    tied = np.flatnonzero(scores >= scores.max() - 1e-12)
+    best = tied[(tied.size - 1) // 2]
+    return candidates[best], scores[best]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_thresholds_maximise_f1_on_observed_out_of_fold_labels(data):
+    X, Y = data
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    clf = MultiTaskThresholdClassifier(_net(), cv=splits, thresholds=20).fit(X, Y)
+    rows, oof = _oof_probas(_net(), X, Y, splits)
+    for t in range(3):
+        observed = ~np.isnan(Y[rows, t])
+        score, y_true = oof[observed, t], Y[rows, t][observed].astype(int)
+        candidates = np.unique(np.quantile(score, np.linspace(0, 1, 20)))
+        threshold, best = _best_by_hand(f1_score, y_true, score, candidates)
+        assert clf.best_thresholds_[t] == pytest.approx(threshold)
+        assert clf.best_scores_[t] == pytest.approx(best)
+        np.testing.assert_allclose(clf.cv_results_[t]["thresholds"], candidates)
+
+
+@pytest.mark.parametrize("scoring", sorted(METRICS))
+def test_builtin_metrics_match_scikit_learn(scoring):
+    X, Y = make_multitask_classification(
+        n_samples=200, n_features=6, n_informative=3, n_tasks=1, random_state=2
+    )
+    y = Y[:, 0]
+    splits = list(KFold(4, shuffle=True, random_state=0).split(X))
+    lr = LogisticRegression()
+    clf = MultiTaskThresholdClassifier(lr, scoring=scoring, cv=splits).fit(X, y)
+    rows, oof = _oof_probas(lr, X, y, splits)
+    candidates = np.unique(np.quantile(oof[:, 0], np.linspace(0, 1, 100)))
+    threshold, best = _best_by_hand(METRICS[scoring], y[rows], oof[:, 0], candidates)
+    assert clf.best_thresholds_[0] == pytest.approx(threshold)
+    assert clf.best_scores_[0] == pytest.approx(best)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_missing_labels_never_enter_the_metric(data):
+    X, Y = data
+    seen = []
+
+    def metric(y_true, y_pred):
+        assert not np.any(np.isnan(y_true))
+        seen.append(y_true.size)
+        return f1_score(y_true, y_pred)
+
+    MultiTaskThresholdClassifier(_net(), scoring=metric, cv=3, thresholds=5).fit(X, Y)
+    n_observed = (~np.isnan(Y)).sum(axis=0)
+    assert sorted(set(seen)) == sorted(set(n_observed.tolist()))
+
+
+def test_threshold_moves_down_on_an_imbalanced_task():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    logit = 2 * X[:, 0] + rng.logistic(size=400)
+    Y = np.column_stack([logit > 0, logit > 3]).astype(int)  # ~50% and ~10%
+    assert 0.05 < Y[:, 1].mean() < 0.2
+    thresholds = [
+        MultiTaskThresholdClassifier(LogisticRegression(), cv=5, random_state=0)
+        .fit(X, Y[:, t])
+        .best_thresholds_[0]
+        for t in range(2)
+    ]
+    assert thresholds[1] < thresholds[0]
+    assert thresholds[1] < 0.4
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_applies_thresholds_and_keeps_argmax_for_multiclass():
+    X, Y = make_multitask_classification(
+        n_samples=150, n_features=6, n_informative=3, n_tasks=3,
+        n_classes=[2, 3, 2], random_state=0,
+    )  # fmt: skip
+    Y = Y.astype(object)
+    Y[:, 2] = np.where(Y[:, 2] == 1, "yes", "no")
+    Y[::7, 0] = None
+    clf = MultiTaskThresholdClassifier(_net(), cv=3, random_state=0).fit(X, Y)
+    assert np.isnan(clf.best_thresholds_[1]) and np.isnan(clf.best_scores_[1])
+    assert clf.cv_results_[1] is None
+    proba = clf.predict_proba(X)
+    y_pred = clf.predict(X)
+    for t in (0, 2):
+        expected = clf.classes_[t][(proba[t][:, 1] >= clf.best_thresholds_[t]) * 1]
+        np.testing.assert_array_equal(y_pred[:, t], expected)
+    np.testing.assert_array_equal(
+        y_pred[:, 1], clf.classes_[1][np.argmax(proba[1], axis=1)]
+    )
+    assert set(y_pred[:, 2]) <= {"yes", "no"}
+    assert clf.n_tasks_ == 3 and clf.n_features_in_ == 6
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pickle_parallel_and_task_names(data):
+    pd = pytest.importorskip("pandas")
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=["a", "b", "c"])
+    clf = MultiTaskThresholdClassifier(_net(), cv=3, random_state=0).fit(X, frame)
+    np.testing.assert_array_equal(clf.task_names_, ["a", "b", "c"])
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    with joblib.parallel_backend("threading"):
+        parallel = clone(clf).set_params(n_jobs=2).fit(X, frame)
+    np.testing.assert_allclose(parallel.best_thresholds_, clf.best_thresholds_)
+    assert 0 <= clf.score(X, Y) <= 1
+
+
+def test_pipeline_and_grid_search():
+    X, Y = make_multitask_classification(
+        n_samples=120, n_features=5, n_informative=3, n_tasks=1, random_state=0
+    )
+    model = make_pipeline(
+        StandardScaler(), MultiTaskThresholdClassifier(LogisticRegression(), cv=3)
+    )
+    search = GridSearchCV(
+        model,
+        {"multitaskthresholdclassifier__scoring": ["f1", "balanced_accuracy"]},
+        cv=2,
+    ).fit(X, Y[:, 0])
+    assert search.predict(X).shape == (120,)
+    assert search.best_estimator_[-1].decision_function(X).shape == (120,)
+
+
+def test_refit_false_keeps_the_single_split_model_and_explicit_thresholds():
+    X, Y = make_multitask_classification(
+        n_samples=100, n_features=5, n_informative=3, n_tasks=1, random_state=0
+    )
+    y = Y[:, 0]
+    split = [(np.arange(60), np.arange(60, 100))]
+    grid = [0.2, 0.4, 0.6]
+    clf = MultiTaskThresholdClassifier(
+        LogisticRegression(), cv=split, refit=False, thresholds=grid
+    ).fit(X, y)
+    assert clf.best_thresholds_[0] in grid
+    reference = LogisticRegression().fit(X[:60], y[:60])
+    np.testing.assert_allclose(clf.estimator_.coef_, reference.coef_)
+    with pytest.raises(ValueError, match="single cross-validation split"):
+        MultiTaskThresholdClassifier(LogisticRegression(), cv=3, refit=False).fit(X, y)
+
+
+def test_one_class_left_by_sample_weight_is_an_error():
+    X, Y = make_multitask_classification(
+        n_samples=60, n_features=5, n_informative=3, n_tasks=1, random_state=0
+    )
+    y = Y[:, 0]
+    clf = MultiTaskThresholdClassifier(LogisticRegression(), cv=3)
+    with pytest.raises(ValueError, match="one class .* sample_weight"):
+        clf.fit(X, y, sample_weight=(y == 1).astype(float))
