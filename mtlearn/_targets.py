@@ -27,6 +27,7 @@ __all__ = [
     "check_targets",
     "decode_labels",
     "observed_targets",
+    "target_task_names",
     "task_label",
 ]
 
@@ -295,6 +296,11 @@ def decode_labels(codes, classes, one_d):
     for t, task_classes in enumerate(classes):
         out[:, t] = task_classes[codes[:, t]]
     return out
+
+
+def target_task_names(y):
+    """Task names carried by ``y`` (DataFrame columns), or None."""
+    return _to_array(y)[1]
 
 
 def observed_targets(y):

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn.utils.multiclass import type_of_target
 
-from .._targets import _to_array, observed_targets, task_label
+from .._targets import observed_targets, target_task_names, task_label
 
 __all__ = ["multitask_score", "per_task_score"]
 
@@ -231,10 +231,10 @@ def _observed_tasks(y_true, y_pred, sample_weight=None, classes=None, task_names
     tasks : list of _Task
     task_names : ndarray or None
     """
-    array, names = _to_array(y_true)
+    names = target_task_names(y_true)
     if task_names is not None:
         names = np.asarray(task_names, dtype=object)
-    array, mask = observed_targets(array)
+    array, mask = observed_targets(y_true)
     n_samples, n_tasks = array.shape
     if names is not None and len(names) != n_tasks:
         raise ValueError(
