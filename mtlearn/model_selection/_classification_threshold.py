@@ -22,36 +22,29 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from .._targets import check_targets, decode_labels, observed_targets, task_label
+from .._targets import check_targets, decode_labels, task_label
 from ..metrics import multitask_score
+from ._split import MultilabelStratifiedKFold
 
 __all__ = ["MultiTaskThresholdClassifier"]
 
 
 # -- folds shared with transfer_gain -------------------------------------------
-def _multilabel_splitter():
-    """``MultilabelStratifiedKFold`` when mtlearn provides it, else None."""
-    try:
-        from ._split import MultilabelStratifiedKFold
-    except ImportError:
-        return None
-    return MultilabelStratifiedKFold
-
-
 def _check_multitask_cv(cv, targets, random_state):
     """Turn ``cv`` into a splitter for these targets.
 
     An int is a shuffled ``StratifiedKFold`` for one classification task, a
-    ``MultilabelStratifiedKFold`` (when available) for several, and a
-    ``KFold`` otherwise; splitters and iterables of splits are kept.
+    ``MultilabelStratifiedKFold`` for several, and a ``KFold`` otherwise;
+    splitters and iterables of splits are kept.
     """
     if isinstance(cv, numbers.Integral):
         classification = targets.classes is not None
         if classification and targets.one_d:
             return StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        splitter = _multilabel_splitter() if classification else None
-        if splitter is not None:
-            return splitter(n_splits=cv, shuffle=True, random_state=random_state)
+        if classification:
+            return MultilabelStratifiedKFold(
+                cv, shuffle=True, random_state=random_state
+            )
         return KFold(cv, shuffle=True, random_state=random_state)
     return check_cv(cv)
 
@@ -193,9 +186,10 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     cv : int, cross-validation generator or iterable, default=5
         How the out-of-fold probabilities are obtained. An int is the number
         of folds of a shuffled ``StratifiedKFold`` for one-dimensional ``y``,
-        and for two-dimensional ``y`` of
-        :class:`~mtlearn.model_selection.MultilabelStratifiedKFold` when
-        available, else of a shuffled ``KFold``. A splitter or an iterable of
+        and of a shuffled
+        :class:`~mtlearn.model_selection.MultilabelStratifiedKFold` for
+        two-dimensional ``y`` (each task's class proportions, among its
+        observed labels, kept in every fold). A splitter or an iterable of
         (train, test) index arrays is used as given; rows may appear in
         several test parts (each appearance counts) or in none.
     refit : bool, default=True
@@ -359,8 +353,7 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ]
         weight = fit_params.get("sample_weight")
         weight = None if weight is None else np.asarray(weight, dtype=np.float64)[rows]
-        labels, _ = observed_targets(y)
-        self._tune(targets, labels[rows], oof, rows, weight, candidates)
+        self._tune(targets, oof, rows, weight, candidates)
 
         self.estimator_ = results[-1][0]
         self.classes_ = classes[0] if targets.one_d else classes
@@ -386,7 +379,7 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             raise ValueError("thresholds must be finite.")
         return np.unique(candidates)
 
-    def _tune(self, targets, labels, oof, rows, weight, candidates):
+    def _tune(self, targets, oof, rows, weight, candidates):
         """Best threshold of each binary task on the pooled out-of-fold rows."""
         n_tasks = targets.n_tasks
         self.best_thresholds_ = np.full(n_tasks, np.nan)
