@@ -16,7 +16,8 @@ lives here:
 
   Voting and averaging are then one rule, :func:`combine`: the weighted mean
   of the members' outputs (argmax for the classes).
-- :func:`skill_weights` is the ``weights="cv"`` rule and
+- :func:`nnls_weights` is the ``weights="cv"`` rule (:func:`skill` the
+  per-member diagnostic reported with it) and
   :func:`stack_features` the inputs of the per-task final estimators.
 
 Members are fitted on class *codes* (indices into each task's ``classes_``,
@@ -27,6 +28,7 @@ members fitted on different rows line up by code.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import nnls
 from sklearn.utils import get_tags
 
 from .._targets import task_label
@@ -235,25 +237,38 @@ def skill(output, truth, kind, n_classes=None):
     return float(1.0 - loss / prior_loss)
 
 
-def skill_weights(skills):
-    """Weights proportional to the skill above chance, per task.
+def nnls_weights(outputs, truth, kind, n_classes=None):
+    """Weights of one task: the best convex mix of out-of-fold outputs.
+
+    Non-negative least squares of the truth (one-hot for classes) on the
+    members' out-of-fold outputs, normalised to sum to 1 (the ``NNLS``
+    combination of the Super Learner, van der Laan et al. 2007): the
+    weighted mean of the outputs with the lowest squared error (Brier score
+    for probabilities), up to the normalisation. Members that add nothing to
+    the others get weight 0. Equal weights if every coefficient is 0.
 
     Parameters
     ----------
-    skills : ndarray of shape (n_members, n_tasks)
-        Out-of-fold skills (NaN where a member could not be scored).
+    outputs : list of ndarray of shape (n_rows, k)
+        Each member's out-of-fold output on the task's scored rows.
+    truth : ndarray of shape (n_rows,)
+        Class codes or targets.
+    kind : {"soft", "hard", "regression"}
+        What the outputs are.
+    n_classes : int, default=None
+        Number of classes (classification).
 
     Returns
     -------
-    weights : ndarray of shape (n_members, n_tasks)
-        ``max(skill, 0)`` normalised to sum to 1 in each task; equal weights
-        in a task where no member beats chance.
+    weights : ndarray of shape (n_members,)
     """
-    above = np.nan_to_num(np.clip(skills, 0.0, None), nan=0.0)
-    totals = above.sum(axis=0)
-    equal = np.full(skills.shape, 1.0 / skills.shape[0])
-    safe = np.where(totals > 0, totals, 1.0)
-    return np.where(totals > 0, above / safe, equal)
+    target = truth.reshape(-1, 1) if kind == "regression" else one_hot(truth, n_classes)
+    design = np.column_stack([out.ravel() for out in outputs])
+    coef, _ = nnls(design, target.ravel())
+    total = coef.sum()
+    if not total > 0:
+        return np.full(len(outputs), 1.0 / len(outputs))
+    return coef / total
 
 
 def stack_features(outputs, kind):

@@ -27,8 +27,8 @@ from ._base import (
     fittable_tasks,
     is_joint,
     member_outputs,
+    nnls_weights,
     skill,
-    skill_weights,
     stack_features,
 )
 
@@ -229,24 +229,28 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
 
         scored = mask & available.all(axis=0)
         if isinstance(self.weights, str) and self.weights == "cv":
-            skills = np.full((len(members), self.n_tasks_), np.nan)
-            for t in range(self.n_tasks_):
-                rows = scored[:, t]
-                if rows.any():
-                    for m in range(len(members)):
-                        skills[m, t] = skill(
-                            oof[m][t][rows],
-                            targets.values[rows, t],
-                            self._output_kind,
-                            self._output_widths[t],
-                        )
-            self.cv_skills_ = skills
-            weights = skill_weights(skills)
+            weights, self.cv_skills_ = self._cv_weights(oof, scored, targets)
         self.weights_ = weights
 
         if self.final_estimator is not None:
             self.final_estimators_ = self._fit_final(oof, scored, targets, seeds)
         return self
+
+    def _cv_weights(self, oof, scored, targets):
+        """Per task, NNLS weights and each member's skill, out of fold."""
+        n_members = len(oof)
+        weights = np.full((n_members, self.n_tasks_), 1.0 / n_members)
+        skills = np.full((n_members, self.n_tasks_), np.nan)
+        for t in range(self.n_tasks_):
+            rows = scored[:, t]
+            if not rows.any():
+                continue
+            outputs = [member[t][rows] for member in oof]
+            truth = targets.values[rows, t]
+            width = self._output_widths[t]
+            weights[:, t] = nnls_weights(outputs, truth, self._kind, width)
+            skills[:, t] = [skill(out, truth, self._kind, width) for out in outputs]
+        return weights, skills
 
     def _setup_targets(self, targets):
         self.n_tasks_ = targets.n_tasks
@@ -432,8 +436,11 @@ _SHARED_ATTRIBUTES_DOC = """
     weights_ : ndarray of shape (n_estimators, n_tasks_)
         Weight of each member in each task, each column summing to 1.
     cv_skills_ : ndarray of shape (n_estimators, n_tasks_)
-        With ``weights="cv"``: each member's out-of-fold skill per task
-        (NaN where it could not be scored).
+        With ``weights="cv"``: each member's out-of-fold skill per task, 1 -
+        its loss over the loss of the best constant (Brier score against
+        the class frequencies under soft voting, error rate against the
+        majority class under hard voting, R^2 for regression); NaN where it
+        could not be scored.
     final_estimators_ : list of estimator
         With ``final_estimator``: the fitted final estimator of each task.
     n_tasks_ : int
@@ -464,18 +471,20 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
     soft voting takes the weighted mean of their probabilities, hard voting
     the weighted majority of their predicted labels, and stacking
     (``final_estimator``) a per-task model fitted on their out-of-fold
-    outputs. With ``weights="cv"`` each task weighs each member by its
-    out-of-fold skill on that task::
+    outputs. With ``weights="cv"`` each task weighs its members by the best
+    convex mix of their out-of-fold probabilities (under hard voting, of
+    their one-hot votes)::
 
-        skill_mt = 1 - loss_mt / loss_prior_t
-        weights_[m, t] = max(skill_mt, 0) / sum_m' max(skill_m't, 0)
+        c_t = argmin_{{c >= 0}} || Y_t - sum_m c_m P_mt ||^2
+        weights_[:, t] = c_t / sum_m c_mt
 
-    where ``loss_mt`` is the Brier score of member ``m``'s out-of-fold
-    probabilities on task ``t`` (soft voting; under hard voting twice its
-    error rate), and ``loss_prior_t`` the same loss of predicting the task's
-    class frequencies (hard: its majority class) on the same rows. A member
-    no better than chance gets no weight; a task where no member beats
-    chance weighs them equally.
+    where ``Y_t`` holds task ``t``'s observed labels one-hot and ``P_mt``
+    member ``m``'s out-of-fold probabilities on the same rows: non-negative
+    least squares on the Brier score, normalised (the NNLS combination of the
+    Super Learner). A member that adds nothing to the others gets weight 0;
+    equal weights if all coefficients are 0. ``cv_skills_`` reports each
+    member's own out-of-fold Brier skill, ``1 - Brier / Brier(class
+    frequencies)`` (0 is chance level).
 
     {members}
     ``MultiTaskEnsemble`` is the same class.
@@ -492,8 +501,7 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
     weights : {{"cv"}}, array-like of shape (n_estimators,) or \
 (n_estimators, n_tasks), default=None
         Weight of each member, for all tasks or per task; None weighs them
-        equally, "cv" learns per-task weights from out-of-fold skill (see
-        above).
+        equally, "cv" learns per-task weights out of fold (see above).
     {parameters}
 
     Attributes
@@ -520,6 +528,9 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
     D. H. Wolpert, "Stacked generalization", Neural Networks 5(2):241-259,
     1992.
 
+    M. J. van der Laan, E. C. Polley and A. E. Hubbard, "Super learner",
+    Statistical Applications in Genetics and Molecular Biology 6(1), 2007.
+
     Examples
     --------
     >>> import numpy as np
@@ -539,8 +550,8 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
     array([[1., 0.],
            [1., 1.]])
     >>> ensemble.weights_.round(2)  # the tree wins the XOR-like task 1
-    array([[0.47, 0.  ],
-           [0.53, 1.  ]])
+    array([[0.14, 0.16],
+           [0.86, 0.84]])
     """
 
     _parameter_constraints = {
@@ -694,12 +705,14 @@ class MultiTaskEnsembleRegressor(RegressorMixin, _BaseMultiTaskEnsemble):
     Each task's prediction is the weighted mean of the members' predictions
     for that task, or, with ``final_estimator``, a per-task model fitted on
     their out-of-fold predictions (stacking). With ``weights="cv"`` each task
-    weighs each member by its out-of-fold R^2 on that task, clipped at 0::
+    weighs its members by the best convex mix of their out-of-fold
+    predictions::
 
-        weights_[m, t] = max(R2_mt, 0) / sum_m' max(R2_m't, 0)
+        c_t = argmin_{{c >= 0}} || y_t - sum_m c_m p_mt ||^2
+        weights_[:, t] = c_t / sum_m c_mt
 
-    so a member no better than predicting the mean gets no weight, and a
-    task where none is better weighs them equally.
+    (non-negative least squares, normalised: the NNLS combination of the
+    Super Learner); ``cv_skills_`` reports each member's out-of-fold R^2.
 
     {members}
 
@@ -711,7 +724,7 @@ class MultiTaskEnsembleRegressor(RegressorMixin, _BaseMultiTaskEnsemble):
     weights : {{"cv"}}, array-like of shape (n_estimators,) or \
 (n_estimators, n_tasks), default=None
         Weight of each member, for all tasks or per task; None weighs them
-        equally, "cv" learns per-task weights from out-of-fold R^2.
+        equally, "cv" learns per-task weights out of fold (see above).
     {parameters}
 
     Attributes
