@@ -217,3 +217,66 @@ def test_one_class_left_by_sample_weight_is_an_error():
     clf = MultiTaskThresholdClassifier(LogisticRegression(), cv=3)
     with pytest.raises(ValueError, match="one class .* sample_weight"):
         clf.fit(X, y, sample_weight=(y == 1).astype(float))
+
+
+def test_joint_micro_f1_is_coordinatewise_optimal_and_matches_sklearn():
+    from sklearn.metrics import f1_score
+
+    from mtlearn.model_selection._classification_threshold import (
+        _confusion_counts,
+        _joint_micro_f1,
+    )
+
+    rng = np.random.default_rng(0)
+    n, n_tasks = 300, 4
+    y = rng.random((n, n_tasks)) < np.array([0.5, 0.2, 0.08, 0.3])
+    proba = np.clip(0.3 * y + 0.7 * rng.random((n, n_tasks)), 0, 1)
+    grids = [
+        np.unique(np.quantile(proba[:, t], np.linspace(0, 1, 25))) for t in range(4)
+    ]
+    counts = [
+        _confusion_counts(y[:, t], proba[:, t], grids[t], np.ones(n))
+        for t in range(n_tasks)
+    ]
+    start = [int(np.argmin(np.abs(g - 0.5))) for g in grids]
+    chosen, micro = _joint_micro_f1(counts, start)
+
+    def pooled(indices):
+        pred = np.column_stack(
+            [proba[:, t] >= grids[t][i] for t, i in enumerate(indices)]
+        )
+        return f1_score(y, pred, average="micro")
+
+    assert micro == pytest.approx(pooled(chosen))
+    assert micro >= pooled(start)
+    for t in range(n_tasks):  # no single task can do better alone
+        for i in range(len(grids[t])):
+            trial = list(chosen)
+            trial[t] = i
+            assert pooled(trial) <= micro + 1e-12
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_micro_f1_scoring_tunes_all_binary_tasks_together():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import MultiOutputClassifier
+
+    from mtlearn.datasets import make_multitask_classification
+    from mtlearn.model_selection import MultiTaskThresholdClassifier
+
+    X, Y = make_multitask_classification(
+        300, 8, n_tasks=3, n_informative=5, random_state=0
+    )
+    clf = MultiTaskThresholdClassifier(
+        MultiOutputClassifier(LogisticRegression()),
+        scoring="micro_f1",
+        cv=3,
+        random_state=0,
+    ).fit(X, Y)
+    assert np.all(clf.best_scores_ == clf.best_scores_[0])
+    assert 0 < clf.best_scores_[0] <= 1
+    proba = clf.predict_proba(X)
+    expected = np.column_stack(
+        [proba[t][:, 1] >= clf.best_thresholds_[t] for t in range(3)]
+    ).astype(int)
+    np.testing.assert_array_equal(clf.predict(X), expected)

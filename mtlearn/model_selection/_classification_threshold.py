@@ -110,6 +110,39 @@ def _threshold_scores(scoring, y_true, classes, score, thresholds, weight):
     return _COUNT_METRICS[scoring](*counts)
 
 
+def _joint_micro_f1(counts, start, max_sweeps=20):
+    """Thresholds of all binary tasks that maximise their pooled F1.
+
+    ``counts[t]`` holds the (tp, fp, fn, tn) arrays of task ``t`` over its
+    candidate grid and ``start[t]`` the index to start from. Coordinate
+    ascent: each task in turn takes the candidate that maximises micro-F1
+    given the other tasks' current counts; it stops when a sweep changes
+    nothing. Micro-F1 never decreases, so the result is at least as good as
+    the start on the out-of-fold rows.
+    """
+    chosen = list(start)
+
+    def totals(skip):
+        pooled = np.zeros(3)
+        for t, (tp, fp, fn, _) in enumerate(counts):
+            if t != skip:
+                pooled += tp[chosen[t]], fp[chosen[t]], fn[chosen[t]]
+        return pooled
+
+    for _ in range(max_sweeps):
+        changed = False
+        for t, (tp, fp, fn, _) in enumerate(counts):
+            TP, FP, FN = totals(t)
+            f1 = _ratio(2 * (TP + tp), 2 * (TP + tp) + FP + fp + FN + fn)
+            best = int(np.argmax(f1))
+            if f1[best] > f1[chosen[t]] + 1e-12:
+                chosen[t], changed = best, True
+        if not changed:
+            break
+    TP, FP, FN = totals(None)
+    return chosen, _ratio(np.array([2 * TP]), np.array([2 * TP + FP + FN]))[0]
+
+
 def _best_candidate(scores):
     """Index of the best score; among ties, the middle one of the tied."""
     tied = np.flatnonzero(scores >= np.max(scores) - 1e-12)
@@ -177,12 +210,18 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         must accept two-dimensional ``y`` (with missing labels if ``y`` has
         them) and return a list of per-task probabilities, as
         :class:`~mtlearn.neural_network.SharedRepresentationClassifier` does.
-    scoring : {"f1", "balanced_accuracy", "accuracy", "precision", "recall"} \
-            or callable, default="f1"
+    scoring : {"f1", "balanced_accuracy", "accuracy", "precision", "recall", \
+            "micro_f1"} or callable, default="f1"
         The metric maximised on each binary task, with the positive class
         ``classes_[t][1]`` (the greater label). A callable is called as
         ``scoring(y_true, y_pred)`` with labels of the task (and
         ``sample_weight=`` when ``fit`` received one); greater is better.
+        "micro_f1" tunes the binary tasks jointly for the F1 of all their
+        observed out-of-fold cells pooled (coordinate ascent from the
+        thresholds nearest 0.5, which never lowers the pooled F1): per-task
+        F1 lowers the thresholds of rare tasks, which raises macro-F1 but
+        can lower micro-F1; "micro_f1" serves that pooled metric instead.
+        "accuracy" tunes for Hamming loss (it is separable over tasks).
     cv : int, cross-validation generator or iterable, default=5
         How the out-of-fold probabilities are obtained. An int is the number
         of folds of a shuffled ``StratifiedKFold`` for one-dimensional ``y``,
@@ -219,7 +258,8 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         NaN for a multiclass task.
     best_scores_ : ndarray of shape (n_tasks,)
         Out-of-fold ``scoring`` of each binary task at its threshold; NaN for
-        a multiclass task.
+        a multiclass task. With "micro_f1", the pooled out-of-fold micro-F1
+        of all binary tasks at the chosen thresholds (the same value for each).
     cv_results_ : list of dict or None
         Per task, ``{"thresholds": ..., "scores": ...}``: every candidate and
         its out-of-fold score (None for a multiclass task).
@@ -277,7 +317,7 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
-        "scoring": [StrOptions(set(_COUNT_METRICS)), callable],
+        "scoring": [StrOptions(set(_COUNT_METRICS) | {"micro_f1"}), callable],
         "cv": ["cv_object"],
         "refit": ["boolean"],
         "thresholds": [Interval(Integral, 1, None, closed="left"), "array-like"],
@@ -386,6 +426,7 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.best_scores_ = np.full(n_tasks, np.nan)
         self.cv_results_ = [None] * n_tasks
         mask = targets.mask[rows]
+        joint = {}  # micro_f1: per binary task, its grid and confusion counts
         for t, classes in enumerate(targets.classes):
             if len(classes) != 2:
                 continue
@@ -405,18 +446,43 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             grid = candidates
             if grid is None:
                 grid = np.unique(np.quantile(score, np.linspace(0, 1, self.thresholds)))
+            task_weight = None if weight is None else weight[observed]
+            if self.scoring == "micro_f1":
+                ones = np.ones(score.shape[0]) if task_weight is None else task_weight
+                joint[t] = (
+                    grid,
+                    _confusion_counts(y_true == 1, score, grid, ones),
+                )
+                continue
             scores = _threshold_scores(
                 self.scoring,
                 classes[y_true] if callable(self.scoring) else y_true,
                 classes if callable(self.scoring) else np.array([0, 1]),
                 score,
                 grid,
-                None if weight is None else weight[observed],
+                task_weight,
             )
             best = _best_candidate(scores)
             self.best_thresholds_[t] = grid[best]
             self.best_scores_[t] = scores[best]
             self.cv_results_[t] = {"thresholds": grid, "scores": scores}
+        if joint:
+            self._tune_jointly(joint)
+
+    def _tune_jointly(self, joint):
+        """micro_f1: one coordinate ascent over all binary tasks' thresholds,
+        started from the default rule (the candidate nearest 0.5)."""
+        tasks = sorted(joint)
+        start = [int(np.argmin(np.abs(joint[t][0] - 0.5))) for t in tasks]
+        chosen, micro = _joint_micro_f1([joint[t][1] for t in tasks], start)
+        for t, index in zip(tasks, chosen):
+            grid, (tp, fp, fn, _) = joint[t]
+            self.best_thresholds_[t] = grid[index]
+            self.best_scores_[t] = micro
+            self.cv_results_[t] = {
+                "thresholds": grid,
+                "scores": _ratio(2 * tp, 2 * tp + fp + fn),  # the task's own F1
+            }
 
     def _task_classes(self):
         return [self.classes_] if self._one_d else self.classes_
