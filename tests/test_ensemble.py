@@ -318,7 +318,7 @@ def dask_client():
         reason="dask.distributed is not installed (pip install 'dask[distributed]')",
     )
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     yield client

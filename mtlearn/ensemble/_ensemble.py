@@ -168,6 +168,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             The fitted ensemble.
         """
         names, members = self._validate_estimators()
+        for stale in ("cv_skills_", "final_estimators_"):
+            if hasattr(self, stale):
+                delattr(self, stale)
         X = validate_data(
             self,
             X,
@@ -208,21 +211,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             for job in jobs
         )
 
-        fitted = [[None] * self.n_tasks_ for _ in members]
-        oof = [
-            [np.zeros((X.shape[0], k)) for k in self._output_widths] for _ in members
-        ]
-        available = np.zeros((len(members), X.shape[0], self.n_tasks_), dtype=bool)
-        for job, (estimator, outputs) in zip(jobs, results):
-            if job.test is None:
-                if job.joint:
-                    fitted[job.member] = estimator
-                else:
-                    fitted[job.member][job.tasks[0]] = estimator
-                continue
-            for t, out in zip(job.tasks, outputs):
-                oof[job.member][t][job.test] = out
-                available[job.member, job.test, t] = True
+        fitted, oof, available = self._collect(jobs, results, len(members), X.shape[0])
         self.estimators_ = fitted
         self.named_estimators_ = Bunch(**dict(zip(names, fitted)))
         self._joint = joint
@@ -235,6 +224,26 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         if self.final_estimator is not None:
             self.final_estimators_ = self._fit_final(oof, scored, targets, seeds)
         return self
+
+    def _collect(self, jobs, results, n_members, n_samples):
+        """Fitted members, and out-of-fold outputs with where they exist."""
+        fitted = [[None] * self.n_tasks_ for _ in range(n_members)]
+        oof = [
+            [np.zeros((n_samples, k)) for k in self._output_widths]
+            for _ in range(n_members)
+        ]
+        available = np.zeros((n_members, n_samples, self.n_tasks_), dtype=bool)
+        for job, (estimator, outputs) in zip(jobs, results):
+            if job.test is None:
+                if job.joint:
+                    fitted[job.member] = estimator
+                else:
+                    fitted[job.member][job.tasks[0]] = estimator
+                continue
+            for t, out in zip(job.tasks, outputs):
+                oof[job.member][t][job.test] = out
+                available[job.member, job.test, t] = True
+        return fitted, oof, available
 
     def _cv_weights(self, oof, scored, targets):
         """Per task, NNLS weights and each member's skill, out of fold."""
