@@ -10,7 +10,6 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
@@ -18,7 +17,8 @@ from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._targets import check_targets, decode_labels, observed_targets, task_label
+from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
+from .._targets import check_targets, decode_labels, task_label
 from ._base import (
     FitJob,
     align_columns,
@@ -473,7 +473,9 @@ _MEMBERS_DOC = """
 """
 
 
-class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
+class MultiTaskEnsembleClassifier(
+    MultiTaskClassifierMixin, ClassifierMixin, _BaseMultiTaskEnsemble
+):
     """Multi-task classifier combining several models per task.
 
     Each task's prediction combines the members' outputs for that task:
@@ -672,33 +674,6 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
             ).astype(np.intp)
         return decode_labels(codes, self._task_classes(), self._one_d)
 
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of the accuracy on the observed labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True labels; missing labels are skipped.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of each task's (weighted) accuracy.
-        """
-        y_true, mask = observed_targets(y)
-        y_pred = np.asarray(self.predict(X)).reshape(y_true.shape[0], -1)
-        w = np.ones(y_true.shape[0]) if sample_weight is None else sample_weight
-        w = np.asarray(w, dtype=np.float64)
-        scores = [
-            np.average(y_pred[m, t] == y_true[m, t], weights=w[m])
-            for t, m in enumerate(mask.T)
-        ]
-        return float(np.mean(scores))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
@@ -708,7 +683,9 @@ class MultiTaskEnsembleClassifier(ClassifierMixin, _BaseMultiTaskEnsemble):
 MultiTaskEnsemble = MultiTaskEnsembleClassifier
 
 
-class MultiTaskEnsembleRegressor(RegressorMixin, _BaseMultiTaskEnsemble):
+class MultiTaskEnsembleRegressor(
+    MultiTaskRegressorMixin, RegressorMixin, _BaseMultiTaskEnsemble
+):
     """Multi-task regressor combining several models per task.
 
     Each task's prediction is the weighted mean of the members' predictions
@@ -824,36 +801,6 @@ class MultiTaskEnsembleRegressor(RegressorMixin, _BaseMultiTaskEnsemble):
             ]
         y_pred = np.column_stack(columns).astype(np.float64)
         return y_pred[:, 0] if self._one_d else y_pred
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of R^2 on the observed targets.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True targets; missing values are skipped.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of each task's R^2.
-        """
-        targets = check_targets(y, kind="regression")
-        y_pred = np.asarray(self.predict(X)).reshape(targets.values.shape)
-        w = None if sample_weight is None else np.asarray(sample_weight, float)
-        scores = [
-            r2_score(
-                targets.values[m, t],
-                y_pred[m, t],
-                sample_weight=None if w is None else w[m],
-            )
-            for t, m in enumerate(targets.mask.T)
-        ]
-        return float(np.mean(scores))
 
 
 for _cls in (MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor):

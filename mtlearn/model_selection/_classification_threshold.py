@@ -22,8 +22,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from .._mixins import MultiTaskClassifierMixin
 from .._targets import check_targets, decode_labels, task_label
-from ..metrics import multitask_score
 from ._split import MultilabelStratifiedKFold
 
 __all__ = ["MultiTaskThresholdClassifier"]
@@ -184,7 +184,9 @@ def _estimator_has(name):
     return check
 
 
-class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class MultiTaskThresholdClassifier(
+    MultiTaskClassifierMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
     """Tune the decision threshold of each binary task by cross-validation.
 
     A classifier that predicts a binary task by ``proba >= 0.5`` is right for
@@ -552,27 +554,6 @@ class MultiTaskThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             else:
                 codes[:, t] = proba[:, 1] >= threshold
         return decode_labels(codes, classes, self._one_d)
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of the accuracy of ``predict`` on observed labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True labels; missing labels are skipped.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of each task's (weighted) accuracy.
-        """
-        return float(
-            multitask_score("accuracy", y, self.predict(X), sample_weight=sample_weight)
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,7 +12,6 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -21,11 +20,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
 from .._targets import (
     check_classes_argument,
     check_targets,
     decode_labels,
-    observed_targets,
     task_label,
 )
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
@@ -579,7 +578,9 @@ _SHARED_ATTRIBUTES_DOC = """
 """
 
 
-class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation):
+class SharedRepresentationClassifier(
+    MultiTaskClassifierMixin, ClassifierMixin, _BaseSharedRepresentation
+):
     """Multi-task classifier: a shared MLP trunk and one head per task.
 
     All tasks are trained jointly on the weighted sum of their losses, each
@@ -907,45 +908,15 @@ class SharedRepresentationClassifier(ClassifierMixin, _BaseSharedRepresentation)
             codes[:, t] = (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
         return decode_labels(codes, self._task_classes(), self._one_d)
 
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of the accuracy on the observed labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True labels; missing labels are skipped.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of each task's (weighted) accuracy.
-        """
-        y_true, mask = observed_targets(y)
-        y_pred = np.asarray(self.predict(X)).reshape(y_true.shape[0], -1)
-        w = (
-            np.ones(y_true.shape[0])
-            if sample_weight is None
-            else np.asarray(sample_weight, dtype=np.float64)
-        )
-        scores = [
-            np.average(
-                y_pred[mask[:, t], t] == y_true[mask[:, t], t], weights=w[mask[:, t]]
-            )
-            for t in range(y_true.shape[1])
-        ]
-        return float(np.mean(scores))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
 
 
-class SharedRepresentationRegressor(RegressorMixin, _BaseSharedRepresentation):
+class SharedRepresentationRegressor(
+    MultiTaskRegressorMixin, RegressorMixin, _BaseSharedRepresentation
+):
     """Multi-task regressor: a shared MLP trunk and one head per target.
 
     All targets are trained jointly on the weighted sum of their losses,
@@ -1048,36 +1019,6 @@ class SharedRepresentationRegressor(RegressorMixin, _BaseSharedRepresentation):
         """
         y_pred = self._logits(X) * self._y_scale + self._y_mean
         return y_pred[:, 0] if self._one_d else y_pred
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of R^2 on the observed targets.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True targets; missing values are skipped.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of each task's R^2.
-        """
-        targets = check_targets(y, kind="regression")
-        y_pred = np.asarray(self.predict(X)).reshape(targets.values.shape)
-        w = None if sample_weight is None else np.asarray(sample_weight, float)
-        scores = [
-            r2_score(
-                targets.values[m, t],
-                y_pred[m, t],
-                sample_weight=None if w is None else w[m],
-            )
-            for t, m in enumerate(targets.mask.T)
-        ]
-        return float(np.mean(scores))
 
 
 _DROPOUT_DEFAULTS = {
