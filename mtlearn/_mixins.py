@@ -1,11 +1,21 @@
-"""``score`` of every mtlearn estimator, as DESIGN.md defines it.
+"""What every mtlearn estimator shares beyond scikit-learn's mixins.
 
-Mixins placed before scikit-learn's ``ClassifierMixin`` / ``RegressorMixin``:
-they keep those mixins' tags and replace ``score`` by the mean over tasks of
-the per-task score on the observed labels only.
+- ``score`` as DESIGN.md defines it: mixins placed before scikit-learn's
+  ``ClassifierMixin`` / ``RegressorMixin`` keep those mixins' tags and replace
+  ``score`` by the mean over tasks of the per-task score on observed labels.
+- Whether an estimator takes missing labels (NaN, None) in ``y``: it says so
+  with a class attribute ``_accepts_missing_labels`` (True, or a property for a
+  meta-estimator that passes ``y`` on); scikit-learn has no tag for it.
 """
 
 from .metrics import multitask_score
+
+
+def accepts_missing_labels(estimator):
+    """Whether ``estimator`` (a Pipeline: its final step) takes NaN labels."""
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return bool(getattr(estimator, "_accepts_missing_labels", False))
 
 
 class MultiTaskClassifierMixin:

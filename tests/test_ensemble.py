@@ -362,3 +362,22 @@ def test_readme_dask_section_runs():
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_members_say_whether_they_take_missing_labels():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import MultiOutputClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from mtlearn._mixins import accepts_missing_labels
+    from mtlearn.model_selection import MultiTaskThresholdClassifier
+    from mtlearn.neural_network import SharedRepresentationClassifier
+
+    network = SharedRepresentationClassifier()
+    assert accepts_missing_labels(network)
+    assert accepts_missing_labels(make_pipeline(StandardScaler(), network))
+    assert accepts_missing_labels(MultiTaskThresholdClassifier(network))
+    assert not accepts_missing_labels(LogisticRegression())
+    multi_output = MultiOutputClassifier(LogisticRegression())
+    assert not accepts_missing_labels(MultiTaskThresholdClassifier(multi_output))

@@ -31,6 +31,7 @@ import numpy as np
 from scipy.optimize import nnls
 from sklearn.utils import get_tags
 
+from .._mixins import accepts_missing_labels
 from .._targets import task_label
 
 
@@ -62,21 +63,12 @@ class FitJob:
     test: np.ndarray | None = None
 
 
-def accepts_missing_labels(estimator):
-    """Whether a member takes NaN in y as a missing label: mtlearn's do.
-
-    A Pipeline is judged by its final step.
-    """
-    while hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
-    return type(estimator).__module__.split(".")[0] == "mtlearn"
-
-
 def is_joint(estimator, mask):
     """Whether a member is fitted once on all tasks (else once per task).
 
     Joint when it declares multi-output targets (``target_tags.multi_output``)
-    and either takes missing labels (mtlearn's estimators) or ``y`` has none.
+    and either takes missing labels (``accepts_missing_labels``) or ``y`` has
+    none.
     """
     if mask.shape[1] < 2 or not get_tags(estimator).target_tags.multi_output:
         return False

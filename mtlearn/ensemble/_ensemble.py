@@ -52,6 +52,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
     "hard" or "regression") and the prediction methods.
     """
 
+    # members with missing labels are fitted on each task's observed rows
+    _accepts_missing_labels = True
+
     _parameter_constraints = {
         "estimators": [list],
         "weights": [StrOptions({"cv"}), "array-like", None],

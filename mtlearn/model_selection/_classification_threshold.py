@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from .._mixins import MultiTaskClassifierMixin
+from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
 from .._targets import check_targets, decode_labels, task_label
 from ._split import MultilabelStratifiedKFold
 
@@ -316,6 +316,11 @@ class MultiTaskThresholdClassifier(
     >>> clf.predict(X[:2]).shape
     (2, 3)
     """
+
+    @property
+    def _accepts_missing_labels(self):
+        # y is passed on to the estimator's fits as given
+        return accepts_missing_labels(self.estimator)
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict_proba"])],

@@ -59,6 +59,8 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     output widths, encoded targets) and the prediction methods.
     """
 
+    _accepts_missing_labels = True
+
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like"],
         "head_layer_sizes": ["array-like"],
