@@ -907,26 +907,27 @@ def _check_compare_args(args, compare):
     elif args.labels is None and args.label_prefix is None:
         compare.error("--data needs --labels COL,COL,... or --label-prefix PREFIX")
     if args.json is not None:
-        folder = Path(args.json).parent
-        if not folder.is_dir():
-            compare.error(f"--json: folder {str(folder)!r} does not exist")
-        if Path(args.json).is_dir():
-            compare.error(f"--json: {args.json!r} is a folder, not a file name")
+        _check_output_path("--json", args.json, compare)
     if args.plot is not None:
         _check_plot_path(args.plot, compare)
 
 
-def _check_plot_path(path, compare):
-    """Reject a ``--plot`` path that cannot be drawn to, before any fit."""
+def _check_output_path(option, path, compare):
+    """Reject an output path whose folder is missing or that is a folder."""
     folder = Path(path).parent
     if not folder.is_dir():
-        compare.error(f"--plot: folder {str(folder)!r} does not exist")
+        compare.error(f"{option}: folder {str(folder)!r} does not exist")
     try:
         is_folder = Path(path).is_dir()
     except OSError:  # e.g. a name too long: writing it reports that
         is_folder = False
     if is_folder:
-        compare.error(f"--plot: {path!r} is a folder, not a file name")
+        compare.error(f"{option}: {path!r} is a folder, not a file name")
+
+
+def _check_plot_path(path, compare):
+    """Reject a ``--plot`` path that cannot be drawn to, before any fit."""
+    _check_output_path("--plot", path, compare)
     try:
         from matplotlib.figure import Figure
     except ImportError:

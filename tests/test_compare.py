@@ -461,3 +461,9 @@ def test_plot_without_matplotlib(capsys, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     argv = ["compare", "--models", "knn", "--plot", str(tmp_path / "out.png")]
     _run_error(capsys, argv, "--plot needs matplotlib: pip install matplotlib")
+
+
+def test_json_unwritable_path(capsys, tmp_path):
+    path = tmp_path / ("x" * 300 + ".json")  # too long a file name to create
+    argv = ["compare", "--dataset", "emotions", "--models", "knn"]
+    _run_error(capsys, [*argv, "--json", str(path)], f"cannot write {path}: ")
