@@ -1,0 +1,3 @@
+"""Regularized multi-task linear models on one proximal-gradient solver."""
+
+__all__ = []

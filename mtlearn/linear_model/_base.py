@@ -1,0 +1,112 @@
+"""Protocols of the three roles of a regularized multi-task linear model.
+
+A model is a **datafit** (how well ``X @ W + b`` explains the targets), a
+**penalty** on ``W`` (how tasks share) and the one **solver**
+(:func:`mtlearn.linear_model._solver.solve`) that minimises their sum::
+
+    min_{W, b}  datafit(W, b) + penalty(W)
+
+``W`` has shape (n_features, n_outputs) and ``b`` shape (n_outputs,). A
+regression or binary task owns one output column; a multiclass task with
+``K`` classes owns a block of ``K`` columns (``datafit.task_columns[t]``).
+The intercepts ``b`` are never penalised.
+
+The solver asks nothing else of them than what these protocols list, and
+checks up front (:func:`check_penalty`) that a penalty offers it. A new
+penalty or datafit is one small class.
+"""
+
+from typing import Protocol
+
+import numpy as np
+
+
+class Datafit(Protocol):
+    """A masked, sample-weighted loss of the linear predictions ``Z``.
+
+    The objective is ``sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, z_it)``
+    with ``z_i = x_i^T W + b`` and ``n_t`` the weight of task ``t``'s observed
+    rows. It is written on ``Z`` so the solver can combine predictions
+    linearly (one ``X @ W`` and one ``X.T @ R`` per iteration).
+
+    Attributes
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    n_outputs : int
+        Number of columns of ``W``.
+    task_columns : list of slice
+        The columns of ``W`` owned by each task.
+    curvature : float
+        Bound on the second derivative of ``l`` in ``z`` (1 squared, 1/4
+        logistic, 1/2 multinomial), from which :meth:`lipschitz` follows.
+
+    Methods
+    -------
+    linear(W, b) -> Z
+        ``X @ W + b``, sparse X kept sparse.
+    loss(Z) -> float
+        The objective at predictions ``Z``.
+    loss_gradient(Z) -> dZ
+        Its derivative in ``Z``, shape (n_samples, n_outputs).
+    backward(dZ) -> (grad_W, grad_b)
+        ``(X.T @ dZ, dZ.sum(axis=0))``.
+    value(W, b) / gradient(W, b)
+        The same as functions of the coefficients.
+    lipschitz() -> float
+        A Lipschitz constant of the gradient in ``(W, b)`` (power iteration
+        on ``[X, 1]^T C [X, 1]`` with ``C`` the largest cell weight of each
+        row); the solver's backtracking corrects a low estimate.
+    restrict(features) -> Datafit
+        The same datafit on ``X[:, features]`` (working sets).
+    """
+
+
+class Penalty(Protocol):
+    """A penalty on ``W``, with its strength ``alpha`` and a ridge ``l2_reg``.
+
+    Attributes
+    ----------
+    smooth : bool
+        True when the penalty is differentiable: the solver adds
+        :meth:`gradient` to the datafit's; otherwise it calls :meth:`prox`.
+
+    Methods
+    -------
+    value(W) -> float
+    gradient(W) -> ndarray (smooth penalties)
+    lipschitz() -> float (smooth penalties): Lipschitz constant of gradient.
+    prox(V, step) -> ndarray (non-smooth penalties): the minimiser of
+        ``0.5 * ||Z - V||_F^2 + step * value(Z)``.
+    distance(W, grad) -> float
+        Distance of ``-grad`` (the datafit's gradient in W) to the
+        subdifferential of the penalty at ``W``, in Frobenius norm: zero
+        exactly at a minimiser. The solver stops when it (with the
+        intercepts' gradient) falls below ``tol``.
+    """
+
+
+def check_penalty(penalty):
+    """Raise a readable error when ``penalty`` lacks what the solver needs."""
+    needed = ["value", "distance"]
+    needed += ["gradient", "lipschitz"] if penalty.smooth else ["prox"]
+    missing = [name for name in needed if not callable(getattr(penalty, name, None))]
+    if missing:
+        kind = "smooth" if penalty.smooth else "non-smooth"
+        raise TypeError(
+            f"{type(penalty).__name__} is a {kind} penalty and must define "
+            f"{', '.join(missing)} for the proximal-gradient solver."
+        )
+
+
+def power_iteration(matvec, dim, n_iter=30, seed=0):
+    """Largest eigenvalue of a symmetric positive semi-definite operator."""
+    v = np.random.default_rng(seed).normal(size=dim)
+    v /= np.linalg.norm(v)
+    eig = 0.0
+    for _ in range(n_iter):
+        w = matvec(v)
+        eig = float(np.linalg.norm(w))
+        if eig == 0.0:
+            return 0.0
+        v = w / eig
+    return eig

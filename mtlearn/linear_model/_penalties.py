@@ -1,0 +1,178 @@
+"""Penalties on the coefficient matrix W of shape (n_features, n_outputs).
+
+Each is ``alpha * P(W) + l2_reg / 2 * ||W||_F^2`` with ``P`` one of the
+structures below; see :class:`mtlearn.linear_model._base.Penalty` for the
+protocol. Columns of ``W`` are outputs (one per regression or binary task).
+"""
+
+import numpy as np
+
+
+def check_task_graph(task_graph, n_tasks):
+    """Validate a task-similarity matrix: (n_tasks, n_tasks), symmetric, >= 0."""
+    A = np.asarray(task_graph, dtype=np.float64)
+    if A.shape != (n_tasks, n_tasks):
+        raise ValueError(
+            f"task_graph must be a square matrix with one row and column per "
+            f"task, shape ({n_tasks}, {n_tasks}); got shape {A.shape}."
+        )
+    if not np.all(np.isfinite(A)):
+        raise ValueError("task_graph must hold finite values.")
+    if np.any(A < 0):
+        raise ValueError("task_graph must be non-negative.")
+    if not np.allclose(A, A.T):
+        raise ValueError("task_graph must be symmetric.")
+    return A
+
+
+class _Penalty:
+    smooth = False
+
+    def __init__(self, alpha=1.0, l2_reg=0.0):
+        self.alpha = float(alpha)
+        self.l2_reg = float(l2_reg)
+
+    def _ridge(self, W):
+        return 0.5 * self.l2_reg * float(np.sum(W**2))
+
+
+class _SmoothPenalty(_Penalty):
+    smooth = True
+
+    def distance(self, W, grad):
+        return float(np.linalg.norm(grad + self.gradient(W)))
+
+
+class L2(_SmoothPenalty):
+    """Ridge on every task independently: ``alpha / 2 * ||W||_F^2``."""
+
+    def value(self, W):
+        return 0.5 * self.alpha * float(np.sum(W**2)) + self._ridge(W)
+
+    def gradient(self, W):
+        return (self.alpha + self.l2_reg) * W
+
+    def lipschitz(self):
+        return self.alpha + self.l2_reg
+
+
+class L21(_Penalty):
+    """Joint feature selection: ``alpha * sum_j ||W_j,:||_2`` over rows.
+
+    Its prox shrinks each row's norm by ``step * alpha`` (group soft
+    thresholding); a feature is kept or dropped for all tasks at once
+    (Obozinski, Taskar & Jordan 2010; Argyriou, Evgeniou & Pontil 2008).
+    """
+
+    def value(self, W):
+        return self.alpha * float(np.linalg.norm(W, axis=1).sum()) + self._ridge(W)
+
+    def prox(self, V, step):
+        shrink = 1.0 + step * self.l2_reg
+        threshold = step * self.alpha / shrink
+        norms = np.linalg.norm(V, axis=1, keepdims=True) / shrink
+        scale = np.maximum(1.0 - threshold / np.maximum(norms, 1e-300), 0.0)
+        return V / shrink * scale
+
+    def row_distance(self, W, grad):
+        """Per feature, the distance of ``-grad_j`` to the row's subdifferential."""
+        G = grad + self.l2_reg * W
+        norms = np.linalg.norm(W, axis=1)
+        active = norms > 0
+        out = np.maximum(np.linalg.norm(G, axis=1) - self.alpha, 0.0)
+        if np.any(active):
+            unit = W[active] / norms[active, None]
+            out[active] = np.linalg.norm(G[active] + self.alpha * unit, axis=1)
+        return out
+
+    def distance(self, W, grad):
+        return float(np.linalg.norm(self.row_distance(W, grad)))
+
+
+class Trace(_Penalty):
+    """Low rank: the nuclear norm ``alpha * sum_k sigma_k(W)``.
+
+    Its prox soft-thresholds the singular values (Ji & Ye 2009; Pong et al.
+    2010): tasks share a low-dimensional subspace of the features.
+    """
+
+    def value(self, W):
+        sigma = np.linalg.svd(W, compute_uv=False)
+        return self.alpha * float(sigma.sum()) + self._ridge(W)
+
+    def prox(self, V, step):
+        shrink = 1.0 + step * self.l2_reg
+        U, sigma, Vt = np.linalg.svd(V / shrink, full_matrices=False)
+        sigma = np.maximum(sigma - step * self.alpha / shrink, 0.0)
+        keep = sigma > 0
+        return (U[:, keep] * sigma[keep]) @ Vt[keep]
+
+    def distance(self, W, grad):
+        # subdifferential at W = U S V^T (rank r): U V^T + N with U^T N = 0,
+        # N V = 0, ||N||_2 <= 1. Split -grad into its part on the tangent
+        # space of rank-r matrices and the rest.
+        P = -(grad + self.l2_reg * W)
+        U, sigma, Vt = np.linalg.svd(W, full_matrices=False)
+        rank = int(np.sum(sigma > 1e-12 * max(sigma[0] if sigma.size else 0, 1e-300)))
+        U, V = U[:, :rank], Vt[:rank].T
+        UtP = U.T @ P
+        PV = P @ V
+        tangent = U @ UtP + PV @ V.T - U @ (UtP @ V) @ V.T
+        normal = P - tangent
+        inside = float(np.sum((tangent - self.alpha * U @ V.T) ** 2))
+        sigma_n = np.linalg.svd(normal, compute_uv=False)
+        outside = float(np.sum(np.maximum(sigma_n - self.alpha, 0.0) ** 2))
+        return float(np.sqrt(inside + outside))
+
+
+class Mean(_SmoothPenalty):
+    """Tasks pulled to their mean: ``alpha / 2 * sum_t ||w_t - w_bar||^2``.
+
+    ``w_t`` are the columns of ``W`` and ``w_bar`` their mean (Evgeniou &
+    Pontil 2004); with ``l2_reg`` the mean itself is shrunk too.
+    """
+
+    def value(self, W):
+        centred = W - W.mean(axis=1, keepdims=True)
+        return 0.5 * self.alpha * float(np.sum(centred**2)) + self._ridge(W)
+
+    def gradient(self, W):
+        return self.alpha * (W - W.mean(axis=1, keepdims=True)) + self.l2_reg * W
+
+    def lipschitz(self):
+        return self.alpha + self.l2_reg
+
+
+class Graph(_SmoothPenalty):
+    """Related tasks pulled together: ``alpha/2 sum_{s,t} A_st ||w_s - w_t||^2``.
+
+    Equal to ``alpha * trace(W L W^T)`` with ``L = diag(A 1) - A`` the graph
+    Laplacian of the task graph ``A``.
+
+    Parameters
+    ----------
+    task_graph : array-like of shape (n_outputs, n_outputs)
+        Symmetric non-negative similarities between the columns of ``W``.
+    """
+
+    def __init__(self, alpha=1.0, l2_reg=0.0, *, task_graph):
+        super().__init__(alpha, l2_reg)
+        A = np.asarray(task_graph, dtype=np.float64)
+        A = check_task_graph(A, A.shape[0] if A.ndim == 2 else -1)
+        self.laplacian = np.diag(A.sum(axis=1)) - A
+
+    def value(self, W):
+        quad = float(np.sum((W @ self.laplacian) * W))
+        return self.alpha * quad + self._ridge(W)
+
+    def gradient(self, W):
+        return 2.0 * self.alpha * (W @ self.laplacian) + self.l2_reg * W
+
+    def lipschitz(self):
+        top = (
+            float(np.linalg.eigvalsh(self.laplacian)[-1]) if self.laplacian.size else 0
+        )
+        return 2.0 * self.alpha * top + self.l2_reg
+
+
+PENALTIES = {"l2": L2, "l21": L21, "trace": Trace, "mean": Mean, "graph": Graph}

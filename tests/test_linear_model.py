@@ -1,0 +1,298 @@
+"""Tests of mtlearn.linear_model: datafits, penalties, solver, estimators."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.optimize import minimize
+from sklearn.linear_model import MultiTaskLasso
+
+from mtlearn.linear_model._datafits import (
+    LogisticDatafit,
+    MultinomialDatafit,
+    SquaredDatafit,
+)
+from mtlearn.linear_model._penalties import L2, L21, Graph, Mean, Trace
+from mtlearn.linear_model._solver import fista, solve
+
+N_SAMPLES, N_FEATURES, N_TASKS = 40, 5, 3
+
+
+def _problem(kind, seed=0, sparse_X=False):
+    """Small data with missing cells and sample weights, and its datafit."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES))
+    mask = rng.random((N_SAMPLES, N_TASKS)) > 0.25
+    weights = rng.uniform(0.5, 2.0, size=N_SAMPLES)
+    if kind == "squared":
+        y = X @ rng.normal(size=(N_FEATURES, N_TASKS)) + rng.normal(size=(40, 3))
+        datafit_cls, extra = SquaredDatafit, {}
+    elif kind == "logistic":
+        y = X @ rng.normal(size=(N_FEATURES, N_TASKS)) + rng.normal(size=(40, 3)) > 0
+        y = y.astype(np.int32)
+        datafit_cls, extra = LogisticDatafit, {}
+    else:  # multinomial: tasks with 3, 2 and 4 classes
+        n_classes = [3, 2, 4]
+        y = np.column_stack([rng.integers(0, k, N_SAMPLES) for k in n_classes])
+        datafit_cls, extra = MultinomialDatafit, {"n_classes": n_classes}
+    if sparse_X:
+        X[np.abs(X) < 0.8] = 0.0
+        X = sparse.csr_matrix(X)
+    datafit = datafit_cls(X, y, mask, weights, **extra)
+    return datafit
+
+
+DATAFITS = ["squared", "logistic", "multinomial"]
+
+
+def _start(datafit, seed=1, scale=0.3):
+    rng = np.random.default_rng(seed)
+    W = scale * rng.normal(size=(N_FEATURES, datafit.n_outputs))
+    b = scale * rng.normal(size=datafit.n_outputs)
+    return W, b
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("kind", DATAFITS)
+def test_datafit_gradient_matches_finite_differences(kind, sparse_X):
+    datafit = _problem(kind, sparse_X=sparse_X)
+    W, b = _start(datafit)
+    grad_W, grad_b = datafit.gradient(W, b)
+    theta = np.concatenate([W.ravel(), b])
+
+    def f(theta):
+        return datafit.value(theta[: W.size].reshape(W.shape), theta[W.size :])
+
+    eps = 1e-6
+    numeric = np.array(
+        [
+            (f(theta + eps * e) - f(theta - eps * e)) / (2 * eps)
+            for e in np.eye(theta.size)
+        ]
+    )
+    np.testing.assert_allclose(
+        np.concatenate([grad_W.ravel(), grad_b]), numeric, rtol=1e-5, atol=1e-8
+    )
+
+
+@pytest.mark.parametrize("kind", DATAFITS)
+def test_datafit_objective_is_the_masked_weighted_mean(kind):
+    # the documented objective, cell by cell, for the squared loss and at
+    # W = 0 (every loss log 2 or log K) for the classification losses
+    datafit = _problem(kind)
+    W0, b0 = np.zeros((N_FEATURES, datafit.n_outputs)), np.zeros(datafit.n_outputs)
+    if kind == "squared":
+        W, b = _start(datafit)
+        Z = datafit.X @ W + b
+        expected = 0.0
+        for t in range(N_TASKS):
+            m, s = datafit.mask[:, t], datafit.sample_weight
+            r = datafit.y[m, t] - Z[m, t]
+            expected += 0.5 * np.sum(s[m] * r**2) / s[m].sum()
+        assert datafit.value(W, b) == pytest.approx(expected)
+    else:
+        n_classes = getattr(datafit, "n_classes", [2] * N_TASKS)
+        assert datafit.value(W0, b0) == pytest.approx(np.log(n_classes).sum())
+
+
+@pytest.mark.parametrize("kind", DATAFITS)
+def test_datafit_lipschitz_bounds_the_gradient_change(kind):
+    datafit = _problem(kind)
+    L = datafit.lipschitz()
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        W1, b1 = _start(datafit, seed=rng.integers(1000), scale=2.0)
+        W2, b2 = _start(datafit, seed=rng.integers(1000), scale=2.0)
+        g1, g2 = datafit.gradient(W1, b1), datafit.gradient(W2, b2)
+        change = np.sqrt(np.sum((g1[0] - g2[0]) ** 2) + np.sum((g1[1] - g2[1]) ** 2))
+        dist = np.sqrt(np.sum((W1 - W2) ** 2) + np.sum((b1 - b2) ** 2))
+        assert change <= 1.001 * L * dist
+
+
+def _penalties(n_outputs=N_TASKS):
+    rng = np.random.default_rng(0)
+    A = rng.uniform(size=(n_outputs, n_outputs))
+    A = A + A.T
+    np.fill_diagonal(A, 0)
+    return {
+        "l2": L2(0.3, l2_reg=0.1),
+        "l21": L21(0.3, l2_reg=0.1),
+        "trace": Trace(0.3, l2_reg=0.1),
+        "mean": Mean(0.3, l2_reg=0.1),
+        "graph": Graph(0.3, l2_reg=0.1, task_graph=A),
+        "l21_no_ridge": L21(0.3),
+        "trace_no_ridge": Trace(0.3),
+    }
+
+
+@pytest.mark.parametrize("name", ["l21", "trace", "l21_no_ridge", "trace_no_ridge"])
+def test_prox_solves_its_problem(name):
+    # prox(V, step) = argmin 0.5 ||Z - V||^2 + step * penalty(Z): its
+    # optimality condition is V - Z in step * subdifferential(Z), i.e. the
+    # penalty's own distance() with grad = (Z - V) / step is zero; and no
+    # perturbed point does better
+    penalty = _penalties()[name]
+    rng = np.random.default_rng(1)
+    step = 0.7
+    for scale in [0.05, 0.3, 2.0]:
+        V = scale * rng.normal(size=(6, N_TASKS))
+        V[0] = 0.01  # a row the prox sets to zero
+        Z = penalty.prox(V, step)
+        assert penalty.distance(Z, (Z - V) / step) < 1e-10
+
+        def objective(Z_flat, V=V):
+            Zm = Z_flat.reshape(V.shape)
+            return 0.5 * np.sum((Zm - V) ** 2) + step * penalty.value(Zm)
+
+        best = objective(Z.ravel())
+        for _ in range(20):
+            assert objective(Z.ravel() + 1e-3 * rng.normal(size=Z.size)) >= best
+
+
+@pytest.mark.parametrize("name", ["l2", "mean", "graph"])
+def test_smooth_penalty_gradient_and_lipschitz(name):
+    penalty = _penalties()[name]
+    rng = np.random.default_rng(2)
+    W = rng.normal(size=(4, N_TASKS))
+    eps = 1e-6
+    numeric = np.zeros_like(W)
+    for index in np.ndindex(W.shape):
+        E = np.zeros_like(W)
+        E[index] = eps
+        numeric[index] = (penalty.value(W + E) - penalty.value(W - E)) / (2 * eps)
+    np.testing.assert_allclose(penalty.gradient(W), numeric, rtol=1e-6, atol=1e-8)
+    W2 = rng.normal(size=W.shape)
+    change = np.linalg.norm(penalty.gradient(W) - penalty.gradient(W2))
+    assert change <= 1.0001 * penalty.lipschitz() * np.linalg.norm(W - W2)
+
+
+def test_penalty_closed_forms():
+    W = np.array([[3.0, 4.0], [0.0, 0.0], [1.0, 1.0]])
+    assert L21(2.0).value(W) == pytest.approx(2 * (5 + np.sqrt(2)))
+    assert Trace(1.0).value(np.diag([3.0, 1.0])) == pytest.approx(4.0)
+    # sum over ordered pairs (s, t) of A_st ||w_s - w_t||^2, halved by alpha / 2
+    A = np.array([[0.0, 2.0], [2.0, 0.0]])
+    expected = 0.5 * 2 * 2.0 * np.sum((W[:, 0] - W[:, 1]) ** 2)
+    assert Graph(1.0, task_graph=A).value(W) == pytest.approx(expected)
+    expected = 0.5 * np.sum((W - W.mean(axis=1, keepdims=True)) ** 2)
+    assert Mean(1.0).value(W) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "task_graph, match",
+    [
+        (np.ones((2, 3)), "shape"),
+        (-np.ones((3, 3)), "non-negative"),
+        (np.triu(np.ones((3, 3))), "symmetric"),
+        (np.full((3, 3), np.nan), "finite"),
+    ],
+)
+def test_graph_penalty_validates_the_task_graph(task_graph, match):
+    with pytest.raises(ValueError, match=match):
+        Graph(1.0, task_graph=task_graph)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("name", ["l2", "l21", "trace", "mean", "graph"])
+@pytest.mark.parametrize("kind", DATAFITS)
+def test_solver_reaches_tol_for_every_penalty_and_datafit(kind, name, sparse_X):
+    datafit = _problem(kind, sparse_X=sparse_X)
+    penalty = _penalties(datafit.n_outputs)[name]
+    penalty.alpha = 0.05
+    W0, b0 = np.zeros((N_FEATURES, datafit.n_outputs)), np.zeros(datafit.n_outputs)
+    result = solve(datafit, penalty, W0, b0, tol=1e-8, max_iter=20000)
+    assert result.converged and result.violation <= 1e-8
+
+    # and it is a minimum: no random perturbation does better
+    def total(W, b):
+        return datafit.value(W, b) + penalty.value(W)
+
+    best = total(result.W, result.b)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        dW = 1e-4 * rng.normal(size=result.W.shape)
+        assert total(result.W + dW, result.b) >= best - 1e-12
+
+
+def test_l21_squared_solves_multitask_lasso():
+    # MultiTaskLasso: (1 / (2 n)) ||Y - X W - b||_F^2 + alpha sum_j ||W_j||_2.
+    # With every cell observed and unit weights our squared datafit is
+    # sum_t (1/n) sum_i (y_it - z_it)^2 / 2 = (1 / (2 n)) ||Y - Z||_F^2, so the
+    # two alphas are the same number.
+    rng = np.random.default_rng(0)
+    n, p, T = 100, 150, 4
+    X = rng.normal(size=(n, p)) + 0.5
+    W_true = np.zeros((p, T))
+    W_true[:6] = rng.normal(size=(6, T))
+    Y = X @ W_true + 0.5 * rng.normal(size=(n, T)) + 2.0
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    alpha = np.linalg.norm(Xc.T @ Yc, axis=1).max() / n / 10
+    reference = MultiTaskLasso(alpha=alpha, tol=1e-12, max_iter=100000).fit(X, Y)
+
+    def objective(W, b):
+        return 0.5 * np.sum((Y - X @ W - b) ** 2) / n + alpha * np.sum(
+            np.linalg.norm(W, axis=1)
+        )
+
+    datafit = SquaredDatafit(X, Y, np.ones(Y.shape, dtype=bool))
+    for working_set in [False, True]:
+        result = solve(
+            datafit,
+            L21(alpha),
+            np.zeros((p, T)),
+            np.zeros(T),
+            tol=1e-9,
+            max_iter=100000,
+            working_set=working_set,
+        )
+        assert result.converged
+        ours = objective(result.W, result.b)
+        theirs = objective(reference.coef_.T, reference.intercept_)
+        assert abs(ours - theirs) <= 1e-6 * theirs
+        np.testing.assert_allclose(result.W, reference.coef_.T, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["logistic", "multinomial"])
+def test_classification_fit_agrees_with_lbfgs(kind):
+    datafit = _problem(kind)
+    penalty = L2(0.05)
+    shape = (N_FEATURES, datafit.n_outputs)
+    result = fista(
+        datafit,
+        penalty,
+        np.zeros(shape),
+        np.zeros(shape[1]),
+        tol=1e-9,
+        max_iter=50000,
+    )
+    assert result.converged
+
+    def fun(theta):
+        W, b = theta[: N_FEATURES * shape[1]].reshape(shape), theta[-shape[1] :]
+        grad_W, grad_b = datafit.gradient(W, b)
+        value = datafit.value(W, b) + penalty.value(W)
+        return value, np.concatenate([(grad_W + penalty.gradient(W)).ravel(), grad_b])
+
+    theta0 = np.zeros(N_FEATURES * shape[1] + shape[1])
+    reference = minimize(
+        fun, theta0, jac=True, method="L-BFGS-B", options={"gtol": 1e-12, "ftol": 0}
+    )
+    np.testing.assert_allclose(
+        result.W.ravel(), reference.x[: result.W.size], atol=1e-6
+    )
+    np.testing.assert_allclose(result.b, reference.x[result.W.size :], atol=1e-6)
+
+
+def test_warm_start_from_the_solution_stops_at_once():
+    datafit = _problem("squared")
+    penalty = L21(0.05)
+    zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
+    first = solve(datafit, penalty, *zeros, tol=1e-10, max_iter=20000)
+    again = solve(datafit, penalty, first.W, first.b, tol=1e-8, max_iter=20000)
+    assert again.converged and again.n_iter <= 10 < first.n_iter
+
+
+def test_solver_reports_non_convergence():
+    datafit = _problem("logistic")
+    zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
+    result = solve(datafit, Trace(0.01), *zeros, tol=1e-14, max_iter=5)
+    assert not result.converged and result.n_iter == 5 and result.violation > 1e-14
