@@ -1,11 +1,19 @@
 """Tests of mtlearn.linear_model: datafits, penalties, solver, estimators."""
 
+import pickle
+
 import numpy as np
 import pytest
 from scipy import sparse
 from scipy.optimize import minimize
-from sklearn.linear_model import MultiTaskLasso
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, MultiTaskLasso
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
+from mtlearn.linear_model import MultiTaskLinearRegression, MultiTaskLogisticRegression
 from mtlearn.linear_model._datafits import (
     LogisticDatafit,
     MultinomialDatafit,
@@ -296,3 +304,145 @@ def test_solver_reports_non_convergence():
     zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
     result = solve(datafit, Trace(0.01), *zeros, tol=1e-14, max_iter=5)
     assert not result.converged and result.n_iter == 5 and result.violation > 1e-14
+
+
+# -- estimators ------------------------------------------------------------
+
+
+def _regression_data(seed=0, n=120, p=8, T=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    Y = X[:, :3] @ rng.normal(size=(3, T)) + 0.3 * rng.normal(size=(n, T)) + 1.0
+    return X, Y
+
+
+def test_linear_regression_l21_equals_multitask_lasso():
+    X, Y = _regression_data()
+    reference = MultiTaskLasso(alpha=0.05, tol=1e-12, max_iter=100000).fit(X, Y)
+    reg = MultiTaskLinearRegression(alpha=0.05, tol=1e-10, max_iter=100000).fit(X, Y)
+    np.testing.assert_allclose(reg.coef_, reference.coef_, atol=1e-7)
+    np.testing.assert_allclose(reg.intercept_, reference.intercept_, atol=1e-7)
+    np.testing.assert_array_equal(
+        reg.selected_features_, np.flatnonzero(np.any(reference.coef_ != 0, axis=0))
+    )
+    assert reg.violation_ <= 1e-10 and reg.n_iter_ > 0
+
+
+def test_logistic_l2_equals_logistic_regression_on_one_task():
+    # alpha = 1 / (C n): LogisticRegression sums the losses, we average them
+    X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+    C = 0.5
+    reference = LogisticRegression(C=C, tol=1e-12, max_iter=10000).fit(X, y)
+    clf = MultiTaskLogisticRegression(
+        penalty="l2", alpha=1 / (C * len(y)), tol=1e-10, max_iter=100000
+    ).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, reference.coef_, atol=1e-6)
+    np.testing.assert_allclose(clf.intercept_, reference.intercept_, atol=1e-6)
+    np.testing.assert_allclose(
+        clf.predict_proba(X), reference.predict_proba(X), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l21", "trace", "mean", "graph"])
+def test_missing_label_is_left_out_of_its_task_only(penalty):
+    # a NaN cell is the same as any value in that cell with zero weight, and
+    # with the 'l2' penalty (independent tasks) task 0 equals task 0 fitted
+    # alone on its observed rows
+    X, Y = _regression_data()
+    Y_missing = Y.copy()
+    Y_missing[:30, 0] = np.nan
+    params = {"penalty": penalty, "alpha": 0.05, "tol": 1e-10, "max_iter": 50000}
+    if penalty == "graph":
+        params["task_graph"] = np.ones((3, 3)) - np.eye(3)
+    reg = MultiTaskLinearRegression(**params).fit(X, Y_missing)
+    Y_other = Y.copy()
+    Y_other[:30, 0] = 1e6
+    mask = np.ones(Y.shape, dtype=bool)
+    mask[:30, 0] = False
+    datafit = SquaredDatafit(X, Y_other, mask)
+    penalty_obj = reg._make_penalty(0.05, datafit)
+    zeros = np.zeros((X.shape[1], 3)), np.zeros(3)
+    direct = solve(datafit, penalty_obj, *zeros, tol=1e-10, max_iter=50000)
+    np.testing.assert_allclose(reg.coef_, direct.W.T, atol=1e-7)
+    np.testing.assert_allclose(reg.intercept_, direct.b, atol=1e-7)
+    if penalty == "l2":
+        alone = MultiTaskLinearRegression(**params).fit(X[30:], Y[30:, 0])
+        np.testing.assert_allclose(reg.coef_[0], alone.coef_, atol=1e-8)
+
+
+def test_sparse_X_gives_the_dense_solution():
+    X, Y = _regression_data()
+    X[np.abs(X) < 0.7] = 0.0
+    for X_sparse in [sparse.csr_matrix(X), sparse.csc_matrix(X)]:
+        params = {"alpha": 0.05, "tol": 1e-10, "max_iter": 50000}
+        dense = MultiTaskLinearRegression(**params).fit(X, Y)
+        sparse_fit = MultiTaskLinearRegression(**params).fit(X_sparse, Y)
+        np.testing.assert_allclose(sparse_fit.coef_, dense.coef_, atol=1e-7)
+        np.testing.assert_allclose(sparse_fit.predict(X_sparse), dense.predict(X))
+
+
+def test_sample_weight_is_row_repetition():
+    X, Y = _regression_data()
+    Y[:10, 1] = np.nan
+    weights = np.arange(len(X)) % 3
+    params = {"alpha": 0.05, "tol": 1e-11, "max_iter": 50000}
+    weighted = MultiTaskLinearRegression(**params).fit(X, Y, sample_weight=weights)
+    repeated = MultiTaskLinearRegression(**params).fit(
+        np.repeat(X, weights, axis=0), np.repeat(Y, weights, axis=0)
+    )
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-7)
+
+
+def test_classifier_with_binary_and_multiclass_tasks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    y = np.empty((200, 2), dtype=object)
+    y[:, 0] = np.where(X[:, 0] > 0, "yes", "no")
+    y[:, 1] = np.digitize(X[:, 1], [-0.5, 0.5])  # three classes
+    y[:15, 1] = None
+    clf = MultiTaskLogisticRegression(alpha=1e-3).fit(X, y)
+    assert clf.coef_.shape == (4, 5)  # one row for the binary task, three
+    assert clf.task_rows_ == [slice(0, 1), slice(1, 4)]
+    assert [list(c) for c in clf.classes_] == [["no", "yes"], [0, 1, 2]]
+    proba = clf.predict_proba(X)
+    assert [p.shape for p in proba] == [(200, 2), (200, 3)]
+    np.testing.assert_allclose(proba[1].sum(axis=1), 1.0)
+    assert clf.predict(X).shape == (200, 2)
+    assert clf.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="multiclass"):
+        MultiTaskLogisticRegression(penalty="graph", task_graph=np.eye(2)).fit(X, y)
+
+
+def test_bad_task_graph_is_a_clear_error():
+    X, Y = _regression_data()
+    with pytest.raises(ValueError, match=r"shape \(3, 3\)"):
+        MultiTaskLinearRegression(penalty="graph", task_graph=np.eye(2)).fit(X, Y)
+    with pytest.raises(ValueError, match="needs a task_graph"):
+        MultiTaskLinearRegression(penalty="graph").fit(X, Y)
+
+
+def test_task_with_no_label_is_named():
+    X, Y = _regression_data()
+    Y[:, 2] = np.nan
+    with pytest.raises(ValueError, match="task 2 has no observed label"):
+        MultiTaskLinearRegression().fit(X, Y)
+
+
+def test_convergence_warning_and_warm_start():
+    X, Y = _regression_data()
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        MultiTaskLinearRegression(alpha=0.01, tol=1e-12, max_iter=2).fit(X, Y)
+    reg = MultiTaskLinearRegression(alpha=0.05, tol=1e-8, warm_start=True)
+    first = reg.fit(X, Y).n_iter_
+    assert reg.fit(X, Y).n_iter_ < first
+
+
+def test_grid_search_pipeline_and_pickle():
+    X, Y = _regression_data()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), MultiTaskLinearRegression(penalty="mean")),
+        {"multitasklinearregression__alpha": [0.01, 0.1]},
+        cv=3,
+    ).fit(X, Y)
+    clone = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_allclose(clone.predict(X), search.predict(X))

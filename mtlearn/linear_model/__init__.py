@@ -1,3 +1,5 @@
 """Regularized multi-task linear models on one proximal-gradient solver."""
 
-__all__ = []
+from ._multitask import MultiTaskLinearRegression, MultiTaskLogisticRegression
+
+__all__ = ["MultiTaskLinearRegression", "MultiTaskLogisticRegression"]

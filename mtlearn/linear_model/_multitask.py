@@ -1,0 +1,538 @@
+"""Regularized multi-task linear models: thin estimators on the one solver."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
+from .._targets import check_targets, decode_labels
+from ._datafits import MultinomialDatafit, SquaredDatafit
+from ._penalties import PENALTIES, Graph, check_task_graph
+from ._solver import solve
+
+_OBJECTIVE_DOC = """\
+        min_{W, b}  sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, x_i^T w_t + b_t)
+                    + alpha * P(W) + l2_reg / 2 * ||W||_F^2
+
+    where ``s_i`` is the sample weight, ``n_t`` the sum of the weights of the
+    rows where task ``t`` is observed (a missing label leaves its cell out),
+    the intercepts ``b_t`` are not penalised and ``P`` is, by ``penalty``:
+
+    - ``'l2'``: ``||W||_F^2 / 2``, independent tasks (the baseline);
+    - ``'l21'``: ``sum_j ||W_j,:||_2``, the features are selected jointly by
+      all tasks (Obozinski et al. 2010; Argyriou et al. 2008);
+    - ``'trace'``: the nuclear norm of ``W``, a low-rank shared subspace (Ji
+      & Ye 2009; Pong et al. 2010);
+    - ``'mean'``: ``sum_t ||w_t - w_bar||^2 / 2``, tasks pulled to their mean
+      (Evgeniou & Pontil 2004);
+    - ``'graph'``: ``sum_{s,t} A_st ||w_s - w_t||^2 / 2`` with ``A`` the
+      ``task_graph``.
+
+    The solver is accelerated proximal gradient (FISTA with backtracking and
+    adaptive restart; working sets for ``'l21'``) stopped when the distance
+    of the gradient to the penalty's subdifferential is below ``tol``.
+"""
+
+_PARAMETERS_DOC = """\
+    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph'}}, default='l21'
+        How the tasks share (see the objective above).
+    {alpha}
+    l2_reg : float, default=0.0
+        Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
+    task_graph : array-like of shape (n_tasks, n_tasks), default=None
+        Symmetric, non-negative task similarities ``A`` of
+        ``penalty='graph'`` (required by it, ignored otherwise).
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept per output.
+    tol : float, default=1e-4
+        Stop when the optimality violation (Frobenius distance of minus the
+        gradient to the subdifferential, intercepts included) is below it.
+    max_iter : int, default=1000
+        Maximum number of proximal-gradient iterations.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+"""
+
+
+def _fill(alpha):
+    """Write the shared objective and parameters into a class docstring."""
+
+    def decorate(cls):
+        cls.__doc__ = cls.__doc__.replace("{objective}", _OBJECTIVE_DOC).replace(
+            "{parameters}", _PARAMETERS_DOC.format(alpha=alpha.strip())
+        )
+        return cls
+
+    return decorate
+
+
+_ALPHA_REGRESSION = """
+    alpha : float, default=1.0
+        Strength of the penalty ``P`` (the same number as MultiTaskLasso's
+        ``alpha`` for ``'l21'``).
+"""
+_ALPHA_CLASSIFICATION = """
+    alpha : float, default=0.01
+        Strength of the penalty ``P``. The datafit is a mean over samples,
+        so useful values are small: ``penalty='l2'`` matches
+        ``LogisticRegression(C=C)`` on one task for ``alpha = 1 / (C n)``.
+"""
+
+
+class _BaseMultiTaskLinear(BaseEstimator):
+    """Validation, solver call and fitted attributes shared by the models."""
+
+    _parameter_constraints = {
+        "penalty": [StrOptions(set(PENALTIES))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l2_reg": [Interval(Real, 0, None, closed="left")],
+        "task_graph": ["array-like", None],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        penalty="l21",
+        alpha=1.0,
+        l2_reg=0.0,
+        task_graph=None,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=1000,
+        warm_start=False,
+    ):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l2_reg = l2_reg
+        self.task_graph = task_graph
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    # -- data ------------------------------------------------------------
+    def _validate(self, X, y, sample_weight):
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.fit_intercept and not sparse.issparse(X):
+            # centring only reparametrises the unpenalised intercepts, and
+            # conditions the problem better; sparse X is left as it is
+            offset = np.average(X, axis=0, weights=sample_weight)
+            X = X - offset
+        else:
+            offset = np.zeros(X.shape[1])
+        return X, offset, targets, sample_weight
+
+    def _make_datafit(self, X, values, mask, sample_weight):
+        kwargs = self._datafit_kwargs()
+        return self._datafit_class(
+            X, values, mask, sample_weight, self.fit_intercept, **kwargs
+        )
+
+    def _make_penalty(self, alpha, datafit):
+        if self.penalty != "graph":
+            return PENALTIES[self.penalty](alpha, self.l2_reg)
+        if self.task_graph is None:
+            raise ValueError("penalty='graph' needs a task_graph (n_tasks, n_tasks).")
+        n_tasks = len(datafit.task_columns)
+        A = check_task_graph(self.task_graph, n_tasks)
+        widths = {c.stop - c.start for c in datafit.task_columns}
+        if widths != {1}:
+            raise ValueError(
+                "penalty='graph' couples one coefficient vector per task; it "
+                "does not apply to multiclass tasks (several columns each)."
+            )
+        return Graph(alpha, self.l2_reg, task_graph=A)
+
+    # -- solving ---------------------------------------------------------
+    def _start(self, datafit, offset):
+        n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
+        if self.warm_start and hasattr(self, "_W"):
+            if self._W.shape == (n_features, n_outputs):
+                return self._W.copy(), self._b + offset @ self._W
+        return np.zeros((n_features, n_outputs)), np.zeros(n_outputs)
+
+    def _solve(self, datafit, alpha, W, b):
+        result = solve(
+            datafit,
+            self._make_penalty(alpha, datafit),
+            W,
+            b,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        return result
+
+    def _fit_alpha(self, X, offset, targets, sample_weight, alpha):
+        datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
+        result = self._solve(datafit, alpha, *self._start(datafit, offset))
+        if not result.converged:
+            warnings.warn(
+                f"The proximal-gradient solver did not reach tol={self.tol} "
+                f"in max_iter={self.max_iter} iterations (optimality "
+                f"violation {result.violation:.3g}); increase max_iter or "
+                "tol, or scale the features.",
+                ConvergenceWarning,
+                stacklevel=1,  # attributed to mtlearn (an error in our tests)
+            )
+        self._W = result.W
+        self._b = result.b - offset @ result.W
+        self._task_columns = datafit.task_columns
+        self.n_iter_ = result.n_iter
+        self.violation_ = result.violation
+        self.n_tasks_ = targets.n_tasks
+        self._one_d = targets.one_d
+        if targets.task_names is not None:
+            self.task_names_ = targets.task_names
+        if self.penalty == "l21":
+            self.selected_features_ = np.flatnonzero(np.any(result.W != 0, axis=1))
+        elif hasattr(self, "selected_features_"):
+            del self.selected_features_
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to X and the targets of every task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; CSR or CSC sparse matrices are not densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; NaN, None or pd.NA mark a missing label, left out of
+            its task's loss only.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights ``s_i`` of the rows in every task's loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, offset, targets, sample_weight = self._validate(X, y, sample_weight)
+        self._fit_alpha(X, offset, targets, sample_weight, self.alpha)
+        return self._publish(targets)
+
+    def _linear(self, X):
+        check_is_fitted(self, "_W")
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
+        )
+        return np.asarray(X @ self._W) + self._b
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+@_fill(_ALPHA_REGRESSION)
+class MultiTaskLinearRegression(
+    MultiTaskRegressorMixin, RegressorMixin, _BaseMultiTaskLinear
+):
+    """Multi-task linear regression with a structured penalty.
+
+        All tasks are fitted jointly by minimising, with ``l`` the squared loss
+        ``(y - z)^2 / 2``::
+
+    {objective}
+        With every label observed, unit weights and ``penalty='l21'`` this is
+        exactly the problem of :class:`sklearn.linear_model.MultiTaskLasso` with
+        the same ``alpha``.
+
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        coef_ : ndarray of shape (n_tasks, n_features) or (n_features,)
+            Coefficients of each task (one-dimensional for one-dimensional y).
+        intercept_ : ndarray of shape (n_tasks,) or float
+            Intercept of each task.
+        n_tasks_ : int
+            Number of tasks.
+        n_iter_ : int
+            Number of proximal-gradient iterations run.
+        violation_ : float
+            Optimality violation at the returned solution (below ``tol`` when
+            the solver converged).
+        selected_features_ : ndarray of int
+            ``penalty='l21'`` only: the features kept by the tasks jointly.
+        n_features_in_ : int
+            Number of features seen during fit.
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Names of features seen during fit, when X has string column names.
+        task_names_ : ndarray of shape (n_tasks,)
+            Column names of y, when y was a DataFrame.
+
+        See Also
+        --------
+        MultiTaskLinearRegressionCV : The same with alpha chosen by cross-validation.
+        sklearn.linear_model.MultiTaskLasso : The ``'l21'`` case, fully observed.
+
+        Notes
+        -----
+        ``score`` is the mean over tasks of R^2 on the observed targets.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLinearRegression
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(100, 10))
+        >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.1 * rng.normal(size=(100, 3))
+        >>> Y[:20, 0] = np.nan  # a missing target is left out of that task
+        >>> reg = MultiTaskLinearRegression(penalty="l21", alpha=0.02).fit(X, Y)
+        >>> reg.selected_features_
+        array([0, 1])
+        >>> reg.coef_.shape
+        (3, 10)
+        >>> round(reg.score(X, Y), 2)
+        0.97
+    """
+
+    _target_kind = "regression"
+    _datafit_class = SquaredDatafit
+
+    def _datafit_kwargs(self):
+        return {}
+
+    def _publish(self, targets):
+        self.coef_ = self._W.T.copy()
+        self.intercept_ = self._b.copy()
+        if self._one_d:
+            self.coef_, self.intercept_ = self.coef_[0], float(self.intercept_[0])
+        return self
+
+    def predict(self, X):
+        """Predicted targets of every task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predictions.
+        """
+        Z = self._linear(X)
+        return Z[:, 0] if self._one_d else Z
+
+
+@_fill(_ALPHA_CLASSIFICATION)
+class MultiTaskLogisticRegression(
+    MultiTaskClassifierMixin, ClassifierMixin, _BaseMultiTaskLinear
+):
+    """Multi-task logistic regression with a structured penalty.
+
+        A binary task has the logistic loss on one output column; a task with
+        ``K >= 3`` classes has the multinomial (softmax) loss on a block of
+        ``K`` columns. All tasks are fitted jointly by minimising::
+
+    {objective}
+        For multiclass tasks the penalties act on the columns of ``W``: ``'l21'``
+        selects features for every class of every task, ``'trace'`` and
+        ``'mean'`` treat each class column as one output; ``'graph'`` needs
+        binary tasks.
+
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        classes_ : ndarray or list of ndarray
+            Classes of the task (one-dimensional y) or a list with the classes of
+            each task.
+        coef_ : ndarray of shape (n_outputs, n_features)
+            One row per output: a binary task owns one row (its decision
+            function), a multiclass task owns one row per class, in the order of
+            its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
+            ``n_outputs == n_tasks`` when every task is binary.
+        intercept_ : ndarray of shape (n_outputs,)
+            Intercepts, in the layout of ``coef_``.
+        task_rows_ : list of slice
+            The rows of ``coef_`` and ``intercept_`` owned by each task.
+        n_tasks_ : int
+            Number of tasks.
+        n_iter_ : int
+            Number of proximal-gradient iterations run.
+        violation_ : float
+            Optimality violation at the returned solution.
+        selected_features_ : ndarray of int
+            ``penalty='l21'`` only: the features kept by the tasks jointly.
+        n_features_in_ : int
+            Number of features seen during fit.
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Names of features seen during fit, when X has string column names.
+        task_names_ : ndarray of shape (n_tasks,)
+            Column names of y, when y was a DataFrame.
+
+        See Also
+        --------
+        MultiTaskLogisticRegressionCV : The same with alpha chosen by
+            cross-validation.
+        sklearn.linear_model.LogisticRegression : One task at a time.
+
+        Notes
+        -----
+        ``score`` is the mean over tasks of the accuracy on observed labels.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLogisticRegression
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 10))
+        >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
+        >>> Y = (Z > 0).astype(float)
+        >>> Y[:20, 1] = np.nan  # a missing label is left out of that task
+        >>> clf = MultiTaskLogisticRegression(penalty="l21", alpha=0.1).fit(X, Y)
+        >>> clf.selected_features_
+        array([0, 1])
+        >>> round(clf.score(X, Y), 2)
+        0.82
+        >>> clf.predict(X[:2]).shape
+        (2, 3)
+        >>> len(clf.predict_proba(X[:2]))
+        3
+    """
+
+    _target_kind = "classification"
+    _datafit_class = MultinomialDatafit
+
+    def __init__(
+        self,
+        penalty="l21",
+        alpha=0.01,
+        l2_reg=0.0,
+        task_graph=None,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=1000,
+        warm_start=False,
+    ):
+        super().__init__(
+            penalty=penalty,
+            alpha=alpha,
+            l2_reg=l2_reg,
+            task_graph=task_graph,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            warm_start=warm_start,
+        )
+
+    def _validate(self, X, y, sample_weight):
+        X, offset, targets, sample_weight = super()._validate(X, y, sample_weight)
+        self._n_classes = [len(c) for c in targets.classes]
+        if self.warm_start and hasattr(self, "_W"):
+            if [len(c) for c in self._classes] != self._n_classes:
+                del self._W  # other tasks: start afresh
+        self._classes = targets.classes
+        return X, offset, targets, sample_weight
+
+    def _datafit_kwargs(self):
+        return {"n_classes": self._n_classes}
+
+    def _publish(self, targets):
+        self.classes_ = self._classes[0] if self._one_d else list(self._classes)
+        self.coef_ = self._W.T.copy()
+        self.intercept_ = self._b.copy()
+        self.task_rows_ = list(self._task_columns)
+        return self
+
+    def _task_scores(self, X):
+        Z = self._linear(X)
+        return [Z[:, cols] for cols in self._task_columns]
+
+    def decision_function(self, X):
+        """Decision function of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray or list of ndarray
+            One-dimensional y: shape (n_samples,) for a binary task, or
+            (n_samples, n_classes) for a multiclass one. Several tasks: an
+            array of shape (n_samples, n_tasks) when all are binary, else a
+            list with one such array per task.
+        """
+        scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._task_scores(X)]
+        if self._one_d:
+            return scores[0]
+        if all(s.ndim == 1 for s in scores):
+            return np.column_stack(scores)
+        return scores
+
+    def predict_proba(self, X):
+        """Class probabilities of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such
+            One array for one-dimensional y; for several tasks a list with
+            one array of shape (n_samples, n_classes_t) per task, columns in
+            the order of ``classes_[t]``.
+        """
+        probas = []
+        for z in self._task_scores(X):
+            if z.shape[1] == 1:
+                p = expit(z)
+                probas.append(np.hstack([1 - p, p]))
+            else:
+                probas.append(softmax(z, axis=1))
+        return probas[0] if self._one_d else probas
+
+    def predict(self, X):
+        """Predicted labels of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predicted labels, from each task's classes.
+        """
+        scores = self._task_scores(X)
+        codes = np.column_stack(
+            [(z[:, 0] > 0) if z.shape[1] == 1 else z.argmax(axis=1) for z in scores]
+        ).astype(np.intp)
+        return decode_labels(codes, self._classes, self._one_d)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
