@@ -8,7 +8,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from mtlearn.ensemble import MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor
 from mtlearn.linear_model import (
     MultiTaskLinearRegression,
+    MultiTaskLinearRegressionCV,
     MultiTaskLogisticRegression,
+    MultiTaskLogisticRegressionCV,
 )
 from mtlearn.model_selection import MultiTaskThresholdClassifier
 from mtlearn.neural_network import (
@@ -80,10 +82,14 @@ ESTIMATORS = [
     ),
     # linear models: weak penalties, tight tolerance (the sample-weight
     # checks compare two fits to 1e-7)
-    MultiTaskLinearRegression(alpha=1e-3, tol=1e-10, max_iter=20000),
-    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-10, max_iter=20000),
-    MultiTaskLogisticRegression(alpha=1e-3, tol=1e-10, max_iter=20000),
-    MultiTaskLogisticRegression(penalty="mean", alpha=1e-3, tol=1e-10, max_iter=20000),
+    MultiTaskLinearRegression(alpha=1e-3, tol=1e-8, max_iter=5000),
+    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-8, max_iter=5000),
+    MultiTaskLogisticRegression(alpha=1e-2, tol=1e-8, max_iter=5000),
+    MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, tol=1e-8, max_iter=5000),
+    MultiTaskLinearRegressionCV(alphas=4, cv=3, tol=1e-8, max_iter=5000),
+    MultiTaskLogisticRegressionCV(
+        penalty="trace", alphas=3, eps=0.1, cv=3, tol=1e-8, max_iter=5000
+    ),
 ]
 
 

@@ -8,12 +8,17 @@ from scipy import sparse
 from scipy.optimize import minimize
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression, MultiTaskLasso
-from sklearn.model_selection import GridSearchCV
+from sklearn.linear_model import LogisticRegression, MultiTaskLasso, MultiTaskLassoCV
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mtlearn.linear_model import MultiTaskLinearRegression, MultiTaskLogisticRegression
+from mtlearn.linear_model import (
+    MultiTaskLinearRegression,
+    MultiTaskLinearRegressionCV,
+    MultiTaskLogisticRegression,
+    MultiTaskLogisticRegressionCV,
+)
 from mtlearn.linear_model._datafits import (
     LogisticDatafit,
     MultinomialDatafit,
@@ -446,3 +451,49 @@ def test_grid_search_pipeline_and_pickle():
     ).fit(X, Y)
     clone = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_allclose(clone.predict(X), search.predict(X))
+
+
+# -- cross-validation -------------------------------------------------------
+
+
+def test_regression_cv_path_equals_multitask_lasso_cv():
+    # same alphas, same folds, every cell observed: the same validation MSE
+    # (pooled over the cells of a fold) and the same choice
+    X, Y = _regression_data(n=150)
+    folds = KFold(4, shuffle=True, random_state=0)
+    reference = MultiTaskLassoCV(
+        alphas=6, eps=1e-2, cv=folds, tol=1e-12, max_iter=100000
+    ).fit(X, Y)
+    reg = MultiTaskLinearRegressionCV(
+        alphas=6, eps=1e-2, cv=folds, tol=1e-10, max_iter=100000
+    ).fit(X, Y)
+    np.testing.assert_allclose(reg.alphas_, reference.alphas_, rtol=1e-10)
+    np.testing.assert_allclose(reg.mse_path_, reference.mse_path_, rtol=1e-6)
+    assert reg.alpha_ == pytest.approx(reference.alpha_)
+    np.testing.assert_allclose(reg.coef_, reference.coef_, atol=1e-6)
+
+
+def test_alpha_max_is_where_the_solution_becomes_zero():
+    X, Y = _regression_data()
+    for penalty in ["l21", "trace"]:
+        reg = MultiTaskLinearRegressionCV(penalty=penalty, alphas=3, tol=1e-10)
+        top = reg.fit(X, Y).alphas_[0]
+        above = MultiTaskLinearRegression(penalty=penalty, alpha=top * 1.001)
+        below = MultiTaskLinearRegression(penalty=penalty, alpha=top * 0.99)
+        assert np.all(above.fit(X, Y).coef_ == 0)
+        assert np.any(below.fit(X, Y).coef_ != 0)
+
+
+def test_classifier_cv_with_missing_labels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    Z = X[:, :2] @ rng.normal(size=(2, 4)) + 0.5 * rng.normal(size=(240, 4))
+    Y = (Z > 0).astype(float)
+    Y[rng.random(Y.shape) < 0.2] = np.nan
+    clf = MultiTaskLogisticRegressionCV(penalty="l21", alphas=6, cv=3).fit(X, Y)
+    assert clf.scores_.shape == (6, 3)
+    best = np.argmax(clf.scores_.mean(axis=1))
+    assert clf.alpha_ == clf.alphas_[best]
+    refit = MultiTaskLogisticRegression(penalty="l21", alpha=clf.alpha_).fit(X, Y)
+    np.testing.assert_allclose(clf.coef_, refit.coef_)
+    assert clf.score(X, Y) > 0.75  # independent LogisticRegression: 0.80

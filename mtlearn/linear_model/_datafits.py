@@ -101,6 +101,10 @@ class SquaredDatafit(_MaskedDatafit):
     def loss(self, Z):
         return 0.5 * float(np.sum(self.cell_weights * (self.y - Z) ** 2))
 
+    def null_intercept(self):
+        """The optimal intercepts when ``W = 0``: each task's weighted mean."""
+        return np.sum(self.cell_weights * self.y, axis=0)
+
     def loss_gradient(self, Z):
         return self.cell_weights * (Z - self.y)
 
@@ -120,6 +124,11 @@ class LogisticDatafit(_MaskedDatafit):
 
     def loss(self, Z):
         return -float(np.sum(self.cell_weights * log_expit(self._sign * Z)))
+
+    def null_intercept(self):
+        """The optimal intercepts when ``W = 0``: the log-odds of each task."""
+        p = np.clip(np.sum(self.cell_weights * (self.y > 0), axis=0), 1e-12, 1 - 1e-12)
+        return np.log(p / (1 - p))
 
     def loss_gradient(self, Z):
         return self.cell_weights * (expit(Z) - (self.y > 0))
@@ -174,6 +183,15 @@ class MultinomialDatafit(_MaskedDatafit):
             else:
                 total += float(c @ (logsumexp(z, axis=1) - (z * onehot).sum(axis=1)))
         return total
+
+    def null_intercept(self):
+        """The optimal intercepts when ``W = 0``: log class frequencies."""
+        b = np.zeros(self.n_outputs)
+        for t, cols in enumerate(self.task_columns):
+            freq = self.cell_weights[:, t] @ self._onehot[t]
+            freq = np.clip(freq, 1e-12, 1 - 1e-12)
+            b[cols] = np.log(freq / (1 - freq)) if freq.size == 1 else np.log(freq)
+        return b
 
     def loss_gradient(self, Z):
         dZ = np.empty_like(Z)

@@ -164,7 +164,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
     # -- solving ---------------------------------------------------------
     def _start(self, datafit, offset):
         n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
-        if self.warm_start and hasattr(self, "_W"):
+        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
             if self._W.shape == (n_features, n_outputs):
                 return self._W.copy(), self._b + offset @ self._W
         return np.zeros((n_features, n_outputs)), np.zeros(n_outputs)
@@ -446,7 +446,7 @@ class MultiTaskLogisticRegression(
     def _validate(self, X, y, sample_weight):
         X, offset, targets, sample_weight = super()._validate(X, y, sample_weight)
         self._n_classes = [len(c) for c in targets.classes]
-        if self.warm_start and hasattr(self, "_W"):
+        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
             if [len(c) for c in self._classes] != self._n_classes:
                 del self._W  # other tasks: start afresh
         self._classes = targets.classes

@@ -186,3 +186,23 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
             return SolverResult(W, b, n_iter, inner.violation, inner.converged)
         ws_size = min(n_features, 2 * ws_size)
     return SolverResult(W, b, n_iter, violation, False)
+
+
+def alpha_max(datafit, penalty_name):
+    """The start of a regularisation path: where the solution becomes zero.
+
+    For ``'l21'`` the largest row norm, for ``'trace'`` the spectral norm, of
+    the datafit's gradient at ``W = 0`` (with the optimal intercepts): the
+    smallest ``alpha`` whose solution is ``W = 0``. The smooth penalties
+    (``'l2'``, ``'mean'``, ``'graph'``) never give exactly zero; their path
+    starts at the datafit's Lipschitz constant, where the penalty's
+    curvature dominates the datafit's in every direction.
+    """
+    n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
+    b = datafit.null_intercept() if datafit.fit_intercept else np.zeros(n_outputs)
+    grad_W, _ = datafit.gradient(np.zeros((n_features, n_outputs)), b)
+    if penalty_name == "l21":
+        return float(np.linalg.norm(grad_W, axis=1).max())
+    if penalty_name == "trace":
+        return float(np.linalg.norm(grad_W, ord=2))
+    return float(datafit.lipschitz())

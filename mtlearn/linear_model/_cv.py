@@ -1,0 +1,279 @@
+"""Cross-validated regularisation paths for the multi-task linear models."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, check_cv
+from sklearn.utils._param_validation import Interval
+
+from ..model_selection import MultilabelStratifiedKFold
+from ._multitask import (
+    _OBJECTIVE_DOC,
+    MultiTaskLinearRegression,
+    MultiTaskLogisticRegression,
+    _BaseMultiTaskLinear,
+)
+from ._solver import alpha_max
+
+_CV_PARAMETERS_DOC = """\
+    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph'}}, default='l21'
+        How the tasks share (see the objective above).
+    alphas : int or array-like of float, default=20
+        The values of ``alpha`` tried; an int gives that many on a log grid
+        from ``alpha_max`` down to ``eps * alpha_max``. ``alpha_max`` is
+        computed from the data: the smallest ``alpha`` giving ``W = 0`` for
+        ``'l21'`` and ``'trace'``, the datafit's Lipschitz constant for the
+        smooth penalties.
+    eps : float, default=1e-3
+        Length of the grid: ``alpha_min / alpha_max``.
+    l2_reg : float, default=0.0
+        Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
+    task_graph : array-like of shape (n_tasks, n_tasks), default=None
+        Symmetric, non-negative task similarities of ``penalty='graph'``.
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept per output.
+    tol : float, default=1e-4
+        Optimality violation at which each fit of the path stops.
+    max_iter : int, default=1000
+        Maximum number of proximal-gradient iterations per fit.
+    cv : int, cross-validation generator or iterable, default=5
+        An int is the number of folds of a {splitter}, shuffled with a
+        fixed seed; a missing label stays out of its task's training loss
+        and validation score in every fold.
+"""
+
+
+class _PathCV:
+    """Choose ``alpha`` on a warm-started path, then refit on all the data."""
+
+    _parameter_constraints = {
+        **{
+            key: value
+            for key, value in _BaseMultiTaskLinear._parameter_constraints.items()
+            if key not in ("alpha", "warm_start")
+        },
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "cv": ["cv_object"],
+    }
+
+    def __init__(
+        self,
+        penalty="l21",
+        alphas=20,
+        eps=1e-3,
+        l2_reg=0.0,
+        task_graph=None,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=1000,
+        cv=5,
+    ):
+        self.penalty = penalty
+        self.alphas = alphas
+        self.eps = eps
+        self.l2_reg = l2_reg
+        self.task_graph = task_graph
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.cv = cv
+
+    def _alpha_grid(self, X, targets, sample_weight):
+        if not isinstance(self.alphas, Integral):
+            alphas = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
+            if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
+                raise ValueError("alphas must be a non-empty list of values >= 0.")
+            return alphas
+        datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
+        top = alpha_max(datafit, self.penalty)
+        if top <= 0:
+            return np.full(1, 1.0)
+        return np.geomspace(top, top * self.eps, self.alphas)
+
+    def _path(self, datafit, alphas):
+        """Solutions along ``alphas`` (decreasing), each warm-starting the next."""
+        W = np.zeros((datafit.X.shape[1], datafit.n_outputs))
+        b = np.zeros(datafit.n_outputs)
+        solutions, converged = [], True
+        for alpha in alphas:
+            result = self._solve(datafit, alpha, W, b)
+            W, b = result.W, result.b
+            converged &= result.converged
+            solutions.append((W, b))
+        return solutions, converged
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Choose alpha by cross-validation, then fit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; NaN, None or pd.NA mark a missing label.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, in the losses and the validation scores.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, offset, targets, sample_weight = self._validate(X, y, sample_weight)
+        alphas = self._alpha_grid(X, targets, sample_weight)
+        folds = list(self._splitter().split(X, y))
+        losses = np.empty((alphas.size, len(folds)))
+        all_converged = True
+        for k, (train, test) in enumerate(folds):
+            datafit = self._make_datafit(
+                X[train],
+                targets.values[train],
+                targets.mask[train],
+                sample_weight[train],
+            )
+            held_out = self._make_datafit(
+                X[test], targets.values[test], targets.mask[test], sample_weight[test]
+            )
+            # pooled over the observed validation cells, weighted
+            cells = held_out.mask * held_out.sample_weight[:, None]
+            held_out.cell_weights = cells / max(cells.sum(), 1e-300)
+            solutions, converged = self._path(datafit, alphas)
+            all_converged &= converged
+            for a, (W, b) in enumerate(solutions):
+                losses[a, k] = held_out.loss(held_out.linear(W, b))
+        if not all_converged:
+            warnings.warn(
+                f"Some fits of the cross-validation path did not reach "
+                f"tol={self.tol} in max_iter={self.max_iter} iterations.",
+                ConvergenceWarning,
+                stacklevel=1,
+            )
+        self.alphas_ = alphas
+        self._store_path(losses)
+        self.alpha_ = float(alphas[np.argmin(losses.mean(axis=1))])
+        self._fit_alpha(X, offset, targets, sample_weight, self.alpha_)
+        return self._publish(targets)
+
+
+def _fill_cv(cls, splitter):
+    cls.__doc__ = cls.__doc__.replace("{objective}", _OBJECTIVE_DOC).replace(
+        "{parameters}", _CV_PARAMETERS_DOC.format(splitter=splitter)
+    )
+    return cls
+
+
+class MultiTaskLinearRegressionCV(_PathCV, MultiTaskLinearRegression):
+    """Multi-task linear regression with alpha chosen by cross-validation.
+
+        Minimises, with ``l`` the squared loss ``(y - z)^2 / 2``::
+
+    {objective}
+        The path over ``alphas`` is solved from the largest value down, each fit
+        warm-starting the next; ``alpha_`` minimises the mean over folds of the
+        validation mean squared error (pooled over the observed cells), and the
+        model is refitted on all the data with it.
+
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        alpha_ : float
+            The chosen ``alpha``.
+        alphas_ : ndarray of shape (n_alphas,)
+            The grid, decreasing.
+        mse_path_ : ndarray of shape (n_alphas, n_folds)
+            Validation mean squared error of each alpha on each fold.
+        coef_, intercept_, n_tasks_, n_iter_, violation_, selected_features_
+            As in :class:`MultiTaskLinearRegression`, for the refit.
+
+        See Also
+        --------
+        MultiTaskLinearRegression : One alpha.
+        sklearn.linear_model.MultiTaskLassoCV : The ``'l21'`` case, fully observed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLinearRegressionCV
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(100, 10))
+        >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.5 * rng.normal(size=(100, 3))
+        >>> Y[:20, 0] = np.nan
+        >>> reg = MultiTaskLinearRegressionCV(penalty="l21", alphas=10).fit(X, Y)
+        >>> reg.mse_path_.shape
+        (10, 5)
+        >>> bool(reg.alpha_ < reg.alphas_[0])
+        True
+    """
+
+    def _splitter(self):
+        if isinstance(self.cv, Integral):
+            return KFold(self.cv, shuffle=True, random_state=0)
+        return check_cv(self.cv)
+
+    def _store_path(self, losses):
+        self.mse_path_ = 2.0 * losses
+
+
+class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
+    """Multi-task logistic regression with alpha chosen by cross-validation.
+
+        Minimises, with the logistic loss for binary tasks and the multinomial
+        loss for multiclass tasks::
+
+    {objective}
+        The path over ``alphas`` is solved from the largest value down, each fit
+        warm-starting the next; ``alpha_`` maximises the mean over folds of the
+        validation log-likelihood (minus the log-loss, pooled over the observed
+        cells), and the model is refitted on all the data with it.
+
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        alpha_ : float
+            The chosen ``alpha``.
+        alphas_ : ndarray of shape (n_alphas,)
+            The grid, decreasing.
+        scores_ : ndarray of shape (n_alphas, n_folds)
+            Validation score (minus the mean log-loss) of each alpha and fold.
+        classes_, coef_, intercept_, task_rows_, n_tasks_, n_iter_, violation_
+            As in :class:`MultiTaskLogisticRegression`, for the refit.
+
+        See Also
+        --------
+        MultiTaskLogisticRegression : One alpha.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLogisticRegressionCV
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 10))
+        >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
+        >>> Y = (Z > 0).astype(float)
+        >>> clf = MultiTaskLogisticRegressionCV(penalty="trace", alphas=8).fit(X, Y)
+        >>> clf.scores_.shape
+        (8, 5)
+        >>> round(clf.score(X, Y), 1)
+        0.8
+    """
+
+    def _splitter(self):
+        if isinstance(self.cv, Integral):
+            return MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=0)
+        return check_cv(self.cv)
+
+    def _store_path(self, losses):
+        self.scores_ = -losses
+
+
+_fill_cv(MultiTaskLinearRegressionCV, "KFold")
+_fill_cv(MultiTaskLogisticRegressionCV, "MultilabelStratifiedKFold")
