@@ -124,7 +124,7 @@ class _PathCV:
         self : object
             The fitted estimator.
         """
-        X, offset, targets, sample_weight = self._validate(X, y, sample_weight)
+        X, targets, sample_weight = self._validate(X, y, sample_weight)
         alphas = self._alpha_grid(X, targets, sample_weight)
         folds = list(self._splitter().split(X, y))
         losses = np.empty((alphas.size, len(folds)))
@@ -145,7 +145,8 @@ class _PathCV:
             solutions, converged = self._path(datafit, alphas)
             all_converged &= converged
             for a, (W, b) in enumerate(solutions):
-                losses[a, k] = held_out.loss(held_out.linear(W, b))
+                Z = np.asarray(X[test] @ W) + datafit.raw_intercept(W, b)
+                losses[a, k] = held_out.loss(Z)
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "
@@ -156,7 +157,7 @@ class _PathCV:
         self.alphas_ = alphas
         self._store_path(losses)
         self.alpha_ = float(alphas[np.argmin(losses.mean(axis=1))])
-        self._fit_alpha(X, offset, targets, sample_weight, self.alpha_)
+        self._fit_alpha(X, targets, sample_weight, self.alpha_)
         return self._publish(targets)
 
 

@@ -7,10 +7,7 @@ observed rows.
 """
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit, log_expit, logsumexp
-
-from ._base import power_iteration
 
 
 def _cell_weights(mask, sample_weight):
@@ -46,27 +43,47 @@ class _MaskedDatafit:
         self.fit_intercept = fit_intercept
         self.cell_weights = _cell_weights(self.mask, self.sample_weight)
         self._setup()
+        # Each task's features centred by their weighted mean over the task's
+        # observed rows, implicitly (sparse X stays sparse): an exact
+        # reparametrisation of the unpenalised intercepts that decouples them
+        # from the slopes, so the solver sees a much better conditioned problem.
+        if fit_intercept:
+            task_means = np.asarray(X.T @ self.cell_weights)
+        else:
+            task_means = np.zeros((X.shape[1], self.cell_weights.shape[1]))
+        self.task_means = task_means
+        self.offsets = task_means[:, self._output_task]
 
     def _setup(self):
         self.task_columns = [slice(t, t + 1) for t in range(self.y.shape[1])]
         self.n_outputs = self.y.shape[1]
+        self._output_task = np.arange(self.n_outputs)
 
     def restrict(self, features):
         """This datafit on the columns ``features`` of X only."""
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.X = self.X[:, features]
+        new.task_means = self.task_means[features]
+        new.offsets = self.offsets[features]
         return new
 
+    def raw_intercept(self, W, b):
+        """Intercepts of ``X @ W + b_raw`` (uncentred X) equal to ``(W, b)``."""
+        return b - np.sum(self.offsets * W, axis=0)
+
+    def centred_intercept(self, W, b_raw):
+        """Inverse of :meth:`raw_intercept` (for warm starts)."""
+        return b_raw + np.sum(self.offsets * W, axis=0)
+
     def linear(self, W, b):
-        Z = self.X @ W
-        if sparse.issparse(Z):  # pragma: no cover - X @ dense is dense
-            Z = Z.toarray()
-        return Z + b
+        """``Z`` with ``z_it = (x_i - m_t)^T w_t + b_t``, ``m_t`` task t's mean."""
+        return np.asarray(self.X @ W) + self.raw_intercept(W, b)
 
     def backward(self, dZ):
-        grad_W = np.asarray(self.X.T @ dZ)
-        grad_b = dZ.sum(axis=0) if self.fit_intercept else np.zeros(dZ.shape[1])
+        column_sums = dZ.sum(axis=0)
+        grad_W = np.asarray(self.X.T @ dZ) - self.offsets * column_sums
+        grad_b = column_sums if self.fit_intercept else np.zeros(dZ.shape[1])
         return grad_W, grad_b
 
     def value(self, W, b):
@@ -76,21 +93,29 @@ class _MaskedDatafit:
         return self.backward(self.loss_gradient(self.linear(W, b)))
 
     def lipschitz(self):
-        row_weight = self.cell_weights.max(axis=1) * self.curvature
-        X = self.X
-        n_features = X.shape[1]
-
-        def matvec(v):
-            z = X @ v[:n_features]
-            if self.fit_intercept:
-                z = z + v[n_features]
-            z = row_weight * z
-            out = X.T @ z
-            if self.fit_intercept:
-                out = np.append(out, z.sum())
-            return out
-
-        return power_iteration(matvec, n_features + int(self.fit_intercept))
+        # The Hessian is block diagonal by task: the constant is the largest
+        # over tasks of curvature * lambda_max([X, 1]^T diag(c_t) [X, 1]),
+        # found by power iteration on all tasks at once (one X @ V and one
+        # X.T @ Z per step, like a gradient).
+        weights = self.cell_weights * self.curvature
+        X, n_features = self.X, self.X.shape[1]
+        fit_b = self.fit_intercept
+        V = np.random.default_rng(0).normal(size=(n_features + fit_b, weights.shape[1]))
+        eig = np.zeros(weights.shape[1])
+        for _ in range(30):
+            V /= np.maximum(np.linalg.norm(V, axis=0), 1e-300)
+            means = self.task_means
+            Z = np.asarray(X @ V[:n_features]) - np.sum(means * V[:n_features], 0)
+            if fit_b:
+                Z = Z + V[n_features]
+            Z *= weights
+            sums = Z.sum(axis=0)
+            out = np.asarray(X.T @ Z) - means * sums
+            if fit_b:
+                out = np.vstack([out, sums])
+            eig = np.linalg.norm(out, axis=0)
+            V = out
+        return float(eig.max())
 
 
 class SquaredDatafit(_MaskedDatafit):
@@ -162,6 +187,7 @@ class MultinomialDatafit(_MaskedDatafit):
             slice(int(stop - width), int(stop)) for stop, width in zip(stops, widths)
         ]
         self.n_outputs = int(stops[-1])
+        self._output_task = np.repeat(np.arange(len(widths)), widths)
         rows = np.arange(self.y.shape[0])
         self._onehot = []
         for t, cols in enumerate(self.task_columns):

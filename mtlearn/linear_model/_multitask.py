@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -131,14 +130,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if self.fit_intercept and not sparse.issparse(X):
-            # centring only reparametrises the unpenalised intercepts, and
-            # conditions the problem better; sparse X is left as it is
-            offset = np.average(X, axis=0, weights=sample_weight)
-            X = X - offset
-        else:
-            offset = np.zeros(X.shape[1])
-        return X, offset, targets, sample_weight
+        return X, targets, sample_weight
 
     def _make_datafit(self, X, values, mask, sample_weight):
         kwargs = self._datafit_kwargs()
@@ -162,11 +154,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
         return Graph(alpha, self.l2_reg, task_graph=A)
 
     # -- solving ---------------------------------------------------------
-    def _start(self, datafit, offset):
+    def _start(self, datafit):
         n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
         if getattr(self, "warm_start", False) and hasattr(self, "_W"):
             if self._W.shape == (n_features, n_outputs):
-                return self._W.copy(), self._b + offset @ self._W
+                return self._W.copy(), datafit.centred_intercept(self._W, self._b)
         return np.zeros((n_features, n_outputs)), np.zeros(n_outputs)
 
     def _solve(self, datafit, alpha, W, b):
@@ -180,9 +172,9 @@ class _BaseMultiTaskLinear(BaseEstimator):
         )
         return result
 
-    def _fit_alpha(self, X, offset, targets, sample_weight, alpha):
+    def _fit_alpha(self, X, targets, sample_weight, alpha):
         datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
-        result = self._solve(datafit, alpha, *self._start(datafit, offset))
+        result = self._solve(datafit, alpha, *self._start(datafit))
         if not result.converged:
             warnings.warn(
                 f"The proximal-gradient solver did not reach tol={self.tol} "
@@ -193,7 +185,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 stacklevel=1,  # attributed to mtlearn (an error in our tests)
             )
         self._W = result.W
-        self._b = result.b - offset @ result.W
+        self._b = datafit.raw_intercept(result.W, result.b)
         self._task_columns = datafit.task_columns
         self.n_iter_ = result.n_iter
         self.violation_ = result.violation
@@ -226,8 +218,8 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, offset, targets, sample_weight = self._validate(X, y, sample_weight)
-        self._fit_alpha(X, offset, targets, sample_weight, self.alpha)
+        X, targets, sample_weight = self._validate(X, y, sample_weight)
+        self._fit_alpha(X, targets, sample_weight, self.alpha)
         return self._publish(targets)
 
     def _linear(self, X):
@@ -444,13 +436,13 @@ class MultiTaskLogisticRegression(
         )
 
     def _validate(self, X, y, sample_weight):
-        X, offset, targets, sample_weight = super()._validate(X, y, sample_weight)
+        X, targets, sample_weight = super()._validate(X, y, sample_weight)
         self._n_classes = [len(c) for c in targets.classes]
         if getattr(self, "warm_start", False) and hasattr(self, "_W"):
             if [len(c) for c in self._classes] != self._n_classes:
                 del self._W  # other tasks: start afresh
         self._classes = targets.classes
-        return X, offset, targets, sample_weight
+        return X, targets, sample_weight
 
     def _datafit_kwargs(self):
         return {"n_classes": self._n_classes}
