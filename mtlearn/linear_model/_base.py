@@ -18,8 +18,6 @@ penalty or datafit is one small class.
 
 from typing import Protocol
 
-import numpy as np
-
 
 class Datafit(Protocol):
     """A masked, sample-weighted loss of the linear predictions ``Z``.
@@ -96,17 +94,3 @@ def check_penalty(penalty):
             f"{type(penalty).__name__} is a {kind} penalty and must define "
             f"{', '.join(missing)} for the proximal-gradient solver."
         )
-
-
-def power_iteration(matvec, dim, n_iter=30, seed=0):
-    """Largest eigenvalue of a symmetric positive semi-definite operator."""
-    v = np.random.default_rng(seed).normal(size=dim)
-    v /= np.linalg.norm(v)
-    eig = 0.0
-    for _ in range(n_iter):
-        w = matvec(v)
-        eig = float(np.linalg.norm(w))
-        if eig == 0.0:
-            return 0.0
-        v = w / eig
-    return eig
