@@ -8,6 +8,10 @@
   meta-estimator that passes ``y`` on); scikit-learn has no tag for it.
 """
 
+import numpy as np
+from scipy.special import expit, softmax
+
+from ._targets import decode_labels
 from .metrics import multitask_score
 
 
@@ -67,3 +71,82 @@ class MultiTaskRegressorMixin:
         return float(
             multitask_score("r2", y, self.predict(X), sample_weight=sample_weight)
         )
+
+
+class LogitClassifierMixin:
+    """``decision_function``, ``predict_proba`` and ``predict`` from logits.
+
+    For classifiers whose tasks end in a sigmoid (binary) or a softmax
+    (multiclass) output. Subclasses define ``_task_scores(X)``: a list with,
+    per task, its logits of shape (n_samples, 1) (binary: the logit of
+    ``classes_[t][1]``) or (n_samples, n_classes_t); and ``_task_classes()``,
+    the list of each task's classes, and ``_one_d``.
+    """
+
+    def decision_function(self, X):
+        """Logits of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray or list of ndarray
+            One-dimensional y: shape (n_samples,) for a binary task, or
+            (n_samples, n_classes) for a multiclass one. Several tasks: an
+            array of shape (n_samples, n_tasks) when all are binary, else a
+            list with one such array per task.
+        """
+        scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._task_scores(X)]
+        if self._one_d:
+            return scores[0]
+        if all(s.ndim == 1 for s in scores):
+            return np.column_stack(scores)
+        return scores
+
+    def predict_proba(self, X):
+        """Class probabilities of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such
+            One array for one-dimensional y; for several tasks a list with
+            one array of shape (n_samples, n_classes_t) per task, columns in
+            the order of ``classes_[t]``.
+        """
+        probas = []
+        for z in self._task_scores(X):
+            if z.shape[1] == 1:
+                p = expit(z)
+                probas.append(np.hstack([1 - p, p]))
+            else:
+                probas.append(softmax(z, axis=1))
+        return probas[0] if self._one_d else probas
+
+    def predict(self, X):
+        """Predicted labels of each task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Predicted labels, from each task's classes.
+        """
+        codes = np.column_stack(
+            [
+                (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
+                for z in self._task_scores(X)
+            ]
+        ).astype(np.intp)
+        return decode_labels(codes, self._task_classes(), self._one_d)

@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -14,8 +13,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
-from .._targets import check_targets, decode_labels
+from .._mixins import (
+    LogitClassifierMixin,
+    MultiTaskClassifierMixin,
+    MultiTaskRegressorMixin,
+)
+from .._targets import check_targets
 from ._datafits import MultinomialDatafit, SquaredDatafit
 from ._penalties import PENALTIES, Graph, check_task_graph
 from ._solver import solve
@@ -334,7 +337,10 @@ class MultiTaskLinearRegression(
 
 @_fill(_ALPHA_CLASSIFICATION)
 class MultiTaskLogisticRegression(
-    MultiTaskClassifierMixin, ClassifierMixin, _BaseMultiTaskLinear
+    LogitClassifierMixin,
+    MultiTaskClassifierMixin,
+    ClassifierMixin,
+    _BaseMultiTaskLinear,
 ):
     """Multi-task logistic regression with a structured penalty.
 
@@ -458,71 +464,8 @@ class MultiTaskLogisticRegression(
         Z = self._linear(X)
         return [Z[:, cols] for cols in self._task_columns]
 
-    def decision_function(self, X):
-        """Decision function of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray or list of ndarray
-            One-dimensional y: shape (n_samples,) for a binary task, or
-            (n_samples, n_classes) for a multiclass one. Several tasks: an
-            array of shape (n_samples, n_tasks) when all are binary, else a
-            list with one such array per task.
-        """
-        scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._task_scores(X)]
-        if self._one_d:
-            return scores[0]
-        if all(s.ndim == 1 for s in scores):
-            return np.column_stack(scores)
-        return scores
-
-    def predict_proba(self, X):
-        """Class probabilities of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes) or list of such
-            One array for one-dimensional y; for several tasks a list with
-            one array of shape (n_samples, n_classes_t) per task, columns in
-            the order of ``classes_[t]``.
-        """
-        probas = []
-        for z in self._task_scores(X):
-            if z.shape[1] == 1:
-                p = expit(z)
-                probas.append(np.hstack([1 - p, p]))
-            else:
-                probas.append(softmax(z, axis=1))
-        return probas[0] if self._one_d else probas
-
-    def predict(self, X):
-        """Predicted labels of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Predicted labels, from each task's classes.
-        """
-        scores = self._task_scores(X)
-        codes = np.column_stack(
-            [(z[:, 0] > 0) if z.shape[1] == 1 else z.argmax(axis=1) for z in scores]
-        ).astype(np.intp)
-        return decode_labels(codes, self._classes, self._one_d)
+    def _task_classes(self):
+        return self._classes
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,16 +12,16 @@ pass. The protocol:
     task's observed cells; ``task_weights`` the fixed loss weight of each
     task. Writes d(loss)/d(logits) into ``grad`` (same shape as ``logits``)
     and returns the weighted mean loss of each task, of shape (n_tasks_head,).
-``output(logits)``
-    The prediction-space output: probabilities for classification heads,
-    (standardised) targets for regression heads.
+
+Predictions apply the same links (sigmoid, softmax, identity) outside the
+heads: see ``mtlearn._mixins.LogitClassifierMixin``.
 
 Per task, the loss is ``L_t = sum_i w_it * l(y_it, z_it)`` and the gradient
 written is ``task_weights[t] * w_it * dl/dz_it``.
 """
 
 import numpy as np
-from scipy.special import expit, log_softmax, softmax
+from scipy.special import expit, log_softmax
 
 
 class BinaryLogisticHead:
@@ -38,9 +38,6 @@ class BinaryLogisticHead:
         grad *= weights
         grad *= task_weights
         return losses
-
-    def output(self, logits):
-        return expit(logits)
 
 
 class SoftmaxHead:
@@ -60,9 +57,6 @@ class SoftmaxHead:
         grad *= (w * task_weights[0])[:, None]
         return np.array([loss])
 
-    def output(self, logits):
-        return softmax(logits, axis=1)
-
 
 class SquaredHead:
     """Identity output and half squared error, one output per target."""
@@ -75,6 +69,3 @@ class SquaredHead:
         grad *= weights
         grad *= task_weights
         return losses
-
-    def output(self, logits):
-        return logits

@@ -20,11 +20,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
+from .._mixins import (
+    LogitClassifierMixin,
+    MultiTaskClassifierMixin,
+    MultiTaskRegressorMixin,
+)
 from .._targets import (
     check_classes_argument,
     check_targets,
-    decode_labels,
     task_label,
 )
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
@@ -581,7 +584,10 @@ _SHARED_ATTRIBUTES_DOC = """
 
 
 class SharedRepresentationClassifier(
-    MultiTaskClassifierMixin, ClassifierMixin, _BaseSharedRepresentation
+    LogitClassifierMixin,
+    MultiTaskClassifierMixin,
+    ClassifierMixin,
+    _BaseSharedRepresentation,
 ):
     """Multi-task classifier: a shared MLP trunk and one head per task.
 
@@ -829,86 +835,9 @@ class SharedRepresentationClassifier(
     def _task_classes(self):
         return [self.classes_] if self._one_d else self.classes_
 
-    def decision_function(self, X):
-        """Logits of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray or list of ndarray
-            One-dimensional y: shape (n_samples,) for a binary task, or
-            (n_samples, n_classes) for a multiclass one. Several tasks: an
-            array of shape (n_samples, n_tasks) when all are binary, else a
-            list with one such array per task.
-        """
+    def _task_scores(self, X):
         logits = self._logits(X)
-        scores = [
-            self._task_logits(logits, t).ravel()
-            if self._head_outputs[t] == 1
-            else self._task_logits(logits, t)
-            for t in range(self.n_tasks_)
-        ]
-        if self._one_d:
-            return scores[0]
-        if all(k == 1 for k in self._head_outputs):
-            return np.column_stack(scores)
-        return scores
-
-    def predict_proba(self, X):
-        """Class probabilities of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes) or list of such
-            One array for one-dimensional y; for several tasks a list with
-            one array of shape (n_samples, n_classes_t) per task, columns in
-            the order of ``classes_[t]``.
-        """
-        logits = self._logits(X)
-        probas = []
-        for t, group_head in self._task_heads():
-            p = group_head.output(self._task_logits(logits, t))
-            if p.shape[1] == 1:
-                p = np.hstack([1 - p, p])
-            probas.append(p)
-        return probas[0] if self._one_d else probas
-
-    def _task_heads(self):
-        heads = {}
-        for group in self._head_groups:
-            tasks = np.arange(self.n_tasks_)[group.tasks]
-            for t in np.atleast_1d(tasks):
-                heads[int(t)] = group.head
-        return sorted(heads.items())
-
-    def predict(self, X):
-        """Predicted labels of each task.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Predicted labels, from each task's classes.
-        """
-        logits = self._logits(X)
-        codes = np.empty((logits.shape[0], self.n_tasks_), dtype=np.intp)
-        for t in range(self.n_tasks_):
-            z = self._task_logits(logits, t)
-            codes[:, t] = (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
-        return decode_labels(codes, self._task_classes(), self._one_d)
+        return [self._task_logits(logits, t) for t in range(self.n_tasks_)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
