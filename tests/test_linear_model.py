@@ -30,11 +30,11 @@ from mtlearn.linear_model._solver import fista, solve
 N_SAMPLES, N_FEATURES, N_TASKS = 40, 5, 3
 
 
-def _problem(kind, seed=0, sparse_X=False):
+def _problem(kind, seed=0, sparse_X=False, layout="auto", observed=0.75):
     """Small data with missing cells and sample weights, and its datafit."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
-    mask = rng.random((N_SAMPLES, N_TASKS)) > 0.25
+    mask = rng.random((N_SAMPLES, N_TASKS)) < observed
     weights = rng.uniform(0.5, 2.0, size=N_SAMPLES)
     if kind == "squared":
         y = X @ rng.normal(size=(N_FEATURES, N_TASKS)) + rng.normal(size=(40, 3))
@@ -50,6 +50,8 @@ def _problem(kind, seed=0, sparse_X=False):
     if sparse_X:
         X[np.abs(X) < 0.8] = 0.0
         X = sparse.csr_matrix(X)
+    if kind != "multinomial":
+        extra["layout"] = layout
     datafit = datafit_cls(X, y, mask, weights, **extra)
     return datafit
 
@@ -119,6 +121,89 @@ def test_datafit_lipschitz_bounds_the_gradient_change(kind):
         change = np.sqrt(np.sum((g1[0] - g2[0]) ** 2) + np.sum((g1[1] - g2[1]) ** 2))
         dist = np.sqrt(np.sum((W1 - W2) ** 2) + np.sum((b1 - b2) ** 2))
         assert change <= 1.001 * L * dist
+
+
+@pytest.mark.parametrize("kind", ["squared", "logistic"])
+def test_cells_layout_gives_the_dense_values(kind):
+    # with few observed cells the predictions are held as a vector of the
+    # observed cells; every quantity the solver uses must be unchanged
+    dense = _problem(kind, layout="dense", observed=0.2)
+    cells = _problem(kind, layout="auto", observed=0.2)
+    assert (dense.layout, cells.layout) == ("dense", "cells")
+    W, b = _start(dense)
+    assert cells.value(W, b) == pytest.approx(dense.value(W, b), rel=1e-12)
+    for ours, theirs in zip(cells.gradient(W, b), dense.gradient(W, b)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    for method in ["hessian_diagonal", "hessian_blocks", "null_intercept"]:
+        np.testing.assert_allclose(
+            getattr(cells, method)(), getattr(dense, method)(), atol=1e-12
+        )
+    assert cells.lipschitz() == pytest.approx(dense.lipschitz(), rel=1e-8)
+    sub = [0, 2, 3]
+    np.testing.assert_allclose(
+        cells.restrict(sub).gradient(W[sub], b)[0],
+        dense.restrict(sub).gradient(W[sub], b)[0],
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("kind", ["squared", "logistic"])
+def test_hessian_blocks_bound_the_datafit_curvature(kind):
+    # blocks and diagonal: the Hessian in w_t of the curvature bound. For
+    # the squared loss it is the Hessian itself (finite differences of the
+    # gradient); for the logistic loss it dominates the Hessian.
+    datafit = _problem(kind)
+    blocks = datafit.hessian_blocks()
+    np.testing.assert_allclose(
+        datafit.hessian_diagonal(), np.diagonal(blocks, axis1=1, axis2=2).T
+    )
+    W, b = _start(datafit)
+    eps = 1e-6
+    for t in range(datafit.n_outputs):
+        numeric = np.empty((N_FEATURES, N_FEATURES))
+        for j in range(N_FEATURES):
+            step = np.zeros_like(W)
+            step[j, t] = eps
+            up = datafit.gradient(W + step, b)[0][:, t]
+            down = datafit.gradient(W - step, b)[0][:, t]
+            numeric[:, j] = (up - down) / (2 * eps)
+        if kind == "squared":
+            np.testing.assert_allclose(blocks[t], numeric, atol=1e-6)
+        else:
+            gap = np.linalg.eigvalsh(blocks[t] - 0.5 * (numeric + numeric.T))
+            assert gap.min() >= -1e-6
+
+
+def test_coupled_block_metric_is_the_exact_inverse():
+    # the 'mean' metric: per-output blocks minus the coupling c J (x) I,
+    # inverted by the Woodbury identity; checked against the dense matrix
+    from mtlearn.linear_model._solver import _CoupledBlockMetric
+
+    rng = np.random.default_rng(0)
+    p, k, c = 4, 3, 0.2
+    blocks = np.array([a @ a.T + np.eye(p) for a in rng.normal(size=(k, p, p))])
+    metric = _CoupledBlockMetric(blocks, np.ones(k), c)
+    full = np.zeros((p * k, p * k))  # ordered output by output
+    for t in range(k):
+        full[t * p : (t + 1) * p, t * p : (t + 1) * p] = blocks[t]
+    full -= c * np.kron(np.ones((k, k)), np.eye(p))
+    G = rng.normal(size=(p, k))
+    direction, _ = metric.direction(G, np.zeros(k))
+    expected = np.linalg.solve(full, G.T.ravel()).reshape(k, p).T
+    np.testing.assert_allclose(direction, expected, rtol=1e-10)
+    assert metric.sqnorm(G, np.zeros(k)) == pytest.approx(
+        G.T.ravel() @ full @ G.T.ravel()
+    )
+
+
+def test_squared_loss_with_a_smooth_penalty_takes_newton_steps():
+    # the block metric makes the squared loss with 'l2' or 'mean' one
+    # Newton step: solved to 1e-10 at the first check of optimality
+    datafit = _problem("squared")
+    zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
+    for penalty in [L2(0.3), Mean(0.3, l2_reg=0.01), Mean(5.0)]:
+        result = fista(datafit, penalty, *zeros, tol=1e-10, check_every=2)
+        assert result.converged and result.n_iter == 2
 
 
 def _penalties(n_outputs=N_TASKS):
@@ -204,11 +289,17 @@ def test_graph_penalty_validates_the_task_graph(task_graph, match):
         Graph(1.0, task_graph=task_graph)
 
 
-@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("sparse_X", [False, True, "cells"])
 @pytest.mark.parametrize("name", ["l2", "l21", "trace", "mean", "graph"])
 @pytest.mark.parametrize("kind", DATAFITS)
 def test_solver_reaches_tol_for_every_penalty_and_datafit(kind, name, sparse_X):
-    datafit = _problem(kind, sparse_X=sparse_X)
+    if sparse_X == "cells":  # few observed cells, held as a vector
+        if kind == "multinomial":
+            pytest.skip("multiclass tasks always use the dense layout")
+        datafit = _problem(kind, layout="cells", observed=0.4)
+        assert datafit.layout == "cells"
+    else:
+        datafit = _problem(kind, sparse_X=sparse_X)
     penalty = _penalties(datafit.n_outputs)[name]
     penalty.alpha = 0.05
     W0, b0 = np.zeros((N_FEATURES, datafit.n_outputs)), np.zeros(datafit.n_outputs)

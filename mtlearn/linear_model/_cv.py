@@ -139,14 +139,12 @@ class _PathCV:
             held_out = self._make_datafit(
                 X[test], targets.values[test], targets.mask[test], sample_weight[test]
             )
-            # pooled over the observed validation cells, weighted
-            cells = held_out.mask * held_out.sample_weight[:, None]
-            held_out.cell_weights = cells / max(cells.sum(), 1e-300)
             solutions, converged = self._path(datafit, alphas)
             all_converged &= converged
             for a, (W, b) in enumerate(solutions):
-                Z = np.asarray(X[test] @ W) + datafit.raw_intercept(W, b)
-                losses[a, k] = held_out.loss(Z)
+                # pooled over the observed validation cells, weighted
+                b_raw = datafit.raw_intercept(W, b)
+                losses[a, k] = held_out.pooled_loss(W, b_raw)
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "

@@ -7,6 +7,7 @@ observed rows.
 """
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, log_expit, logsumexp
 
 
@@ -29,11 +30,22 @@ class _MaskedDatafit:
     mask : ndarray of shape (n_samples, n_tasks), dtype=bool
     sample_weight : ndarray of shape (n_samples,), default=None
     fit_intercept : bool, default=True
+    layout : {'auto', 'dense', 'cells'}, default='auto'
+        How predictions ``Z`` are held. ``'dense'``: the full (n_samples,
+        n_outputs) matrix. ``'cells'``: only the observed cells, as a vector
+        (one output column per task, dense X): when most cells are missing,
+        as in data where each row belongs to one task, an iteration then
+        costs ``n_observed_cells * n_features`` instead of
+        ``n_samples * n_tasks * n_features``. ``'auto'`` picks ``'cells'``
+        when at most a quarter of the cells are observed and they number at
+        most ``4 * n_samples``.
     """
 
     curvature = 1.0
 
-    def __init__(self, X, y, mask, sample_weight=None, fit_intercept=True):
+    def __init__(
+        self, X, y, mask, sample_weight=None, fit_intercept=True, layout="auto"
+    ):
         self.X = X
         self.y = np.asarray(y)
         self.mask = np.asarray(mask, dtype=bool)
@@ -53,11 +65,43 @@ class _MaskedDatafit:
             task_means = np.zeros((X.shape[1], self.cell_weights.shape[1]))
         self.task_means = task_means
         self.offsets = task_means[:, self._output_task]
+        self._set_layout(layout)
 
     def _setup(self):
         self.task_columns = [slice(t, t + 1) for t in range(self.y.shape[1])]
         self.n_outputs = self.y.shape[1]
         self._output_task = np.arange(self.n_outputs)
+
+    def _set_layout(self, layout):
+        n_samples, n_tasks = self.cell_weights.shape
+        cols, rows = np.nonzero(self.cell_weights.T > 0)  # sorted by task
+        if layout == "auto":
+            few = rows.size <= min(n_samples * n_tasks / 4, 4 * n_samples)
+            layout = "cells" if few else "dense"
+        if layout == "cells" and (
+            self.n_outputs != n_tasks or not isinstance(self.X, np.ndarray)
+        ):
+            layout = "dense"  # multiclass blocks or sparse X: dense predictions
+        self.layout = layout
+        if layout == "dense":
+            self._cw, self._yv = self.cell_weights, self.y
+            self._output_weights = self._task_weights_by_output()
+            return
+        self._rows, self._cols = rows, cols
+        self._Xc = self.X[rows]
+        self._cw = self.cell_weights[rows, cols]
+        self._yv = self.y[rows, cols]
+        self._output_weights = self._cw
+        self._indicator = sparse.csr_matrix(
+            (np.ones(rows.size), (cols, np.arange(rows.size))),
+            shape=(n_tasks, rows.size),
+        )
+
+    def _column_sums(self, V):
+        """Per output, the sum of ``V`` (in this datafit's layout of Z)."""
+        if self.layout == "dense":
+            return V.sum(axis=0)
+        return self._indicator @ V
 
     def restrict(self, features):
         """This datafit on the columns ``features`` of X only."""
@@ -66,6 +110,8 @@ class _MaskedDatafit:
         new.X = self.X[:, features]
         new.task_means = self.task_means[features]
         new.offsets = self.offsets[features]
+        if self.layout == "cells":
+            new._Xc = self._Xc[:, features]
         return new
 
     def raw_intercept(self, W, b):
@@ -77,13 +123,26 @@ class _MaskedDatafit:
         return b_raw + np.sum(self.offsets * W, axis=0)
 
     def linear(self, W, b):
-        """``Z`` with ``z_it = (x_i - m_t)^T w_t + b_t``, ``m_t`` task t's mean."""
-        return np.asarray(self.X @ W) + self.raw_intercept(W, b)
+        """``Z`` with ``z_it = (x_i - m_t)^T w_t + b_t``, ``m_t`` task t's mean.
+
+        A matrix (n_samples, n_outputs) in the dense layout, the vector of
+        the observed cells in the cells layout.
+        """
+        b_raw = self.raw_intercept(W, b)
+        if self.layout == "dense":
+            return np.asarray(self.X @ W) + b_raw
+        cols = self._cols
+        return np.einsum("ij,ij->i", self._Xc, W.T[cols]) + b_raw[cols]
 
     def backward(self, dZ):
-        column_sums = dZ.sum(axis=0)
-        grad_W = np.asarray(self.X.T @ dZ) - self.offsets * column_sums
-        grad_b = column_sums if self.fit_intercept else np.zeros(dZ.shape[1])
+        """``(grad_W, grad_b)`` from the derivative ``dZ`` in the layout of Z."""
+        column_sums = self._column_sums(dZ)
+        if self.layout == "dense":
+            product = np.asarray(self.X.T @ dZ)
+        else:
+            product = np.asarray(self._indicator @ (self._Xc * dZ[:, None])).T
+        grad_W = product - self.offsets * column_sums
+        grad_b = column_sums if self.fit_intercept else np.zeros(self.n_outputs)
         return grad_W, grad_b
 
     def value(self, W, b):
@@ -92,30 +151,80 @@ class _MaskedDatafit:
     def gradient(self, W, b):
         return self.backward(self.loss_gradient(self.linear(W, b)))
 
+    def pooled_loss(self, W, b_raw):
+        """The loss of ``X @ W + b_raw`` with every observed cell weighted alike.
+
+        The mean over the observed cells (each row's sample weight counted
+        once per observed task): the validation loss of cross-validation.
+        """
+        Z = np.asarray(self.X @ W) + b_raw
+        cells = self.mask * self.sample_weight[:, None]
+        total = max(float(cells.sum()), 1e-300)
+        pooled = object.__new__(type(self))
+        pooled.__dict__.update(self.__dict__)
+        pooled.cell_weights = cells / total
+        pooled._set_layout("dense")
+        return pooled.loss(Z)
+
+    def hessian_diagonal(self):
+        """Diagonal of the curvature bound's Hessian in ``W``, per output.
+
+        ``curvature * sum_i c_it (x_ij - m_jt)^2``, shape (n_features,
+        n_outputs): the Jacobi scaling of the solver.
+        """
+        weights = self._task_weights_by_output()
+        if self.layout == "dense":
+            X2 = self.X.multiply(self.X) if sparse.issparse(self.X) else self.X**2
+            second = np.asarray(X2.T @ weights)
+        else:
+            second = np.asarray(self._indicator @ (self._Xc**2 * self._cw[:, None])).T
+        centred = second - self.offsets**2 * weights.sum(axis=0)
+        return self.curvature * np.maximum(centred, 0.0)
+
+    def hessian_blocks(self):
+        """Per output, the curvature bound's Hessian in ``w_t``.
+
+        ``curvature * sum_i c_it (x_i - m_t)(x_i - m_t)^T``, shape
+        (n_outputs, n_features, n_features), for dense X. With the task
+        centring the intercept is decoupled from the slopes, its own
+        curvature is ``curvature`` times the task's total cell weight.
+        """
+        weights = self._task_weights_by_output()
+        n_features = self.X.shape[1]
+        blocks = np.empty((self.n_outputs, n_features, n_features))
+        for k in range(self.n_outputs):
+            if self.layout == "dense":
+                rows = np.flatnonzero(weights[:, k] > 0)
+                Xk, c = self.X[rows], weights[rows, k]
+            else:
+                t = self._output_task[k]
+                start, stop = np.searchsorted(self._cols, [t, t + 1])
+                Xk, c = self._Xc[start:stop], self._cw[start:stop]
+            Xk = Xk - self.offsets[:, k]
+            blocks[k] = (Xk.T * c) @ Xk
+        return self.curvature * blocks
+
+    def _task_weights_by_output(self):
+        return self.cell_weights[:, self._output_task]
+
     def lipschitz(self):
         # The Hessian is block diagonal by task: the constant is the largest
         # over tasks of curvature * lambda_max([X, 1]^T diag(c_t) [X, 1]),
-        # found by power iteration on all tasks at once (one X @ V and one
-        # X.T @ Z per step, like a gradient).
-        weights = self.cell_weights * self.curvature
-        X, n_features = self.X, self.X.shape[1]
-        fit_b = self.fit_intercept
-        V = np.random.default_rng(0).normal(size=(n_features + fit_b, weights.shape[1]))
-        eig = np.zeros(weights.shape[1])
+        # found by power iteration on all tasks at once (one product with X
+        # and one with its transpose per step, like a gradient).
+        n_features = self.X.shape[1]
+        V = np.random.default_rng(0).normal(size=(n_features + 1, self.n_outputs))
+        if not self.fit_intercept:
+            V[-1] = 0.0
+        eig = np.zeros(self.n_outputs)
         for _ in range(30):
             V /= np.maximum(np.linalg.norm(V, axis=0), 1e-300)
-            means = self.task_means
-            Z = np.asarray(X @ V[:n_features]) - np.sum(means * V[:n_features], 0)
-            if fit_b:
-                Z = Z + V[n_features]
-            Z *= weights
-            sums = Z.sum(axis=0)
-            out = np.asarray(X.T @ Z) - means * sums
-            if fit_b:
-                out = np.vstack([out, sums])
+            Z = self.linear(V[:-1], V[-1])
+            grad_W, grad_b = self.backward(self._output_weights * Z)
+            out = np.vstack([grad_W, grad_b])
             eig = np.linalg.norm(out, axis=0)
             V = out
-        return float(eig.max())
+        return self.curvature * float(eig.max())
 
 
 class SquaredDatafit(_MaskedDatafit):
@@ -124,14 +233,14 @@ class SquaredDatafit(_MaskedDatafit):
     curvature = 1.0
 
     def loss(self, Z):
-        return 0.5 * float(np.sum(self.cell_weights * (self.y - Z) ** 2))
+        return 0.5 * float(np.sum(self._cw * (self._yv - Z) ** 2))
 
     def null_intercept(self):
         """The optimal intercepts when ``W = 0``: each task's weighted mean."""
-        return np.sum(self.cell_weights * self.y, axis=0)
+        return self._column_sums(self._cw * self._yv)
 
     def loss_gradient(self, Z):
-        return self.cell_weights * (Z - self.y)
+        return self._cw * (Z - self._yv)
 
 
 class LogisticDatafit(_MaskedDatafit):
@@ -143,20 +252,21 @@ class LogisticDatafit(_MaskedDatafit):
 
     curvature = 0.25
 
-    def _setup(self):
-        super()._setup()
-        self._sign = np.where(self.y > 0, 1.0, -1.0)
+    def _set_layout(self, layout):
+        super()._set_layout(layout)
+        self._positive = (self._yv > 0).astype(np.float64)
+        self._sign = 2.0 * self._positive - 1.0
 
     def loss(self, Z):
-        return -float(np.sum(self.cell_weights * log_expit(self._sign * Z)))
+        return -float(np.sum(self._cw * log_expit(self._sign * Z)))
 
     def null_intercept(self):
         """The optimal intercepts when ``W = 0``: the log-odds of each task."""
-        p = np.clip(np.sum(self.cell_weights * (self.y > 0), axis=0), 1e-12, 1 - 1e-12)
+        p = np.clip(self._column_sums(self._cw * self._positive), 1e-12, 1 - 1e-12)
         return np.log(p / (1 - p))
 
     def loss_gradient(self, Z):
-        return self.cell_weights * (expit(Z) - (self.y > 0))
+        return self._cw * (expit(Z) - self._positive)
 
 
 class MultinomialDatafit(_MaskedDatafit):
@@ -175,10 +285,18 @@ class MultinomialDatafit(_MaskedDatafit):
     curvature = 0.5
 
     def __init__(
-        self, X, y, mask, sample_weight=None, fit_intercept=True, *, n_classes
+        self,
+        X,
+        y,
+        mask,
+        sample_weight=None,
+        fit_intercept=True,
+        layout="dense",
+        *,
+        n_classes,
     ):
         self.n_classes = [int(k) for k in n_classes]
-        super().__init__(X, y, mask, sample_weight, fit_intercept)
+        super().__init__(X, y, mask, sample_weight, fit_intercept, "dense")
 
     def _setup(self):
         widths = [1 if k == 2 else k for k in self.n_classes]

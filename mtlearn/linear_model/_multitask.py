@@ -19,7 +19,7 @@ from .._mixins import (
     MultiTaskRegressorMixin,
 )
 from .._targets import check_targets
-from ._datafits import MultinomialDatafit, SquaredDatafit
+from ._datafits import LogisticDatafit, MultinomialDatafit, SquaredDatafit
 from ._penalties import PENALTIES, Graph, check_task_graph
 from ._solver import solve
 
@@ -136,8 +136,8 @@ class _BaseMultiTaskLinear(BaseEstimator):
         return X, targets, sample_weight
 
     def _make_datafit(self, X, values, mask, sample_weight):
-        kwargs = self._datafit_kwargs()
-        return self._datafit_class(
+        datafit_class, kwargs = self._datafit()
+        return datafit_class(
             X, values, mask, sample_weight, self.fit_intercept, **kwargs
         )
 
@@ -306,10 +306,9 @@ class MultiTaskLinearRegression(
     """
 
     _target_kind = "regression"
-    _datafit_class = SquaredDatafit
 
-    def _datafit_kwargs(self):
-        return {}
+    def _datafit(self):
+        return SquaredDatafit, {}
 
     def _publish(self, targets):
         self.coef_ = self._W.T.copy()
@@ -417,7 +416,6 @@ class MultiTaskLogisticRegression(
     """
 
     _target_kind = "classification"
-    _datafit_class = MultinomialDatafit
 
     def __init__(
         self,
@@ -450,8 +448,10 @@ class MultiTaskLogisticRegression(
         self._classes = targets.classes
         return X, targets, sample_weight
 
-    def _datafit_kwargs(self):
-        return {"n_classes": self._n_classes}
+    def _datafit(self):
+        if all(k == 2 for k in self._n_classes):
+            return LogisticDatafit, {}
+        return MultinomialDatafit, {"n_classes": self._n_classes}
 
     def _publish(self, targets):
         self.classes_ = self._classes[0] if self._one_d else list(self._classes)

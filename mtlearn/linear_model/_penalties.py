@@ -46,6 +46,9 @@ class _SmoothPenalty(_Penalty):
 class L2(_SmoothPenalty):
     """Ridge on every task independently: ``alpha / 2 * ||W||_F^2``."""
 
+    def diagonal(self, n_outputs):
+        return np.full(n_outputs, self.alpha + self.l2_reg)
+
     def value(self, W):
         return 0.5 * self.alpha * float(np.sum(W**2)) + self._ridge(W)
 
@@ -62,7 +65,10 @@ class L21(_Penalty):
     Its prox shrinks each row's norm by ``step * alpha`` (group soft
     thresholding); a feature is kept or dropped for all tasks at once
     (Obozinski, Taskar & Jordan 2010; Argyriou, Evgeniou & Pontil 2008).
+    ``step`` may hold one value per row (a row-wise scaled prox).
     """
+
+    row_separable = True
 
     def value(self, W):
         return self.alpha * float(np.linalg.norm(W, axis=1).sum()) + self._ridge(W)
@@ -139,6 +145,13 @@ class Mean(_SmoothPenalty):
     def gradient(self, W):
         return self.alpha * (W - W.mean(axis=1, keepdims=True)) + self.l2_reg * W
 
+    def diagonal(self, n_outputs):
+        return np.full(n_outputs, self.alpha * (1.0 - 1.0 / n_outputs) + self.l2_reg)
+
+    def coupling(self, n_outputs):
+        """``c`` of the Hessian ``diag(alpha + l2_reg) - c J`` across outputs."""
+        return self.alpha / n_outputs
+
     def lipschitz(self):
         return self.alpha + self.l2_reg
 
@@ -167,6 +180,9 @@ class Graph(_SmoothPenalty):
 
     def gradient(self, W):
         return 2.0 * self.alpha * (W @ self.laplacian) + self.l2_reg * W
+
+    def diagonal(self, n_outputs):
+        return 2.0 * self.alpha * np.diag(self.laplacian) + self.l2_reg
 
     def lipschitz(self):
         top = (
