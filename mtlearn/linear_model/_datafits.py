@@ -148,6 +148,10 @@ class _MaskedDatafit:
     def value(self, W, b):
         return self.loss(self.linear(W, b))
 
+    def loss_and_gradient(self, Z):
+        """``(loss(Z), loss_gradient(Z))``; datafits may share work."""
+        return self.loss(Z), self.loss_gradient(Z)
+
     def gradient(self, W, b):
         return self.backward(self.loss_gradient(self.linear(W, b)))
 
@@ -258,7 +262,18 @@ class LogisticDatafit(_MaskedDatafit):
         self._sign = 2.0 * self._positive - 1.0
 
     def loss(self, Z):
-        return -float(np.sum(self._cw * log_expit(self._sign * Z)))
+        return self.loss_and_gradient(Z, gradient=False)[0]
+
+    def loss_and_gradient(self, Z, gradient=True):
+        """The loss and its derivative in ``Z``, sharing one exponential."""
+        u = self._sign * Z
+        e = np.exp(-np.abs(u))  # never overflows
+        value = float(np.sum(self._cw * (np.log1p(e) - np.minimum(u, 0.0))))
+        if not gradient:
+            return value, None
+        # sigmoid(z) from e = exp(-|z|): 1 / (1 + e) for z >= 0, e / (1 + e)
+        p = np.where(Z >= 0, 1.0, e) / (1.0 + e)
+        return value, self._cw * (p - self._positive)
 
     def null_intercept(self):
         """The optimal intercepts when ``W = 0``: the log-odds of each task."""
@@ -266,7 +281,7 @@ class LogisticDatafit(_MaskedDatafit):
         return np.log(p / (1 - p))
 
     def loss_gradient(self, Z):
-        return self._cw * (expit(Z) - self._positive)
+        return self.loss_and_gradient(Z)[1]
 
 
 class MultinomialDatafit(_MaskedDatafit):

@@ -33,11 +33,13 @@ def _violation(datafit, penalty, W, b, grad_W, grad_b):
     return float(np.sqrt(dist**2 + np.sum(grad_b**2)))
 
 
-def _smooth_gradient(datafit, penalty, W, Z):
-    grad_W, grad_b = datafit.backward(datafit.loss_gradient(Z))
+def _smooth_value_and_gradient(datafit, penalty, W, Z):
+    value, dZ = datafit.loss_and_gradient(Z)
+    grad_W, grad_b = datafit.backward(dZ)
     if penalty.smooth:
+        value += penalty.value(W)
         grad_W = grad_W + penalty.gradient(W)
-    return grad_W, grad_b
+    return value, grad_W, grad_b
 
 
 def _smooth_value(datafit, penalty, W, Z):
@@ -197,8 +199,7 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     momentum = 1.0
     violation = np.inf
     for n_iter in range(1, max_iter + 1):
-        f_y = _smooth_value(datafit, penalty, y_W, y_Z)
-        g_W, g_b = _smooth_gradient(datafit, penalty, y_W, y_Z)
+        f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_Z)
         dir_W, dir_b = metric.direction(g_W, g_b)
         while True:  # backtracking line search on the metric's scale
             V = y_W - dir_W / scale
@@ -259,7 +260,8 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
         Maximum total number of proximal-gradient steps.
     working_set : bool, default=None
         Use working sets (``l21`` only); None means when the penalty is
-        ``l21`` and there are more than 100 features.
+        ``l21`` and there are more than 500 features (below that, solving on
+        all features at once is as fast).
 
     Returns
     -------
@@ -267,7 +269,7 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
     """
     n_features = W.shape[0]
     if working_set is None:
-        working_set = isinstance(penalty, L21) and n_features > 100
+        working_set = isinstance(penalty, L21) and n_features > 500
     if not working_set:
         return fista(datafit, penalty, W, b, tol=tol, max_iter=max_iter)
     if not isinstance(penalty, L21):
@@ -286,15 +288,19 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
         if violation <= tol:
             return SolverResult(W, b, n_iter, violation, True)
         active = np.linalg.norm(W, axis=1) > 0
-        ws_size = min(n_features, max(ws_size, 2 * int(active.sum())))
+        ws_size = max(ws_size, 2 * int(active.sum()))
+        if ws_size > n_features // 2:  # most features in play: take them all
+            ws_size = n_features
         scores[active] = np.inf  # the support stays in the working set
         ws = np.sort(np.argpartition(-scores, ws_size - 1)[:ws_size])
+        # the inner problems are solved only as far as the outer violation
+        # warrants: loosely while the working set is still growing
         inner = fista(
             datafit.restrict(ws),
             penalty,
             W[ws],
             b,
-            tol=0.3 * tol,
+            tol=tol if ws_size == n_features else 0.3 * max(tol, 0.1 * violation),
             max_iter=max_iter - n_iter,
         )
         n_iter += inner.n_iter
@@ -303,7 +309,7 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
         b = inner.b
         if ws_size == n_features:
             return SolverResult(W, b, n_iter, inner.violation, inner.converged)
-        ws_size = min(n_features, 2 * ws_size)
+        ws_size = 2 * ws_size
     return SolverResult(W, b, n_iter, violation, False)
 
 
