@@ -246,6 +246,40 @@ def test_prox_solves_its_problem(name):
             assert objective(Z.ravel() + 1e-3 * rng.normal(size=Z.size)) >= best
 
 
+@pytest.mark.parametrize("l2_reg", [0.0, 0.5])
+def test_l21_prox_with_one_step_per_entry(l2_reg):
+    # the prox in a diagonal metric (the solver's Jacobi scaling):
+    # argmin sum (Z - V)^2 / (2 S) + alpha ||Z||_21 + ridge. Its optimality
+    # condition is the plain distance() with grad = (Z - V) / S; with equal
+    # steps it is the closed form
+    penalty = L21(0.3, l2_reg=l2_reg)
+    rng = np.random.default_rng(2)
+    for scale in [0.05, 0.3, 2.0]:
+        V = scale * rng.normal(size=(6, N_TASKS))
+        V[0] = 0.01  # a row set to zero
+        S = rng.uniform(0.2, 3.0, size=V.shape)
+        Z = penalty.prox(V, S)
+        assert not np.any(Z[0])
+        assert penalty.distance(Z, (Z - V) / S) < 1e-9
+        same = np.full(V.shape, 0.7)
+        np.testing.assert_allclose(penalty.prox(V, same), penalty.prox(V, 0.7))
+
+
+def test_logistic_local_curvature_is_the_hessian_diagonal():
+    # with the local weights p (1 - p) the diagonal is the exact Hessian's
+    datafit = _problem("logistic")
+    W, b = _start(datafit)
+    weights = datafit.curvature_weights(datafit.linear(W, b))
+    diagonal = datafit.hessian_diagonal(weights)
+    eps = 1e-5
+    for j, t in [(0, 0), (2, 1), (4, 2)]:
+        step = np.zeros_like(W)
+        step[j, t] = eps
+        up = datafit.gradient(W + step, b)[0][j, t]
+        down = datafit.gradient(W - step, b)[0][j, t]
+        assert diagonal[j, t] == pytest.approx((up - down) / (2 * eps), rel=1e-5)
+
+
 @pytest.mark.parametrize("name", ["l2", "mean", "graph"])
 def test_smooth_penalty_gradient_and_lipschitz(name):
     penalty = _penalties()[name]

@@ -15,6 +15,7 @@ from ._multitask import (
     MultiTaskLinearRegression,
     MultiTaskLogisticRegression,
     _BaseMultiTaskLinear,
+    _null_intercept,
 )
 from ._solver import alpha_max
 
@@ -97,7 +98,7 @@ class _PathCV:
     def _path(self, datafit, alphas):
         """Solutions along ``alphas`` (decreasing), each warm-starting the next."""
         W = np.zeros((datafit.X.shape[1], datafit.n_outputs))
-        b = np.zeros(datafit.n_outputs)
+        b = _null_intercept(datafit)
         solutions, converged = [], True
         for alpha in alphas:
             result = self._solve(datafit, alpha, W, b)

@@ -170,43 +170,56 @@ class _MaskedDatafit:
         pooled._set_layout("dense")
         return pooled.loss(Z)
 
-    def hessian_diagonal(self):
-        """Diagonal of the curvature bound's Hessian in ``W``, per output.
+    def curvature_weights(self, Z=None):
+        """Per cell, the second derivative of the loss (the Hessian weights).
 
-        ``curvature * sum_i c_it (x_ij - m_jt)^2``, shape (n_features,
-        n_outputs): the Jacobi scaling of the solver.
+        In the layout of ``Z``. Without ``Z``, the loss's global bound
+        (``curvature`` times the cell weight), with ``Z`` the local value
+        where the loss has one (logistic: ``p (1 - p)``).
         """
-        weights = self._task_weights_by_output()
+        return self.curvature * self._output_weights
+
+    def hessian_diagonal(self, weights=None):
+        """Diagonal of the Hessian in ``W`` for Hessian weights ``weights``.
+
+        ``sum_i h_it (x_ij - m_jt)^2``, shape (n_features, n_outputs), with
+        ``h`` from :meth:`curvature_weights` (default: the global bound):
+        the Jacobi scaling of the solver.
+        """
+        h = self.curvature_weights() if weights is None else weights
         if self.layout == "dense":
             X2 = self.X.multiply(self.X) if sparse.issparse(self.X) else self.X**2
-            second = np.asarray(X2.T @ weights)
+            second = np.asarray(X2.T @ h)
+            first = np.asarray(self.X.T @ h)
         else:
-            second = np.asarray(self._indicator @ (self._Xc**2 * self._cw[:, None])).T
-        centred = second - self.offsets**2 * weights.sum(axis=0)
-        return self.curvature * np.maximum(centred, 0.0)
+            second = np.asarray(self._indicator @ (self._Xc**2 * h[:, None])).T
+            first = np.asarray(self._indicator @ (self._Xc * h[:, None])).T
+        m = self.offsets
+        centred = second - 2.0 * m * first + m**2 * self._column_sums(h)
+        return np.maximum(centred, 0.0)
 
-    def hessian_blocks(self):
-        """Per output, the curvature bound's Hessian in ``w_t``.
+    def hessian_blocks(self, weights=None):
+        """Per output, the Hessian in ``w_t`` for Hessian weights ``weights``.
 
-        ``curvature * sum_i c_it (x_i - m_t)(x_i - m_t)^T``, shape
-        (n_outputs, n_features, n_features), for dense X. With the task
-        centring the intercept is decoupled from the slopes, its own
-        curvature is ``curvature`` times the task's total cell weight.
+        ``sum_i h_it (x_i - m_t)(x_i - m_t)^T``, shape (n_outputs,
+        n_features, n_features), for dense X; ``h`` as in
+        :meth:`hessian_diagonal`. With the global bound the task centring
+        decouples the intercepts from the slopes.
         """
-        weights = self._task_weights_by_output()
+        h = self.curvature_weights() if weights is None else weights
         n_features = self.X.shape[1]
         blocks = np.empty((self.n_outputs, n_features, n_features))
         for k in range(self.n_outputs):
             if self.layout == "dense":
-                rows = np.flatnonzero(weights[:, k] > 0)
-                Xk, c = self.X[rows], weights[rows, k]
+                rows = np.flatnonzero(h[:, k] > 0)
+                Xk, c = self.X[rows], h[rows, k]
             else:
                 t = self._output_task[k]
                 start, stop = np.searchsorted(self._cols, [t, t + 1])
-                Xk, c = self._Xc[start:stop], self._cw[start:stop]
+                Xk, c = self._Xc[start:stop], h[start:stop]
             Xk = Xk - self.offsets[:, k]
             blocks[k] = (Xk.T * c) @ Xk
-        return self.curvature * blocks
+        return blocks
 
     def _task_weights_by_output(self):
         return self.cell_weights[:, self._output_task]
@@ -274,6 +287,13 @@ class LogisticDatafit(_MaskedDatafit):
         # sigmoid(z) from e = exp(-|z|): 1 / (1 + e) for z >= 0, e / (1 + e)
         p = np.where(Z >= 0, 1.0, e) / (1.0 + e)
         return value, self._cw * (p - self._positive)
+
+    def curvature_weights(self, Z=None):
+        if Z is None:
+            return super().curvature_weights()
+        p = expit(Z)
+        # floored: a near-separated cell keeps a little curvature
+        return self._cw * np.maximum(p * (1.0 - p), 1e-3)
 
     def null_intercept(self):
         """The optimal intercepts when ``W = 0``: the log-odds of each task."""

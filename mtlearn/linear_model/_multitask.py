@@ -92,6 +92,13 @@ _ALPHA_CLASSIFICATION = """
 """
 
 
+def _null_intercept(datafit):
+    """The best intercepts for ``W = 0``: the start of a cold fit."""
+    if datafit.fit_intercept:
+        return datafit.null_intercept()
+    return np.zeros(datafit.n_outputs)
+
+
 class _BaseMultiTaskLinear(BaseEstimator):
     """Validation, solver call and fitted attributes shared by the models."""
 
@@ -162,7 +169,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         if getattr(self, "warm_start", False) and hasattr(self, "_W"):
             if self._W.shape == (n_features, n_outputs):
                 return self._W.copy(), datafit.centred_intercept(self._W, self._b)
-        return np.zeros((n_features, n_outputs)), np.zeros(n_outputs)
+        return np.zeros((n_features, n_outputs)), _null_intercept(datafit)
 
     def _solve(self, datafit, alpha, W, b):
         result = solve(

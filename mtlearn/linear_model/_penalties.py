@@ -65,7 +65,8 @@ class L21(_Penalty):
     Its prox shrinks each row's norm by ``step * alpha`` (group soft
     thresholding); a feature is kept or dropped for all tasks at once
     (Obozinski, Taskar & Jordan 2010; Argyriou, Evgeniou & Pontil 2008).
-    ``step`` may hold one value per row (a row-wise scaled prox).
+    ``step`` may be a scalar, one value per row or one per entry (a prox
+    in a diagonal metric).
     """
 
     row_separable = True
@@ -75,10 +76,40 @@ class L21(_Penalty):
 
     def prox(self, V, step):
         shrink = 1.0 + step * self.l2_reg
+        if np.ndim(step) == 2 and np.shape(step)[1] > 1:
+            return self._weighted_prox(V / shrink, step / shrink)
         threshold = step * self.alpha / shrink
         norms = np.linalg.norm(V, axis=1, keepdims=True) / shrink
         scale = np.maximum(1.0 - threshold / np.maximum(norms, 1e-300), 0.0)
         return V / shrink * scale
+
+    def _weighted_prox(self, V, step):
+        """Group soft-thresholding with one step per entry.
+
+        Minimises ``sum_jt (w_jt - v_jt)^2 / (2 s_jt) + alpha sum_j ||w_j||``:
+        row ``j`` is zero when ``||v_j / s_j|| <= alpha``, otherwise
+        ``w_jt = v_jt r / (r + alpha s_jt)`` with ``r = ||w_j||`` the root of
+        ``sum_t (v_jt / (r + alpha s_jt))^2 = 1``, a convex decreasing
+        function of ``r`` solved by Newton's method from a point below the
+        root (so every iterate stays below it).
+        """
+        a_s = self.alpha * step
+        keep = np.linalg.norm(V / step, axis=1) > self.alpha
+        out = np.zeros_like(V)
+        if not np.any(keep):
+            return out
+        v, a_s = V[keep], a_s[keep]
+        r = np.maximum(np.linalg.norm(v, axis=1) - a_s.max(axis=1), 0.0)
+        for _ in range(50):
+            q = v / (r[:, None] + a_s)
+            psi = np.sum(q**2, axis=1) - 1.0
+            slope = -2.0 * np.sum(q**2 / (r[:, None] + a_s), axis=1)
+            update = psi / slope
+            r = r - update
+            if np.all(np.abs(update) <= 1e-12 * np.maximum(r, 1e-300)):
+                break
+        out[keep] = v * (r[:, None] / (r[:, None] + a_s))
+        return out
 
     def row_distance(self, W, grad):
         """Per feature, the distance of ``-grad_j`` to the row's subdifferential."""

@@ -122,44 +122,45 @@ _MAX_BLOCK_FEATURES = 256
 _MAX_BLOCK_ENTRIES = 10_000_000
 
 
-def _metric(datafit, penalty):
+def _metric(datafit, penalty, Z):
     """The scaling of the proximal-gradient steps, by what the penalty allows.
 
-    Smooth penalties: per output, the Hessian block of the datafit's
-    curvature bound plus the penalty's diagonal (a Newton-like step that is
-    exact for independent ridge tasks), or the diagonals only when blocks
-    would be too large. Row-separable penalties (``'l21'``): one weight per
-    feature, the largest diagonal entry of its row (Jacobi scaling, keeping
-    the group soft-thresholding prox). Others (``'trace'``): a scalar, the
-    Lipschitz constant. Backtracking on a scalar multiplier of the metric
-    makes every step a descent step whichever metric is used.
+    Built from the datafit's Hessian weights at the start ``Z`` (the local
+    curvature of the logistic loss, much below its global bound for a rare
+    label). Smooth penalties: per output, the Hessian block plus the
+    penalty's diagonal (a Newton step for independent ridge tasks; with the
+    ``'mean'`` coupling inverted exactly), or the diagonals only when
+    blocks would be too large. ``'l21'``: the Hessian diagonal, entry by
+    entry, with a weighted group soft-thresholding prox. Others
+    (``'trace'``): a scalar, the Lipschitz constant. Backtracking on a
+    scalar multiplier of the metric makes every step a descent step
+    whichever metric is used.
     """
     n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
-    m_b = np.full(n_outputs, datafit.curvature)
-    if penalty.smooth:
-        diagonal = penalty.diagonal(n_outputs)
-        dense = isinstance(datafit.X, np.ndarray)
-        if (
-            dense
-            and n_features <= _MAX_BLOCK_FEATURES
-            and n_outputs * n_features**2 <= _MAX_BLOCK_ENTRIES
-        ):
-            blocks = datafit.hessian_blocks()
-            index = np.arange(n_features)
-            coupling = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
-            shift = np.maximum(diagonal + coupling, 1e-12)
-            blocks[:, index, index] += shift[:, None]
-            if coupling > 0:
-                return _CoupledBlockMetric(blocks, m_b, coupling)
-            return _BlockMetric(blocks, m_b)
-        m_W = datafit.hessian_diagonal() + diagonal
-        return _DiagonalMetric(np.maximum(m_W, 1e-12), m_b)
-    if getattr(penalty, "row_separable", False):
-        rows = datafit.hessian_diagonal().max(axis=1, keepdims=True)
-        rows = rows + penalty.l2_reg
-        return _DiagonalMetric(np.maximum(rows, 1e-12 * max(rows.max(), 1.0)), m_b)
-    L = max(datafit.lipschitz(), 1e-12)
-    return _DiagonalMetric(L, np.full(n_outputs, L))
+    if not penalty.smooth and not getattr(penalty, "row_separable", False):
+        L = max(datafit.lipschitz(), 1e-12)
+        return _DiagonalMetric(L, np.full(n_outputs, L))
+    weights = datafit.curvature_weights(Z)
+    m_b = np.maximum(datafit._column_sums(weights), 1e-12)
+    if not penalty.smooth:
+        m_W = datafit.hessian_diagonal(weights) + penalty.l2_reg
+        return _DiagonalMetric(np.maximum(m_W, 1e-12 * max(m_W.max(), 1.0)), m_b)
+    diagonal = penalty.diagonal(n_outputs)
+    if (
+        isinstance(datafit.X, np.ndarray)
+        and n_features <= _MAX_BLOCK_FEATURES
+        and n_outputs * n_features**2 <= _MAX_BLOCK_ENTRIES
+    ):
+        blocks = datafit.hessian_blocks(weights)
+        index = np.arange(n_features)
+        coupling = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
+        shift = np.maximum(diagonal + coupling, 1e-12)
+        blocks[:, index, index] += shift[:, None]
+        if coupling > 0:
+            return _CoupledBlockMetric(blocks, m_b, coupling)
+        return _BlockMetric(blocks, m_b)
+    m_W = datafit.hessian_diagonal(weights) + diagonal
+    return _DiagonalMetric(np.maximum(m_W, 1e-12), m_b)
 
 
 def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
@@ -191,9 +192,9 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     """
     check_penalty(penalty)
     fit_b = datafit.fit_intercept
-    metric = _metric(datafit, penalty)
     x_W, x_b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
     x_Z = datafit.linear(x_W, x_b)
+    metric = _metric(datafit, penalty, x_Z)
     y_W, y_b, y_Z = x_W, x_b, x_Z
     scale = 1.0
     momentum = 1.0
