@@ -153,7 +153,7 @@ def test_hessian_blocks_bound_the_datafit_curvature(kind):
     # the squared loss it is the Hessian itself (finite differences of the
     # gradient); for the logistic loss it dominates the Hessian.
     datafit = _problem(kind)
-    blocks = datafit.hessian_blocks()
+    blocks = datafit.hessian_blocks()[:, :N_FEATURES, :N_FEATURES]
     np.testing.assert_allclose(
         datafit.hessian_diagonal(), np.diagonal(blocks, axis1=1, axis2=2).T
     )
@@ -175,25 +175,31 @@ def test_hessian_blocks_bound_the_datafit_curvature(kind):
 
 
 def test_coupled_block_metric_is_the_exact_inverse():
-    # the 'mean' metric: per-output blocks minus the coupling c J (x) I,
-    # inverted by the Woodbury identity; checked against the dense matrix
+    # the 'mean' metric: per-output blocks on (w_t, b_t) minus the coupling
+    # J (x) diag(c), inverted by the Woodbury identity; checked against the
+    # dense matrix, with and without a coupling of the intercepts
     from mtlearn.linear_model._solver import _CoupledBlockMetric
 
     rng = np.random.default_rng(0)
-    p, k, c = 4, 3, 0.2
-    blocks = np.array([a @ a.T + np.eye(p) for a in rng.normal(size=(k, p, p))])
-    metric = _CoupledBlockMetric(blocks, np.ones(k), c)
-    full = np.zeros((p * k, p * k))  # ordered output by output
-    for t in range(k):
-        full[t * p : (t + 1) * p, t * p : (t + 1) * p] = blocks[t]
-    full -= c * np.kron(np.ones((k, k)), np.eye(p))
-    G = rng.normal(size=(p, k))
-    direction, _ = metric.direction(G, np.zeros(k))
-    expected = np.linalg.solve(full, G.T.ravel()).reshape(k, p).T
-    np.testing.assert_allclose(direction, expected, rtol=1e-10)
-    assert metric.sqnorm(G, np.zeros(k)) == pytest.approx(
-        G.T.ravel() @ full @ G.T.ravel()
-    )
+    p, k = 4, 3
+    hessians = np.array([a @ a.T for a in rng.normal(size=(k, p, p))])
+    hessians[1] = 0.0  # an output without data
+    for c_b, alpha in [(0.0, 0.6), (0.1, 0.6), (0.1, 3e4)]:
+        coupling = np.array([alpha, alpha, alpha, c_b * k]) / k
+        shifts = np.tile(coupling * k + 0.05, (k, 1))
+        metric = _CoupledBlockMetric(hessians, shifts, coupling)
+        blocks = hessians + np.array([np.diag(row) for row in shifts])
+        full = np.zeros((p * k, p * k))  # ordered output by output
+        for t in range(k):
+            full[t * p : (t + 1) * p, t * p : (t + 1) * p] = blocks[t]
+        full -= np.kron(np.ones((k, k)), np.diag(coupling))
+        G = rng.normal(size=(p, k))
+        d_W, d_b = metric.direction(G[:-1], G[-1])
+        expected = np.linalg.solve(full, G.T.ravel()).reshape(k, p).T
+        np.testing.assert_allclose(np.vstack([d_W, d_b]), expected, rtol=1e-8)
+        assert metric.sqnorm(G[:-1], G[-1]) == pytest.approx(
+            G.T.ravel() @ full @ G.T.ravel()
+        )
 
 
 def test_squared_loss_with_a_smooth_penalty_takes_newton_steps():
@@ -204,6 +210,13 @@ def test_squared_loss_with_a_smooth_penalty_takes_newton_steps():
     for penalty in [L2(0.3), Mean(0.3, l2_reg=0.01), Mean(5.0)]:
         result = fista(datafit, penalty, *zeros, tol=1e-10, check_every=2)
         assert result.converged and result.n_iter == 2
+    # also with the intercepts pulled to their mean (centred at the pooled
+    # mean of X, where intercepts are comparable)
+    pooled = SquaredDatafit(
+        datafit.X, datafit.y, datafit.mask, datafit.sample_weight, centring="pooled"
+    )
+    result = fista(pooled, Mean(0.3, intercept_alpha=0.5), *zeros, tol=1e-10)
+    assert result.converged and result.n_iter == 10
 
 
 def _penalties(n_outputs=N_TASKS):
@@ -349,6 +362,41 @@ def test_solver_reaches_tol_for_every_penalty_and_datafit(kind, name, sparse_X):
     for _ in range(10):
         dW = 1e-4 * rng.normal(size=result.W.shape)
         assert total(result.W + dW, result.b) >= best - 1e-12
+
+
+@pytest.mark.parametrize("name", ["mean", "graph"])
+@pytest.mark.parametrize("kind", ["squared", "logistic"])
+def test_solver_with_coupled_intercepts(kind, name):
+    # intercept_alpha * P(b) with b the intercepts at the pooled mean of X:
+    # its gradient matches finite differences, and the solver's answer is a
+    # minimum of the whole objective, intercepts included
+    base = _problem(kind)
+    datafit = type(base)(
+        base.X, base.y, base.mask, base.sample_weight, centring="pooled"
+    )
+    penalty = _penalties()[name]
+    penalty.alpha, penalty.intercept_alpha = 0.05, 0.2
+    rng = np.random.default_rng(0)
+    b = rng.normal(size=N_TASKS)
+    eps = 1e-6
+    numeric = [
+        (penalty.intercept_value(b + eps * e) - penalty.intercept_value(b - eps * e))
+        / (2 * eps)
+        for e in np.eye(N_TASKS)
+    ]
+    np.testing.assert_allclose(penalty.intercept_gradient(b), numeric, rtol=1e-6)
+    zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
+    result = solve(datafit, penalty, *zeros, tol=1e-8, max_iter=20000)
+    assert result.converged
+
+    def total(W, b):
+        return datafit.value(W, b) + penalty.value(W) + penalty.intercept_value(b)
+
+    best = total(result.W, result.b)
+    for _ in range(10):
+        dW = 1e-4 * rng.normal(size=result.W.shape)
+        db = 1e-4 * rng.normal(size=N_TASKS)
+        assert total(result.W + dW, result.b + db) >= best - 1e-12
 
 
 def test_l21_squared_solves_multitask_lasso():
@@ -550,6 +598,29 @@ def test_bad_task_graph_is_a_clear_error():
         MultiTaskLinearRegression(penalty="graph", task_graph=np.eye(2)).fit(X, Y)
     with pytest.raises(ValueError, match="needs a task_graph"):
         MultiTaskLinearRegression(penalty="graph").fit(X, Y)
+
+
+def test_intercept_alpha_couples_the_intercepts():
+    X, Y = _regression_data()
+    Y = Y + np.array([0.0, 3.0, -3.0])  # tasks with different levels
+    with pytest.raises(ValueError, match="penalty='l21' has no such coupling"):
+        MultiTaskLinearRegression(penalty="l21", intercept_alpha=1.0).fit(X, Y)
+    with pytest.raises(ValueError, match="needs fit_intercept=True"):
+        MultiTaskLinearRegression(
+            penalty="mean", intercept_alpha=1.0, fit_intercept=False
+        ).fit(X, Y)
+    centre = X.mean(axis=0)
+    spreads = []
+    for strength in [0.0, 0.1, 1e4]:
+        reg = MultiTaskLinearRegression(
+            penalty="mean", alpha=0.1, intercept_alpha=strength, tol=1e-8
+        ).fit(X, Y)
+        at_centre = reg.intercept_ + reg.coef_ @ centre  # prediction at x_bar
+        spreads.append(np.ptp(at_centre))
+    # free intercepts keep the levels apart, a strong coupling makes the
+    # predictions at the mean of X equal, a weak one sits in between
+    assert spreads[0] > 5.0 and spreads[2] < 1e-2
+    assert spreads[2] < spreads[1] < spreads[0]
 
 
 def test_task_with_no_label_is_named():

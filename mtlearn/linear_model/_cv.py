@@ -26,12 +26,16 @@ _CV_PARAMETERS_DOC = """\
         The values of ``alpha`` tried; an int gives that many on a log grid
         from ``alpha_max`` down to ``eps * alpha_max``. ``alpha_max`` is
         computed from the data: the smallest ``alpha`` giving ``W = 0`` for
-        ``'l21'`` and ``'trace'``, the datafit's Lipschitz constant for the
-        smooth penalties.
+        ``'l21'`` and ``'trace'``, the datafit's Lipschitz constant ``L`` for
+        ``'l2'``, and for ``'mean'`` and ``'graph'`` the strength where the
+        coupling's curvature is ``100 L`` (tasks all but equal).
     eps : float, default=1e-3
         Length of the grid: ``alpha_min / alpha_max``.
     l2_reg : float, default=0.0
         Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
+    intercept_alpha : float, default=0.0
+        ``'mean'`` and ``'graph'`` only: the coupling of the intercepts,
+        fixed along the path of ``alpha``. 0 leaves them free.
     task_graph : array-like of shape (n_tasks, n_tasks), default=None
         Symmetric, non-negative task similarities of ``penalty='graph'``.
     fit_intercept : bool, default=True
@@ -67,6 +71,7 @@ class _PathCV:
         alphas=20,
         eps=1e-3,
         l2_reg=0.0,
+        intercept_alpha=0.0,
         task_graph=None,
         fit_intercept=True,
         tol=1e-4,
@@ -77,6 +82,7 @@ class _PathCV:
         self.alphas = alphas
         self.eps = eps
         self.l2_reg = l2_reg
+        self.intercept_alpha = intercept_alpha
         self.task_graph = task_graph
         self.fit_intercept = fit_intercept
         self.tol = tol
@@ -90,7 +96,7 @@ class _PathCV:
                 raise ValueError("alphas must be a non-empty list of values >= 0.")
             return alphas
         datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
-        top = alpha_max(datafit, self.penalty)
+        top = alpha_max(datafit, self._make_penalty(1.0, datafit))
         if top <= 0:
             return np.full(1, 1.0)
         return np.geomspace(top, top * self.eps, self.alphas)

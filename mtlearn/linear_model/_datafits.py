@@ -39,12 +39,25 @@ class _MaskedDatafit:
         ``n_samples * n_tasks * n_features``. ``'auto'`` picks ``'cells'``
         when at most a quarter of the cells are observed and they number at
         most ``4 * n_samples``.
+    centring : {'task', 'pooled'}, default='task'
+        Where the intercepts ``b`` are taken: at each task's own weighted
+        mean of X (``'task'``: decouples the unpenalised intercepts from the
+        slopes) or at the weighted mean of all rows (``'pooled'``: one
+        reference point for every task, so that intercepts can be compared
+        and coupled across tasks).
     """
 
     curvature = 1.0
 
     def __init__(
-        self, X, y, mask, sample_weight=None, fit_intercept=True, layout="auto"
+        self,
+        X,
+        y,
+        mask,
+        sample_weight=None,
+        fit_intercept=True,
+        layout="auto",
+        centring="task",
     ):
         self.X = X
         self.y = np.asarray(y)
@@ -65,6 +78,10 @@ class _MaskedDatafit:
             task_means = np.zeros((X.shape[1], self.cell_weights.shape[1]))
         self.task_means = task_means
         self.offsets = task_means[:, self._output_task]
+        if fit_intercept and centring == "pooled":
+            weights = self.sample_weight * self.mask.any(axis=1)
+            pooled = np.asarray(X.T @ weights) / max(weights.sum(), 1e-300)
+            self.offsets = np.repeat(pooled[:, None], self.n_outputs, axis=1)
         self._set_layout(layout)
 
     def _setup(self):
@@ -199,16 +216,16 @@ class _MaskedDatafit:
         return np.maximum(centred, 0.0)
 
     def hessian_blocks(self, weights=None):
-        """Per output, the Hessian in ``w_t`` for Hessian weights ``weights``.
+        """Per output, the Hessian in ``(w_t, b_t)`` for Hessian weights.
 
-        ``sum_i h_it (x_i - m_t)(x_i - m_t)^T``, shape (n_outputs,
-        n_features, n_features), for dense X; ``h`` as in
-        :meth:`hessian_diagonal`. With the global bound the task centring
-        decouples the intercepts from the slopes.
+        ``sum_i h_it u_i u_i^T`` with ``u_i = (x_i - m_t, 1)``: shape
+        (n_outputs, n_features + 1, n_features + 1), the intercept last (a
+        unit entry when there is no intercept), for dense X; ``h`` as in
+        :meth:`hessian_diagonal`.
         """
         h = self.curvature_weights() if weights is None else weights
         n_features = self.X.shape[1]
-        blocks = np.empty((self.n_outputs, n_features, n_features))
+        blocks = np.empty((self.n_outputs, n_features + 1, n_features + 1))
         for k in range(self.n_outputs):
             if self.layout == "dense":
                 rows = np.flatnonzero(h[:, k] > 0)
@@ -217,8 +234,11 @@ class _MaskedDatafit:
                 t = self._output_task[k]
                 start, stop = np.searchsorted(self._cols, [t, t + 1])
                 Xk, c = self._Xc[start:stop], h[start:stop]
-            Xk = Xk - self.offsets[:, k]
-            blocks[k] = (Xk.T * c) @ Xk
+            U = np.hstack([Xk - self.offsets[:, k], np.ones((len(c), 1))])
+            blocks[k] = (U.T * c) @ U
+            if not self.fit_intercept:
+                blocks[k, -1, :] = blocks[k, :, -1] = 0.0
+                blocks[k, -1, -1] = 1.0
         return blocks
 
     def _task_weights_by_output(self):
@@ -327,11 +347,12 @@ class MultinomialDatafit(_MaskedDatafit):
         sample_weight=None,
         fit_intercept=True,
         layout="dense",
+        centring="task",
         *,
         n_classes,
     ):
         self.n_classes = [int(k) for k in n_classes]
-        super().__init__(X, y, mask, sample_weight, fit_intercept, "dense")
+        super().__init__(X, y, mask, sample_weight, fit_intercept, "dense", centring)
 
     def _setup(self):
         widths = [1 if k == 2 else k for k in self.n_classes]

@@ -24,12 +24,17 @@ from ._penalties import PENALTIES, Graph, check_task_graph
 from ._solver import solve
 
 _OBJECTIVE_DOC = """\
-        min_{W, b}  sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, x_i^T w_t + b_t)
+        min_{W, b}  sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, z_it)
                     + alpha * P(W) + l2_reg / 2 * ||W||_F^2
+                    + intercept_alpha * P(b),
+        z_it = (x_i - x_bar)^T w_t + b_t
 
     where ``s_i`` is the sample weight, ``n_t`` the sum of the weights of the
     rows where task ``t`` is observed (a missing label leaves its cell out),
-    the intercepts ``b_t`` are not penalised and ``P`` is, by ``penalty``:
+    ``x_bar`` the weighted mean of the training rows (so ``b_t`` is task
+    ``t``'s prediction there; ``intercept_`` holds the usual intercepts at
+    ``x = 0``), the intercepts are free unless ``intercept_alpha > 0`` and
+    ``P`` is, by ``penalty``:
 
     - ``'l2'``: ``||W||_F^2 / 2``, independent tasks (the baseline);
     - ``'l21'``: ``sum_j ||W_j,:||_2``, the features are selected jointly by
@@ -52,6 +57,12 @@ _PARAMETERS_DOC = """\
     {alpha}
     l2_reg : float, default=0.0
         Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
+    intercept_alpha : float, default=0.0
+        ``'mean'`` and ``'graph'`` only: how strongly the intercepts are
+        coupled like the coefficients (pulled to their mean, or together
+        along the graph). 0 leaves them free. With few rows per task (many
+        small groups, as schools or stores) a free intercept is noisy; a
+        coupling weaker than ``alpha`` usually predicts best.
     task_graph : array-like of shape (n_tasks, n_tasks), default=None
         Symmetric, non-negative task similarities ``A`` of
         ``penalty='graph'`` (required by it, ignored otherwise).
@@ -106,6 +117,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         "penalty": [StrOptions(set(PENALTIES))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l2_reg": [Interval(Real, 0, None, closed="left")],
+        "intercept_alpha": [Interval(Real, 0, None, closed="left")],
         "task_graph": ["array-like", None],
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -118,6 +130,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         penalty="l21",
         alpha=1.0,
         l2_reg=0.0,
+        intercept_alpha=0.0,
         task_graph=None,
         fit_intercept=True,
         tol=1e-4,
@@ -127,6 +140,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self.penalty = penalty
         self.alpha = alpha
         self.l2_reg = l2_reg
+        self.intercept_alpha = intercept_alpha
         self.task_graph = task_graph
         self.fit_intercept = fit_intercept
         self.tol = tol
@@ -144,11 +158,26 @@ class _BaseMultiTaskLinear(BaseEstimator):
 
     def _make_datafit(self, X, values, mask, sample_weight):
         datafit_class, kwargs = self._datafit()
+        if self.intercept_alpha > 0:
+            if self.penalty not in ("mean", "graph"):
+                raise ValueError(
+                    f"intercept_alpha={self.intercept_alpha} couples the "
+                    "intercepts through penalty='mean' or 'graph'; "
+                    f"penalty={self.penalty!r} has no such coupling (set "
+                    "intercept_alpha=0)."
+                )
+            if not self.fit_intercept:
+                raise ValueError("intercept_alpha > 0 needs fit_intercept=True.")
+            kwargs["centring"] = "pooled"
         return datafit_class(
             X, values, mask, sample_weight, self.fit_intercept, **kwargs
         )
 
     def _make_penalty(self, alpha, datafit):
+        if self.penalty == "mean":
+            return PENALTIES["mean"](
+                alpha, self.l2_reg, intercept_alpha=self.intercept_alpha
+            )
         if self.penalty != "graph":
             return PENALTIES[self.penalty](alpha, self.l2_reg)
         if self.task_graph is None:
@@ -161,7 +190,9 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 "penalty='graph' couples one coefficient vector per task; it "
                 "does not apply to multiclass tasks (several columns each)."
             )
-        return Graph(alpha, self.l2_reg, task_graph=A)
+        return Graph(
+            alpha, self.l2_reg, task_graph=A, intercept_alpha=self.intercept_alpha
+        )
 
     # -- solving ---------------------------------------------------------
     def _start(self, datafit):
@@ -429,6 +460,7 @@ class MultiTaskLogisticRegression(
         penalty="l21",
         alpha=0.01,
         l2_reg=0.0,
+        intercept_alpha=0.0,
         task_graph=None,
         fit_intercept=True,
         tol=1e-4,
@@ -439,6 +471,7 @@ class MultiTaskLogisticRegression(
             penalty=penalty,
             alpha=alpha,
             l2_reg=l2_reg,
+            intercept_alpha=intercept_alpha,
             task_graph=task_graph,
             fit_intercept=fit_intercept,
             tol=tol,

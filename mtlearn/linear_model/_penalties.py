@@ -162,32 +162,67 @@ class Trace(_Penalty):
         return float(np.sqrt(inside + outside))
 
 
-class Mean(_SmoothPenalty):
+class _CouplingPenalty(_SmoothPenalty):
+    """A smooth coupling of the outputs, ``alpha * P(W)``, that can also
+    couple the intercepts: ``intercept_alpha * P(b)`` with ``b`` as one row.
+    """
+
+    def __init__(self, alpha=1.0, l2_reg=0.0, *, intercept_alpha=0.0):
+        super().__init__(alpha, l2_reg)
+        self.intercept_alpha = float(intercept_alpha)
+
+    def value(self, W):
+        return self.alpha * self._structure(W) + self._ridge(W)
+
+    def gradient(self, W):
+        return self.alpha * self._structure_gradient(W) + self.l2_reg * W
+
+    def intercept_value(self, b):
+        return self.intercept_alpha * self._structure(b[None, :])
+
+    def intercept_gradient(self, b):
+        return self.intercept_alpha * self._structure_gradient(b[None, :])[0]
+
+    def coupling(self, n_outputs):
+        """``c`` of a Hessian ``diag(...) - c J`` across outputs (0: none)."""
+        return 0.0
+
+    def intercept_coupling(self, n_outputs):
+        return 0.0
+
+
+class Mean(_CouplingPenalty):
     """Tasks pulled to their mean: ``alpha / 2 * sum_t ||w_t - w_bar||^2``.
 
     ``w_t`` are the columns of ``W`` and ``w_bar`` their mean (Evgeniou &
-    Pontil 2004); with ``l2_reg`` the mean itself is shrunk too.
+    Pontil 2004); with ``l2_reg`` the mean itself is shrunk too; with
+    ``intercept_alpha`` the intercepts are pulled to their mean as well.
     """
 
-    def value(self, W):
-        centred = W - W.mean(axis=1, keepdims=True)
-        return 0.5 * self.alpha * float(np.sum(centred**2)) + self._ridge(W)
+    def _structure(self, W):
+        return 0.5 * float(np.sum((W - W.mean(axis=1, keepdims=True)) ** 2))
 
-    def gradient(self, W):
-        return self.alpha * (W - W.mean(axis=1, keepdims=True)) + self.l2_reg * W
-
-    def diagonal(self, n_outputs):
-        return np.full(n_outputs, self.alpha * (1.0 - 1.0 / n_outputs) + self.l2_reg)
-
-    def coupling(self, n_outputs):
-        """``c`` of the Hessian ``diag(alpha + l2_reg) - c J`` across outputs."""
-        return self.alpha / n_outputs
+    def _structure_gradient(self, W):
+        return W - W.mean(axis=1, keepdims=True)
 
     def lipschitz(self):
         return self.alpha + self.l2_reg
 
+    def diagonal(self, n_outputs):
+        return np.full(n_outputs, self.alpha * (1.0 - 1.0 / n_outputs) + self.l2_reg)
 
-class Graph(_SmoothPenalty):
+    def intercept_diagonal(self, n_outputs):
+        return np.full(n_outputs, self.intercept_alpha * (1.0 - 1.0 / n_outputs))
+
+    def coupling(self, n_outputs):
+        # the Hessian is diag(alpha + l2_reg) - (alpha / n_outputs) J
+        return self.alpha / n_outputs
+
+    def intercept_coupling(self, n_outputs):
+        return self.intercept_alpha / n_outputs
+
+
+class Graph(_CouplingPenalty):
     """Related tasks pulled together: ``alpha/2 sum_{s,t} A_st ||w_s - w_t||^2``.
 
     Equal to ``alpha * trace(W L W^T)`` with ``L = diag(A 1) - A`` the graph
@@ -199,27 +234,29 @@ class Graph(_SmoothPenalty):
         Symmetric non-negative similarities between the columns of ``W``.
     """
 
-    def __init__(self, alpha=1.0, l2_reg=0.0, *, task_graph):
-        super().__init__(alpha, l2_reg)
+    def __init__(self, alpha=1.0, l2_reg=0.0, *, task_graph, intercept_alpha=0.0):
+        super().__init__(alpha, l2_reg, intercept_alpha=intercept_alpha)
         A = np.asarray(task_graph, dtype=np.float64)
         A = check_task_graph(A, A.shape[0] if A.ndim == 2 else -1)
         self.laplacian = np.diag(A.sum(axis=1)) - A
 
-    def value(self, W):
-        quad = float(np.sum((W @ self.laplacian) * W))
-        return self.alpha * quad + self._ridge(W)
+    def _structure(self, W):
+        return float(np.sum((W @ self.laplacian) * W))
 
-    def gradient(self, W):
-        return 2.0 * self.alpha * (W @ self.laplacian) + self.l2_reg * W
-
-    def diagonal(self, n_outputs):
-        return 2.0 * self.alpha * np.diag(self.laplacian) + self.l2_reg
+    def _structure_gradient(self, W):
+        return 2.0 * (W @ self.laplacian)
 
     def lipschitz(self):
         top = (
             float(np.linalg.eigvalsh(self.laplacian)[-1]) if self.laplacian.size else 0
         )
         return 2.0 * self.alpha * top + self.l2_reg
+
+    def diagonal(self, n_outputs):
+        return 2.0 * self.alpha * np.diag(self.laplacian) + self.l2_reg
+
+    def intercept_diagonal(self, n_outputs):
+        return 2.0 * self.intercept_alpha * np.diag(self.laplacian)
 
 
 PENALTIES = {"l2": L2, "l21": L21, "trace": Trace, "mean": Mean, "graph": Graph}

@@ -29,22 +29,34 @@ class SolverResult:
 
 
 def _violation(datafit, penalty, W, b, grad_W, grad_b):
+    """Distance to optimality; ``grad_b`` includes any intercept penalty."""
     dist = penalty.distance(W, grad_W)
     return float(np.sqrt(dist**2 + np.sum(grad_b**2)))
 
 
-def _smooth_value_and_gradient(datafit, penalty, W, Z):
+def _couples_intercepts(penalty):
+    return getattr(penalty, "intercept_alpha", 0.0) > 0
+
+
+def _smooth_value_and_gradient(datafit, penalty, W, b, Z):
     value, dZ = datafit.loss_and_gradient(Z)
     grad_W, grad_b = datafit.backward(dZ)
     if penalty.smooth:
         value += penalty.value(W)
         grad_W = grad_W + penalty.gradient(W)
+    if _couples_intercepts(penalty):
+        value += penalty.intercept_value(b)
+        grad_b = grad_b + penalty.intercept_gradient(b)
     return value, grad_W, grad_b
 
 
-def _smooth_value(datafit, penalty, W, Z):
+def _smooth_value(datafit, penalty, W, b, Z):
     value = datafit.loss(Z)
-    return value + penalty.value(W) if penalty.smooth else value
+    if penalty.smooth:
+        value += penalty.value(W)
+    if _couples_intercepts(penalty):
+        value += penalty.intercept_value(b)
+    return value
 
 
 class _DiagonalMetric:
@@ -69,51 +81,73 @@ class _DiagonalMetric:
 
 
 class _BlockMetric(_DiagonalMetric):
-    """One positive definite (n_features, n_features) block per column of W."""
+    """One positive definite block per output, on ``(w_t, b_t)`` together.
 
-    def __init__(self, blocks, m_b):
-        self.blocks, self.m_b = blocks, m_b
+    ``blocks`` has shape (n_outputs, n_features + 1, n_features + 1), the
+    intercept last.
+    """
+
+    def __init__(self, blocks):
+        self.blocks = blocks
         self.inverses = np.linalg.inv(blocks)
 
+    def _apply(self, matrices, G_W, G_b):
+        out = np.einsum("kij,jk->ik", matrices, np.vstack([G_W, G_b]))
+        return out[:-1], out[-1]
+
     def direction(self, g_W, g_b):
-        return np.einsum("kij,jk->ik", self.inverses, g_W), g_b / self.m_b
+        return self._apply(self.inverses, g_W, g_b)
 
     def sqnorm(self, d_W, d_b):
-        quad = np.einsum("ik,kij,jk->", d_W, self.blocks, d_W)
-        return float(quad + np.sum(self.m_b * d_b**2))
+        stacked = np.vstack([d_W, d_b])
+        return float(np.einsum("ik,kij,jk->", stacked, self.blocks, stacked))
 
     def prox_step(self):
         raise ValueError("a block metric is for smooth penalties only")
 
 
 class _CoupledBlockMetric(_BlockMetric):
-    """Blocks ``A_k`` minus a shared coupling: ``M = diag(A_k) - c J (x) I``.
+    """Blocks ``A_k = H_k + diag(s_k)`` minus a coupling ``J (x) diag(c)``.
 
     The Hessian of the ``'mean'`` penalty, ``alpha (I - J / n_outputs)``
-    across outputs, added to per-output datafit blocks: inverted exactly by
-    the Woodbury identity with one (n_features, n_features) system, so for
-    the squared loss a step is a full Newton step.
+    across outputs (and ``intercept_alpha`` likewise on the intercepts),
+    added to per-output datafit blocks ``H_k``: inverted exactly by the
+    Woodbury identity with one small system, so for the squared loss a step
+    is a Newton step. The small system ``diag(1/c) - sum_k A_k^{-1}`` is
+    formed without cancellation as ``diag(1/c) - sum_k diag(1/s_k) + sum_k
+    A_k^{-1} H_k diag(1/s_k)`` (a strong coupling would otherwise lose every
+    digit).
     """
 
-    def __init__(self, blocks, m_b, coupling):
-        super().__init__(blocks, m_b)
+    def __init__(self, hessians, shifts, coupling):
+        index = np.arange(hessians.shape[1])
+        blocks = hessians.copy()
+        blocks[:, index, index] += shifts
+        super().__init__(blocks)
         self.coupling = coupling
-        n_features = blocks.shape[1]
-        inner = np.eye(n_features) / coupling - self.inverses.sum(axis=0)
-        # inner is positive semi-definite; its null space (directions no
-        # output's datafit sees) has zero gradient, so a pseudo-inverse works.
-        values, vectors = np.linalg.eigh(inner)
-        keep = values > 1e-8 * max(values.max(), 0.0)
-        self.correction = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+        self.coupled = q = np.flatnonzero(coupling > 0)
+        smoothed = np.einsum("kij,kjl->kil", self.inverses, hessians) / shifts[:, None]
+        inner = np.diag(1.0 / coupling[q] - np.sum(1.0 / shifts[:, q], axis=0))
+        inner = inner + smoothed.sum(axis=0)[np.ix_(q, q)]
+        # positive semi-definite: scaled to eigenvalues in [0, 1], its null
+        # space (directions no output's datafit sees, zero gradient there)
+        # is left out by a pseudo-inverse
+        root = np.sqrt(coupling[q])
+        values, vectors = np.linalg.eigh(0.5 * (inner + inner.T) * np.outer(root, root))
+        keep = values > 1e-12
+        vectors = vectors[:, keep] * root[:, None]
+        self.correction = (vectors / values[keep]) @ vectors.T
 
     def direction(self, g_W, g_b):
         d_W, d_b = super().direction(g_W, g_b)
-        shared = self.correction @ d_W.sum(axis=1)
-        return d_W + np.einsum("kij,j->ik", self.inverses, shared), d_b
+        stacked = np.vstack([d_W, d_b])
+        shared = self.correction @ stacked[self.coupled].sum(axis=1)
+        stacked += np.einsum("kij,j->ik", self.inverses[:, :, self.coupled], shared)
+        return stacked[:-1], stacked[-1]
 
     def sqnorm(self, d_W, d_b):
-        common = d_W.sum(axis=1)
-        return super().sqnorm(d_W, d_b) - self.coupling * float(common @ common)
+        common = np.vstack([d_W, d_b]).sum(axis=1)
+        return super().sqnorm(d_W, d_b) - float(self.coupling @ common**2)
 
 
 # Block metrics are used when the (n_outputs, n_features, n_features) blocks
@@ -146,21 +180,34 @@ def _metric(datafit, penalty, Z):
         m_W = datafit.hessian_diagonal(weights) + penalty.l2_reg
         return _DiagonalMetric(np.maximum(m_W, 1e-12 * max(m_W.max(), 1.0)), m_b)
     diagonal = penalty.diagonal(n_outputs)
+    intercept_diagonal = np.zeros(n_outputs) + _intercept_part(
+        penalty, "intercept_diagonal", n_outputs
+    )
     if (
         isinstance(datafit.X, np.ndarray)
         and n_features <= _MAX_BLOCK_FEATURES
         and n_outputs * n_features**2 <= _MAX_BLOCK_ENTRIES
     ):
-        blocks = datafit.hessian_blocks(weights)
-        index = np.arange(n_features)
-        coupling = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
-        shift = np.maximum(diagonal + coupling, 1e-12)
-        blocks[:, index, index] += shift[:, None]
-        if coupling > 0:
-            return _CoupledBlockMetric(blocks, m_b, coupling)
-        return _BlockMetric(blocks, m_b)
+        hessians = datafit.hessian_blocks(weights)
+        coupling = np.zeros(n_features + 1)
+        coupling[:-1] = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
+        coupling[-1] = _intercept_part(penalty, "intercept_coupling", n_outputs)
+        shift = np.vstack([np.tile(diagonal, (n_features, 1)), intercept_diagonal])
+        shifts = np.maximum(shift + coupling[:, None], 1e-12).T
+        if np.any(coupling > 0):
+            return _CoupledBlockMetric(hessians, shifts, coupling)
+        index = np.arange(n_features + 1)
+        hessians[:, index, index] += shifts
+        return _BlockMetric(hessians)
     m_W = datafit.hessian_diagonal(weights) + diagonal
-    return _DiagonalMetric(np.maximum(m_W, 1e-12), m_b)
+    return _DiagonalMetric(np.maximum(m_W, 1e-12), m_b + intercept_diagonal)
+
+
+def _intercept_part(penalty, name, n_outputs):
+    """A penalty's term on the intercepts (zero when it has none)."""
+    if getattr(penalty, "intercept_alpha", 0.0) > 0:
+        return getattr(penalty, name)(n_outputs)
+    return 0.0
 
 
 def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
@@ -200,7 +247,7 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     momentum = 1.0
     violation = np.inf
     for n_iter in range(1, max_iter + 1):
-        f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_Z)
+        f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_b, y_Z)
         dir_W, dir_b = metric.direction(g_W, g_b)
         while True:  # backtracking line search on the metric's scale
             V = y_W - dir_W / scale
@@ -210,7 +257,7 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
             d_W, d_b = new_W - y_W, new_b - y_b
             sq = metric.sqnorm(d_W, d_b)
             bound = f_y + float(np.sum(g_W * d_W) + g_b @ d_b) + 0.5 * scale * sq
-            f_new = _smooth_value(datafit, penalty, new_W, new_Z)
+            f_new = _smooth_value(datafit, penalty, new_W, new_b, new_Z)
             if f_new <= bound + 1e-12 * abs(f_y) or sq == 0.0:
                 break
             scale *= 2.0
@@ -231,6 +278,8 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
         x_W, x_b, x_Z = new_W, new_b, new_Z
         if n_iter % check_every == 0 or n_iter == max_iter:
             grad_W, grad_b = datafit.backward(datafit.loss_gradient(x_Z))
+            if _couples_intercepts(penalty):
+                grad_b = grad_b + penalty.intercept_gradient(x_b)
             if not fit_b:
                 grad_b = np.zeros_like(grad_b)
             violation = _violation(datafit, penalty, x_W, x_b, grad_W, grad_b)
@@ -314,21 +363,26 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
     return SolverResult(W, b, n_iter, violation, False)
 
 
-def alpha_max(datafit, penalty_name):
-    """The start of a regularisation path: where the solution becomes zero.
+def alpha_max(datafit, penalty):
+    """The start of a regularisation path, for ``penalty`` at ``alpha = 1``.
 
     For ``'l21'`` the largest row norm, for ``'trace'`` the spectral norm, of
     the datafit's gradient at ``W = 0`` (with the optimal intercepts): the
     smallest ``alpha`` whose solution is ``W = 0``. The smooth penalties
-    (``'l2'``, ``'mean'``, ``'graph'``) never give exactly zero; their path
-    starts at the datafit's Lipschitz constant, where the penalty's
-    curvature dominates the datafit's in every direction.
+    never give exactly zero: ``'l2'`` starts at the datafit's Lipschitz
+    constant ``L`` (the ridge then halves the coefficients at least), the
+    couplings ``'mean'`` and ``'graph'`` where their curvature is ``100 L``
+    (the tasks' coefficients are then all but equal).
     """
     n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
-    b = datafit.null_intercept() if datafit.fit_intercept else np.zeros(n_outputs)
-    grad_W, _ = datafit.gradient(np.zeros((n_features, n_outputs)), b)
-    if penalty_name == "l21":
-        return float(np.linalg.norm(grad_W, axis=1).max())
-    if penalty_name == "trace":
+    if not penalty.smooth:
+        b = datafit.null_intercept() if datafit.fit_intercept else np.zeros(n_outputs)
+        grad_W, _ = datafit.gradient(np.zeros((n_features, n_outputs)), b)
+        if getattr(penalty, "row_separable", False):
+            return float(np.linalg.norm(grad_W, axis=1).max())
         return float(np.linalg.norm(grad_W, ord=2))
-    return float(datafit.lipschitz())
+    L = float(datafit.lipschitz())
+    if not hasattr(penalty, "intercept_alpha"):  # independent tasks
+        return L
+    per_alpha = (penalty.lipschitz() - penalty.l2_reg) / penalty.alpha
+    return 100.0 * L / max(per_alpha, 1e-12)
