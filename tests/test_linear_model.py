@@ -623,6 +623,36 @@ def test_intercept_alpha_couples_the_intercepts():
     assert spreads[2] < spreads[1] < spreads[0]
 
 
+def test_cv_searches_a_list_of_intercept_alphas():
+    # like ElasticNetCV's l1_ratio: one path per value, the best pair wins,
+    # and the refit uses it
+    rng = np.random.default_rng(0)
+    n_tasks, per_task = 12, 8
+    X = rng.normal(size=(n_tasks * per_task, 3))
+    group = np.repeat(np.arange(n_tasks), per_task)
+    levels = 0.3 * rng.normal(size=n_tasks)  # close levels, few rows each
+    y = X @ np.array([1.0, -1.0, 0.5]) + levels[group] + rng.normal(size=len(X))
+    Y = np.full((len(X), n_tasks), np.nan)
+    Y[np.arange(len(X)), group] = y
+    grid, alphas = [0.0, 0.1, 10.0], np.geomspace(10.0, 0.01, 5)
+    cv = MultiTaskLinearRegressionCV(
+        penalty="mean", alphas=alphas, intercept_alpha=grid, cv=KFold(4)
+    ).fit(X, Y)
+    assert cv.mse_path_.shape == (3, 5, 4)
+    best = np.unravel_index(np.argmin(cv.mse_path_.mean(axis=2)), (3, 5))
+    assert cv.intercept_alpha_ == grid[best[0]] and cv.alpha_ == cv.alphas_[best[1]]
+    single = MultiTaskLinearRegression(
+        penalty="mean", alpha=cv.alpha_, intercept_alpha=cv.intercept_alpha_
+    ).fit(X, Y)
+    np.testing.assert_allclose(cv.coef_, single.coef_, atol=1e-6)
+    # a scalar keeps the two-dimensional path
+    scalar = MultiTaskLinearRegressionCV(
+        penalty="mean", alphas=alphas, intercept_alpha=0.1, cv=KFold(4)
+    ).fit(X, Y)
+    assert scalar.mse_path_.shape == (5, 4) and scalar.intercept_alpha_ == 0.1
+    np.testing.assert_allclose(scalar.mse_path_, cv.mse_path_[1])
+
+
 def test_task_with_no_label_is_named():
     X, Y = _regression_data()
     Y[:, 2] = np.nan

@@ -33,9 +33,11 @@ _CV_PARAMETERS_DOC = """\
         Length of the grid: ``alpha_min / alpha_max``.
     l2_reg : float, default=0.0
         Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
-    intercept_alpha : float, default=0.0
-        ``'mean'`` and ``'graph'`` only: the coupling of the intercepts,
-        fixed along the path of ``alpha``. 0 leaves them free.
+    intercept_alpha : float or array-like of float, default=0.0
+        ``'mean'`` and ``'graph'`` only: the coupling of the intercepts (0
+        leaves them free). A list is searched with ``alpha``, as
+        ``ElasticNetCV`` searches ``l1_ratio``: one path per value, and the
+        pair with the best validation score wins (``intercept_alpha_``).
     task_graph : array-like of shape (n_tasks, n_tasks), default=None
         Symmetric, non-negative task similarities of ``penalty='graph'``.
     fit_intercept : bool, default=True
@@ -60,6 +62,7 @@ class _PathCV:
             for key, value in _BaseMultiTaskLinear._parameter_constraints.items()
             if key not in ("alpha", "warm_start")
         },
+        "intercept_alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
@@ -89,25 +92,35 @@ class _PathCV:
         self.max_iter = max_iter
         self.cv = cv
 
-    def _alpha_grid(self, X, targets, sample_weight):
+    def _intercept_alphas(self):
+        values = np.atleast_1d(np.asarray(self.intercept_alpha, dtype=np.float64))
+        if values.ndim != 1 or values.size == 0 or not np.all(values >= 0):
+            raise ValueError(
+                "intercept_alpha must be a value >= 0 or a non-empty list of them."
+            )
+        return values
+
+    def _alpha_grid(self, X, targets, sample_weight, intercept_alpha):
         if not isinstance(self.alphas, Integral):
             alphas = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
             if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
                 raise ValueError("alphas must be a non-empty list of values >= 0.")
             return alphas
-        datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
-        top = alpha_max(datafit, self._make_penalty(1.0, datafit))
+        datafit = self._make_datafit(
+            X, targets.values, targets.mask, sample_weight, intercept_alpha
+        )
+        top = alpha_max(datafit, self._make_penalty(1.0, datafit, intercept_alpha))
         if top <= 0:
             return np.full(1, 1.0)
         return np.geomspace(top, top * self.eps, self.alphas)
 
-    def _path(self, datafit, alphas):
+    def _path(self, datafit, alphas, intercept_alpha):
         """Solutions along ``alphas`` (decreasing), each warm-starting the next."""
         W = np.zeros((datafit.X.shape[1], datafit.n_outputs))
         b = _null_intercept(datafit)
         solutions, converged = [], True
         for alpha in alphas:
-            result = self._solve(datafit, alpha, W, b)
+            result = self._solve(datafit, alpha, W, b, intercept_alpha)
             W, b = result.W, result.b
             converged &= result.converged
             solutions.append((W, b))
@@ -132,26 +145,33 @@ class _PathCV:
             The fitted estimator.
         """
         X, targets, sample_weight = self._validate(X, y, sample_weight)
-        alphas = self._alpha_grid(X, targets, sample_weight)
+        intercept_alphas = self._intercept_alphas()
+        alphas = self._alpha_grid(X, targets, sample_weight, intercept_alphas[0])
         folds = list(self._splitter().split(X, y))
-        losses = np.empty((alphas.size, len(folds)))
+        losses = np.empty((intercept_alphas.size, alphas.size, len(folds)))
         all_converged = True
         for k, (train, test) in enumerate(folds):
-            datafit = self._make_datafit(
-                X[train],
-                targets.values[train],
-                targets.mask[train],
-                sample_weight[train],
+            held_out = self._make_datafit(  # scored on raw intercepts: no coupling
+                X[test],
+                targets.values[test],
+                targets.mask[test],
+                sample_weight[test],
+                intercept_alpha=0.0,
             )
-            held_out = self._make_datafit(
-                X[test], targets.values[test], targets.mask[test], sample_weight[test]
-            )
-            solutions, converged = self._path(datafit, alphas)
-            all_converged &= converged
-            for a, (W, b) in enumerate(solutions):
-                # pooled over the observed validation cells, weighted
-                b_raw = datafit.raw_intercept(W, b)
-                losses[a, k] = held_out.pooled_loss(W, b_raw)
+            for i, intercept_alpha in enumerate(intercept_alphas):
+                datafit = self._make_datafit(
+                    X[train],
+                    targets.values[train],
+                    targets.mask[train],
+                    sample_weight[train],
+                    intercept_alpha,
+                )
+                solutions, converged = self._path(datafit, alphas, intercept_alpha)
+                all_converged &= converged
+                for a, (W, b) in enumerate(solutions):
+                    # pooled over the observed validation cells, weighted
+                    b_raw = datafit.raw_intercept(W, b)
+                    losses[i, a, k] = held_out.pooled_loss(W, b_raw)
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "
@@ -160,9 +180,13 @@ class _PathCV:
                 stacklevel=1,
             )
         self.alphas_ = alphas
-        self._store_path(losses)
-        self.alpha_ = float(alphas[np.argmin(losses.mean(axis=1))])
-        self._fit_alpha(X, targets, sample_weight, self.alpha_)
+        best_i, best_a = np.unravel_index(
+            np.argmin(losses.mean(axis=2)), losses.shape[:2]
+        )
+        self.alpha_ = float(alphas[best_a])
+        self.intercept_alpha_ = float(intercept_alphas[best_i])
+        self._store_path(losses if np.ndim(self.intercept_alpha) else losses[0])
+        self._fit_alpha(X, targets, sample_weight, self.alpha_, self.intercept_alpha_)
         return self._publish(targets)
 
 
@@ -193,8 +217,12 @@ class MultiTaskLinearRegressionCV(_PathCV, MultiTaskLinearRegression):
             The chosen ``alpha``.
         alphas_ : ndarray of shape (n_alphas,)
             The grid, decreasing.
+        intercept_alpha_ : float
+            The chosen ``intercept_alpha``.
         mse_path_ : ndarray of shape (n_alphas, n_folds)
-            Validation mean squared error of each alpha on each fold.
+            Validation mean squared error of each alpha on each fold; with a
+            list of ``intercept_alpha``, shape (n_intercept_alphas, n_alphas,
+            n_folds).
         coef_, intercept_, n_tasks_, n_iter_, violation_, selected_features_
             As in :class:`MultiTaskLinearRegression`, for the refit.
 
@@ -248,8 +276,12 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
             The chosen ``alpha``.
         alphas_ : ndarray of shape (n_alphas,)
             The grid, decreasing.
+        intercept_alpha_ : float
+            The chosen ``intercept_alpha``.
         scores_ : ndarray of shape (n_alphas, n_folds)
-            Validation score (minus the mean log-loss) of each alpha and fold.
+            Validation score (minus the mean log-loss) of each alpha and fold;
+            with a list of ``intercept_alpha``, shape (n_intercept_alphas,
+            n_alphas, n_folds).
         classes_, coef_, intercept_, task_rows_, n_tasks_, n_iter_, violation_
             As in :class:`MultiTaskLogisticRegression`, for the refit.
 

@@ -156,12 +156,14 @@ class _BaseMultiTaskLinear(BaseEstimator):
         )
         return X, targets, sample_weight
 
-    def _make_datafit(self, X, values, mask, sample_weight):
+    def _make_datafit(self, X, values, mask, sample_weight, intercept_alpha=None):
         datafit_class, kwargs = self._datafit()
-        if self.intercept_alpha > 0:
+        if intercept_alpha is None:
+            intercept_alpha = self.intercept_alpha
+        if intercept_alpha > 0:
             if self.penalty not in ("mean", "graph"):
                 raise ValueError(
-                    f"intercept_alpha={self.intercept_alpha} couples the "
+                    f"intercept_alpha={intercept_alpha} couples the "
                     "intercepts through penalty='mean' or 'graph'; "
                     f"penalty={self.penalty!r} has no such coupling (set "
                     "intercept_alpha=0)."
@@ -173,10 +175,12 @@ class _BaseMultiTaskLinear(BaseEstimator):
             X, values, mask, sample_weight, self.fit_intercept, **kwargs
         )
 
-    def _make_penalty(self, alpha, datafit):
+    def _make_penalty(self, alpha, datafit, intercept_alpha=None):
+        if intercept_alpha is None:
+            intercept_alpha = self.intercept_alpha
         if self.penalty == "mean":
             return PENALTIES["mean"](
-                alpha, self.l2_reg, intercept_alpha=self.intercept_alpha
+                alpha, self.l2_reg, intercept_alpha=intercept_alpha
             )
         if self.penalty != "graph":
             return PENALTIES[self.penalty](alpha, self.l2_reg)
@@ -190,9 +194,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 "penalty='graph' couples one coefficient vector per task; it "
                 "does not apply to multiclass tasks (several columns each)."
             )
-        return Graph(
-            alpha, self.l2_reg, task_graph=A, intercept_alpha=self.intercept_alpha
-        )
+        return Graph(alpha, self.l2_reg, task_graph=A, intercept_alpha=intercept_alpha)
 
     # -- solving ---------------------------------------------------------
     def _start(self, datafit):
@@ -202,10 +204,10 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 return self._W.copy(), datafit.centred_intercept(self._W, self._b)
         return np.zeros((n_features, n_outputs)), _null_intercept(datafit)
 
-    def _solve(self, datafit, alpha, W, b):
+    def _solve(self, datafit, alpha, W, b, intercept_alpha=None):
         result = solve(
             datafit,
-            self._make_penalty(alpha, datafit),
+            self._make_penalty(alpha, datafit, intercept_alpha),
             W,
             b,
             tol=self.tol,
@@ -213,9 +215,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
         )
         return result
 
-    def _fit_alpha(self, X, targets, sample_weight, alpha):
-        datafit = self._make_datafit(X, targets.values, targets.mask, sample_weight)
-        result = self._solve(datafit, alpha, *self._start(datafit))
+    def _fit_alpha(self, X, targets, sample_weight, alpha, intercept_alpha=None):
+        datafit = self._make_datafit(
+            X, targets.values, targets.mask, sample_weight, intercept_alpha
+        )
+        result = self._solve(datafit, alpha, *self._start(datafit), intercept_alpha)
         if not result.converged:
             warnings.warn(
                 f"The proximal-gradient solver did not reach tol={self.tol} "
