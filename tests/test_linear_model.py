@@ -724,3 +724,29 @@ def test_classifier_cv_with_missing_labels():
     refit = MultiTaskLogisticRegression(penalty="l21", alpha=clf.alpha_).fit(X, Y)
     np.testing.assert_allclose(clf.coef_, refit.coef_)
     assert clf.score(X, Y) > 0.75  # independent LogisticRegression: 0.80
+
+
+def test_cv_with_a_scorer_scores_each_fold_fit():
+    # scoring: a fold's score is the scorer applied to the model fitted on
+    # the other folds at that alpha (missing labels left out by the scorer)
+    from mtlearn.metrics import make_multitask_scorer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 5))
+    Z = X[:, :2] @ rng.normal(size=(2, 3)) + 0.5 * rng.normal(size=(150, 3))
+    Y = (Z > 0).astype(float)
+    Y[rng.random(Y.shape) < 0.2] = np.nan
+    scorer = make_multitask_scorer("log_loss", greater_is_better=False)
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    alphas = [0.1, 0.01, 0.001]
+    clf = MultiTaskLogisticRegressionCV(
+        penalty="l21", alphas=alphas, cv=folds, scoring=scorer, tol=1e-9
+    ).fit(X, Y)
+    assert clf.scores_.shape == (3, 3) and not hasattr(clf, "mse_path_")
+    for a, alpha in enumerate(alphas):
+        for k, (train, test) in enumerate(folds):
+            model = MultiTaskLogisticRegression(penalty="l21", alpha=alpha, tol=1e-9)
+            model.fit(X[train], Y[train])
+            expected = scorer(model, X[test], Y[test])
+            assert clf.scores_[a, k] == pytest.approx(expected, rel=1e-6)
+    assert clf.alpha_ == alphas[np.argmax(clf.scores_.mean(axis=1))]

@@ -1,5 +1,6 @@
 """Cross-validated regularisation paths for the multi-task linear models."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -7,6 +8,7 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval
 
 from ..model_selection import MultilabelStratifiedKFold
@@ -50,6 +52,12 @@ _CV_PARAMETERS_DOC = """\
         An int is the number of folds of a {splitter}, shuffled with a
         fixed seed; a missing label stays out of its task's training loss
         and validation score in every fold.
+    scoring : callable, default=None
+        How a fit is scored on a validation fold: None for the validation
+        {default_score}, or a scorer ``scorer(estimator, X, y,
+        sample_weight=None)`` where higher is better, such as
+        ``mtlearn.metrics.make_multitask_scorer("f1", average="micro")``
+        (missing labels are left out of it).
 """
 
 
@@ -66,6 +74,7 @@ class _PathCV:
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
+        "scoring": [callable, None],
     }
 
     def __init__(
@@ -80,6 +89,7 @@ class _PathCV:
         tol=1e-4,
         max_iter=1000,
         cv=5,
+        scoring=None,
     ):
         self.penalty = penalty
         self.alphas = alphas
@@ -91,6 +101,7 @@ class _PathCV:
         self.tol = tol
         self.max_iter = max_iter
         self.cv = cv
+        self.scoring = scoring
 
     def _intercept_alphas(self):
         values = np.atleast_1d(np.asarray(self.intercept_alpha, dtype=np.float64))
@@ -113,6 +124,15 @@ class _PathCV:
         if top <= 0:
             return np.full(1, 1.0)
         return np.geomspace(top, top * self.eps, self.alphas)
+
+    def _as_fitted(self, W, b_raw, datafit, targets):
+        """A copy of this estimator fitted to ``(W, b_raw)``, for a scorer."""
+        model = copy.copy(self)
+        model._W, model._b = W, b_raw
+        model._task_columns = datafit.task_columns
+        model.n_tasks_ = targets.n_tasks
+        model._one_d = targets.one_d
+        return model._publish(targets)
 
     def _path(self, datafit, alphas, intercept_alpha):
         """Solutions along ``alphas`` (decreasing), each warm-starting the next."""
@@ -169,9 +189,18 @@ class _PathCV:
                 solutions, converged = self._path(datafit, alphas, intercept_alpha)
                 all_converged &= converged
                 for a, (W, b) in enumerate(solutions):
-                    # pooled over the observed validation cells, weighted
                     b_raw = datafit.raw_intercept(W, b)
-                    losses[i, a, k] = held_out.pooled_loss(W, b_raw)
+                    if self.scoring is None:
+                        # pooled over the observed validation cells, weighted
+                        losses[i, a, k] = held_out.pooled_loss(W, b_raw)
+                    else:
+                        model = self._as_fitted(W, b_raw, datafit, targets)
+                        losses[i, a, k] = -self.scoring(
+                            model,
+                            X[test],
+                            _safe_indexing(y, test),
+                            sample_weight=sample_weight[test],
+                        )
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "
@@ -185,14 +214,19 @@ class _PathCV:
         )
         self.alpha_ = float(alphas[best_a])
         self.intercept_alpha_ = float(intercept_alphas[best_i])
-        self._store_path(losses if np.ndim(self.intercept_alpha) else losses[0])
+        path = losses if np.ndim(self.intercept_alpha) else losses[0]
+        if self.scoring is None:
+            self._store_path(path)
+        else:
+            self.scores_ = -path
         self._fit_alpha(X, targets, sample_weight, self.alpha_, self.intercept_alpha_)
         return self._publish(targets)
 
 
-def _fill_cv(cls, splitter):
+def _fill_cv(cls, splitter, default_score):
     cls.__doc__ = cls.__doc__.replace("{objective}", _OBJECTIVE_DOC).replace(
-        "{parameters}", _CV_PARAMETERS_DOC.format(splitter=splitter)
+        "{parameters}",
+        _CV_PARAMETERS_DOC.format(splitter=splitter, default_score=default_score),
     )
     return cls
 
@@ -222,7 +256,8 @@ class MultiTaskLinearRegressionCV(_PathCV, MultiTaskLinearRegression):
         mse_path_ : ndarray of shape (n_alphas, n_folds)
             Validation mean squared error of each alpha on each fold; with a
             list of ``intercept_alpha``, shape (n_intercept_alphas, n_alphas,
-            n_folds).
+            n_folds). With a ``scoring``, ``scores_`` (the scorer's values,
+            same shape) replaces it.
         coef_, intercept_, n_tasks_, n_iter_, violation_, selected_features_
             As in :class:`MultiTaskLinearRegression`, for the refit.
 
@@ -313,5 +348,13 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
         self.scores_ = -losses
 
 
-_fill_cv(MultiTaskLinearRegressionCV, "KFold")
-_fill_cv(MultiTaskLogisticRegressionCV, "MultilabelStratifiedKFold")
+_fill_cv(
+    MultiTaskLinearRegressionCV,
+    "KFold",
+    "mean squared error (pooled over the observed cells)",
+)
+_fill_cv(
+    MultiTaskLogisticRegressionCV,
+    "MultilabelStratifiedKFold",
+    "log-loss (pooled over the observed cells)",
+)
