@@ -56,6 +56,22 @@ class Datafit(Protocol):
         row); the solver's backtracking corrects a low estimate.
     restrict(features) -> Datafit
         The same datafit on ``X[:, features]`` (working sets).
+    loss_and_gradient(Z) -> (float, dZ)
+        Both at once (a datafit may share work between them).
+    curvature_weights(Z=None) -> H
+        Per cell, the loss's second derivative in ``z`` (its global bound
+        without ``Z``), in the layout of ``Z``.
+    hessian_diagonal(H) / hessian_blocks(H)
+        The Hessian in ``W`` (diagonal, shape (n_features, n_outputs)) or
+        per output in ``(w_t, b_t)`` (blocks), for those weights: the
+        solver's step metric.
+    pooled_loss(W, b_raw) -> float
+        The loss of ``X @ W + b_raw`` with every observed cell weighted
+        alike (cross-validation scores).
+
+    ``Z`` is held either as a (n_samples, n_outputs) matrix or, when few
+    cells are observed, as the vector of the observed cells (``layout``);
+    the solver only combines such arrays linearly.
     """
 
 
@@ -80,6 +96,14 @@ class Penalty(Protocol):
         subdifferential of the penalty at ``W``, in Frobenius norm: zero
         exactly at a minimiser. The solver stops when it (with the
         intercepts' gradient) falls below ``tol``.
+
+    Optional, for a better step metric: ``diagonal(n_outputs)`` (smooth
+    penalties: the Hessian's diagonal per output), ``coupling(n_outputs)``
+    (a Hessian ``diag(...) - c J`` across outputs, inverted exactly),
+    ``row_separable = True`` (a prox that accepts one step per entry). A
+    coupling penalty may also couple the intercepts (``intercept_alpha``,
+    ``intercept_value``, ``intercept_gradient``, ``intercept_diagonal``,
+    ``intercept_coupling``).
     """
 
 

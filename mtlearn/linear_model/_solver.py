@@ -1,7 +1,11 @@
 """The one solver of every mtlearn linear model: accelerated proximal gradient.
 
-FISTA (Beck & Teboulle 2009) with backtracking on the Lipschitz constant and
-the gradient-based adaptive restart of O'Donoghue & Candes (2015). The stop
+FISTA (Beck & Teboulle 2009) with backtracking and the gradient-based
+adaptive restart of O'Donoghue & Candes (2015), in a variable metric
+(preconditioned): the steps are scaled by the datafit's local curvature,
+per entry for ``l21`` (with a weighted group prox), per output block for
+the smooth penalties (a Newton step for the squared loss, the ``'mean'``
+coupling inverted exactly), a scalar Lipschitz constant otherwise. The stop
 is a KKT criterion: the distance of minus the gradient of the smooth part to
 the penalty's subdifferential (and the intercepts' gradient) below ``tol``.
 For the row-separable ``l21`` penalty an outer working-set loop solves the
