@@ -129,6 +129,7 @@ class _MaskedDatafit:
         new.offsets = self.offsets[features]
         if self.layout == "cells":
             new._Xc = self._Xc[:, features]
+        new._bound_blocks = None
         return new
 
     def raw_intercept(self, W, b):
@@ -185,6 +186,7 @@ class _MaskedDatafit:
         pooled.__dict__.update(self.__dict__)
         pooled.cell_weights = cells / total
         pooled._set_layout("dense")
+        pooled._bound_weights = pooled._bound_blocks = None
         return pooled.loss(Z)
 
     def curvature_weights(self, Z=None):
@@ -194,7 +196,9 @@ class _MaskedDatafit:
         (``curvature`` times the cell weight), with ``Z`` the local value
         where the loss has one (logistic: ``p (1 - p)``).
         """
-        return self.curvature * self._output_weights
+        if getattr(self, "_bound_weights", None) is None:
+            self._bound_weights = self.curvature * self._output_weights
+        return self._bound_weights
 
     def hessian_diagonal(self, weights=None):
         """Diagonal of the Hessian in ``W`` for Hessian weights ``weights``.
@@ -224,6 +228,9 @@ class _MaskedDatafit:
         :meth:`hessian_diagonal`.
         """
         h = self.curvature_weights() if weights is None else weights
+        bound = h is self.curvature_weights()
+        if bound and getattr(self, "_bound_blocks", None) is not None:
+            return self._bound_blocks.copy()  # the squared loss: one per path
         n_features = self.X.shape[1]
         blocks = np.empty((self.n_outputs, n_features + 1, n_features + 1))
         for k in range(self.n_outputs):
@@ -239,6 +246,8 @@ class _MaskedDatafit:
             if not self.fit_intercept:
                 blocks[k, -1, :] = blocks[k, :, -1] = 0.0
                 blocks[k, -1, -1] = 1.0
+        if bound:
+            self._bound_blocks = blocks.copy()
         return blocks
 
     def _task_weights_by_output(self):
