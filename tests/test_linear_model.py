@@ -750,3 +750,45 @@ def test_cv_with_a_scorer_scores_each_fold_fit():
             expected = scorer(model, X[test], Y[test])
             assert clf.scores_[a, k] == pytest.approx(expected, rel=1e-6)
     assert clf.alpha_ == alphas[np.argmax(clf.scores_.mean(axis=1))]
+
+
+def test_mean_coupled_regression_equals_its_closed_form():
+    # squared loss + 'mean' + l2_reg + intercept_alpha is a quadratic: its
+    # minimiser solves one linear system, built here densely from the
+    # documented objective, in the unknowns (w_t, b_t) with b_t the
+    # prediction at the weighted mean of X (rows observed in some task)
+    rng = np.random.default_rng(0)
+    n, p, k = 60, 3, 4
+    X = rng.normal(size=(n, p)) + 1.0
+    group = rng.integers(0, k, size=n)
+    Y = np.full((n, k), np.nan)
+    Y[np.arange(n), group] = X @ np.array([1.0, -2.0, 0.5]) + group + rng.normal(size=n)
+    Y[rng.random((n, k)) < 0.2] = rng.normal(size=1)  # cells of other tasks
+    s = rng.uniform(0.5, 2.0, size=n)
+    alpha, l2_reg, intercept_alpha = 0.7, 0.05, 0.3
+    reg = MultiTaskLinearRegression(
+        penalty="mean",
+        alpha=alpha,
+        l2_reg=l2_reg,
+        intercept_alpha=intercept_alpha,
+        tol=1e-12,
+        max_iter=10000,
+    ).fit(X, Y, sample_weight=s)
+    observed = ~np.isnan(Y)
+    x_bar = np.average(X, axis=0, weights=s * observed.any(axis=1))
+    size = k * (p + 1)
+    H, g = np.zeros((size, size)), np.zeros(size)
+    for t in range(k):
+        rows = observed[:, t]
+        U = np.hstack([X[rows] - x_bar, np.ones((rows.sum(), 1))])
+        c = s[rows] / s[rows].sum()
+        block = slice(t * (p + 1), (t + 1) * (p + 1))
+        H[block, block] += (U.T * c) @ U
+        g[block] += (U.T * c) @ Y[rows, t]
+    centring = np.eye(k) - np.ones((k, k)) / k
+    H += np.kron(centring, np.diag([alpha] * p + [intercept_alpha]))
+    H += np.kron(np.eye(k), np.diag([l2_reg] * p + [0.0]))
+    solution = np.linalg.solve(H, g).reshape(k, p + 1)
+    coef, at_mean = solution[:, :p], solution[:, p]
+    np.testing.assert_allclose(reg.coef_, coef, atol=1e-8)
+    np.testing.assert_allclose(reg.intercept_, at_mean - coef @ x_bar, atol=1e-8)
