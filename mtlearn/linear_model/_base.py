@@ -50,10 +50,11 @@ class Datafit(Protocol):
         ``(X.T @ dZ, dZ.sum(axis=0))``.
     value(W, b) / gradient(W, b)
         The same as functions of the coefficients.
-    lipschitz() -> float
-        A Lipschitz constant of the gradient in ``(W, b)`` (power iteration
-        on ``[X, 1]^T C [X, 1]`` with ``C`` the largest cell weight of each
-        row); the solver's backtracking corrects a low estimate.
+    lipschitz(weights=None) -> float
+        A Lipschitz constant of the gradient in ``(W, b)``: the largest
+        eigenvalue, over tasks, of the Hessian of the curvature bound (power
+        iteration); with local Hessian weights, the local curvature. The
+        solver's backtracking corrects a low estimate.
     restrict(features) -> Datafit
         The same datafit on ``X[:, features]`` (working sets).
     loss_and_gradient(Z) -> (float, dZ)

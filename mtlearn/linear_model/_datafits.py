@@ -253,11 +253,18 @@ class _MaskedDatafit:
     def _task_weights_by_output(self):
         return self.cell_weights[:, self._output_task]
 
-    def lipschitz(self):
+    def lipschitz(self, weights=None):
+        """The largest eigenvalue of the Hessian for Hessian weights.
+
+        With the default (the loss's global bound) a Lipschitz constant of
+        the gradient; with local weights (:meth:`curvature_weights` at some
+        ``Z``) the local curvature.
+        """
         # The Hessian is block diagonal by task: the constant is the largest
-        # over tasks of curvature * lambda_max([X, 1]^T diag(c_t) [X, 1]),
-        # found by power iteration on all tasks at once (one product with X
-        # and one with its transpose per step, like a gradient).
+        # over tasks of lambda_max([X, 1]^T diag(h_t) [X, 1]), found by
+        # power iteration on all tasks at once (one product with X and one
+        # with its transpose per step, like a gradient).
+        h = self.curvature_weights() if weights is None else weights
         n_features = self.X.shape[1]
         V = np.random.default_rng(0).normal(size=(n_features + 1, self.n_outputs))
         if not self.fit_intercept:
@@ -266,11 +273,11 @@ class _MaskedDatafit:
         for _ in range(30):
             V /= np.maximum(np.linalg.norm(V, axis=0), 1e-300)
             Z = self.linear(V[:-1], V[-1])
-            grad_W, grad_b = self.backward(self._output_weights * Z)
+            grad_W, grad_b = self.backward(h * Z)
             out = np.vstack([grad_W, grad_b])
             eig = np.linalg.norm(out, axis=0)
             V = out
-        return self.curvature * float(eig.max())
+        return float(eig.max())
 
 
 class SquaredDatafit(_MaskedDatafit):

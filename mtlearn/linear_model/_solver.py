@@ -175,10 +175,10 @@ def _metric(datafit, penalty, Z):
     whichever metric is used.
     """
     n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
-    if not penalty.smooth and not getattr(penalty, "row_separable", False):
-        L = max(datafit.lipschitz(), 1e-12)
-        return _DiagonalMetric(L, np.full(n_outputs, L))
     weights = datafit.curvature_weights(Z)
+    if not penalty.smooth and not getattr(penalty, "row_separable", False):
+        L = max(datafit.lipschitz(weights) + penalty.l2_reg, 1e-12)
+        return _DiagonalMetric(L, np.full(n_outputs, L))
     m_b = np.maximum(datafit._column_sums(weights), 1e-12)
     if not penalty.smooth:
         m_W = datafit.hessian_diagonal(weights) + penalty.l2_reg
