@@ -792,3 +792,20 @@ def test_mean_coupled_regression_equals_its_closed_form():
     coef, at_mean = solution[:, :p], solution[:, p]
     np.testing.assert_allclose(reg.coef_, coef, atol=1e-8)
     np.testing.assert_allclose(reg.intercept_, at_mean - coef @ x_bar, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["l2", "mean", "graph"])
+def test_conjugate_gradient_agrees_with_fista(name):
+    # the squared loss with a smooth penalty is a quadratic: solve() takes
+    # preconditioned conjugate gradient; FISTA must land on the same point
+    from mtlearn.linear_model._solver import conjugate_gradient
+
+    datafit = _problem("squared", observed=0.4)
+    penalty = _penalties()[name]
+    zeros = np.zeros((N_FEATURES, N_TASKS)), np.zeros(N_TASKS)
+    ours = conjugate_gradient(datafit, penalty, *zeros, tol=1e-10)
+    assert ours.converged and ours.n_iter <= 2 * (N_FEATURES + 1) * N_TASKS
+    reference = fista(datafit, penalty, *zeros, tol=1e-10, max_iter=50000)
+    np.testing.assert_allclose(ours.W, reference.W, atol=1e-8)
+    np.testing.assert_allclose(ours.b, reference.b, atol=1e-8)
+    assert solve(datafit, penalty, *zeros, tol=1e-10).n_iter == ours.n_iter

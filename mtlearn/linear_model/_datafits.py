@@ -284,6 +284,7 @@ class SquaredDatafit(_MaskedDatafit):
     """Masked squared loss ``l(y, z) = (y - z)^2 / 2`` (one column per task)."""
 
     curvature = 1.0
+    quadratic = True  # with a smooth penalty: conjugate gradient
 
     def loss(self, Z):
         return 0.5 * float(np.sum(self._cw * (self._yv - Z) ** 2))

@@ -47,8 +47,10 @@ _OBJECTIVE_DOC = """\
       ``task_graph``.
 
     The solver is accelerated proximal gradient (FISTA with backtracking and
-    adaptive restart; working sets for ``'l21'``) stopped when the distance
-    of the gradient to the penalty's subdifferential is below ``tol``.
+    adaptive restart, its steps scaled by the local curvature; working sets
+    for ``'l21'``; preconditioned conjugate gradient for the squared loss
+    with a smooth penalty, a quadratic) stopped when the distance of the
+    gradient to the penalty's subdifferential is below ``tol``.
 """
 
 _PARAMETERS_DOC = """\

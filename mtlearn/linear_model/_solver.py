@@ -10,7 +10,9 @@ is a KKT criterion: the distance of minus the gradient of the smooth part to
 the penalty's subdifferential (and the intercepts' gradient) below ``tol``.
 For the row-separable ``l21`` penalty an outer working-set loop solves the
 problem on the features most violating optimality, growing the set until
-all features satisfy it (as in skglm / Celer).
+all features satisfy it (as in skglm / Celer). A quadratic problem (squared
+loss, smooth penalty) is handed to preconditioned conjugate gradient with
+the same metric and the same stopping rule.
 """
 
 from dataclasses import dataclass
@@ -297,6 +299,76 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     return SolverResult(x_W, x_b, max_iter, violation, False)
 
 
+def _hessian_product(datafit, penalty, d_W, d_b):
+    """The Hessian of a quadratic objective applied to ``(d_W, d_b)``."""
+    h_W, h_b = datafit.backward(datafit.curvature_weights() * datafit.linear(d_W, d_b))
+    h_W = h_W + penalty.gradient(d_W)
+    if _couples_intercepts(penalty):
+        h_b = h_b + penalty.intercept_gradient(d_b)
+    return h_W, h_b
+
+
+def conjugate_gradient(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000):
+    """Preconditioned conjugate gradient, for a quadratic objective.
+
+    With the squared loss and a smooth (quadratic) penalty the objective is
+    a quadratic whose gradient is the optimality violation itself; conjugate
+    gradient, preconditioned by the same metric as :func:`fista`, minimises
+    it in far fewer Hessian products than accelerated gradient steps (the
+    ``'graph'`` coupling, which the block metric does not invert, needs
+    thousands of those). Same arguments and result as :func:`fista`.
+    """
+    fit_b = datafit.fit_intercept
+    W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
+    Z = datafit.linear(W, b)
+    metric = _metric(datafit, penalty, Z)
+
+    def residual(W, b):  # minus the gradient of the objective
+        _, g_W, g_b = _smooth_value_and_gradient(
+            datafit, penalty, W, b, datafit.linear(W, b)
+        )
+        return -g_W, (-g_b if fit_b else np.zeros_like(g_b))
+
+    r_W, r_b = residual(W, b)
+    violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+    if violation <= tol:
+        return SolverResult(W, b, 0, violation, True)
+    z_W, z_b = metric.direction(r_W, r_b)
+    z_b = z_b if fit_b else np.zeros_like(z_b)
+    p_W, p_b = z_W, z_b
+    rz = float(np.sum(r_W * z_W) + r_b @ z_b)
+    for n_iter in range(1, max_iter + 1):
+        h_W, h_b = _hessian_product(datafit, penalty, p_W, p_b)
+        curvature = float(np.sum(p_W * h_W) + p_b @ h_b)
+        if curvature <= 0:  # flat direction: nothing left to gain along it
+            break
+        step = rz / curvature
+        W, b = W + step * p_W, b + step * p_b
+        if n_iter % 50 == 0:  # refresh the residual against drift
+            r_W, r_b = residual(W, b)
+        else:
+            r_W, r_b = r_W - step * h_W, (r_b - step * h_b) if fit_b else r_b
+        violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+        if not np.isfinite(violation):
+            raise FloatingPointError(
+                "the conjugate-gradient solver diverged (non-finite gradient); "
+                "check the scale of X and y."
+            )
+        if violation <= tol:
+            r_W, r_b = residual(W, b)  # confirm on the true gradient
+            violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+            if violation <= tol:
+                return SolverResult(W, b, n_iter, violation, True)
+        z_W, z_b = metric.direction(r_W, r_b)
+        z_b = z_b if fit_b else np.zeros_like(z_b)
+        rz_new = float(np.sum(r_W * z_W) + r_b @ z_b)
+        p_W, p_b = z_W + (rz_new / rz) * p_W, z_b + (rz_new / rz) * p_b
+        rz = rz_new
+    r_W, r_b = residual(W, b)
+    violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+    return SolverResult(W, b, n_iter, violation, violation <= tol)
+
+
 def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
     """Minimise ``datafit(W, b) + penalty(W)``; the solver of every estimator.
 
@@ -322,6 +394,8 @@ def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
     result : SolverResult
     """
     n_features = W.shape[0]
+    if penalty.smooth and getattr(datafit, "quadratic", False):
+        return conjugate_gradient(datafit, penalty, W, b, tol=tol, max_iter=max_iter)
     if working_set is None:
         working_set = isinstance(penalty, L21) and n_features > 500
     if not working_set:
