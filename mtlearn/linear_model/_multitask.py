@@ -73,6 +73,10 @@ _PARAMETERS_DOC = """\
     tol : float, default=1e-4
         Stop when the optimality violation (Frobenius distance of minus the
         gradient to the subdifferential, intercepts included) is below it.
+        It is taken over all tasks and coefficients at once, so it is
+        stricter than the same ``tol`` of ``LogisticRegression`` fitted per
+        task: on yeast, ``tol=1e-3`` reaches about the objective accuracy
+        of 14 ``LogisticRegression()`` fits at their default.
     max_iter : int, default=1000
         Maximum number of proximal-gradient iterations.
     warm_start : bool, default=False
