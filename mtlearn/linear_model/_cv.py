@@ -128,10 +128,7 @@ class _PathCV:
     def _as_fitted(self, W, b_raw, datafit, targets):
         """A copy of this estimator fitted to ``(W, b_raw)``, for a scorer."""
         model = copy.copy(self)
-        model._W, model._b = W, b_raw
-        model._task_columns = datafit.task_columns
-        model.n_tasks_ = targets.n_tasks
-        model._one_d = targets.one_d
+        model._set_solution(W, b_raw, datafit, targets)
         return model._publish(targets)
 
     def _path(self, datafit, alphas, intercept_alpha):

@@ -221,6 +221,13 @@ class _BaseMultiTaskLinear(BaseEstimator):
         )
         return result
 
+    def _set_solution(self, W, b_raw, datafit, targets):
+        """The state ``predict`` reads: coefficients and the task layout."""
+        self._W, self._b = W, b_raw
+        self._task_columns = datafit.task_columns
+        self.n_tasks_ = targets.n_tasks
+        self._one_d = targets.one_d
+
     def _fit_alpha(self, X, targets, sample_weight, alpha, intercept_alpha=None):
         datafit = self._make_datafit(
             X, targets.values, targets.mask, sample_weight, intercept_alpha
@@ -235,13 +242,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=1,  # attributed to mtlearn (an error in our tests)
             )
-        self._W = result.W
-        self._b = datafit.raw_intercept(result.W, result.b)
-        self._task_columns = datafit.task_columns
+        self._set_solution(
+            result.W, datafit.raw_intercept(result.W, result.b), datafit, targets
+        )
         self.n_iter_ = result.n_iter
         self.violation_ = result.violation
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
         if targets.task_names is not None:
             self.task_names_ = targets.task_names
         if self.penalty == "l21":

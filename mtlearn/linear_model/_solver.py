@@ -97,12 +97,9 @@ class _BlockMetric(_DiagonalMetric):
         self.blocks = blocks
         self.inverses = np.linalg.inv(blocks)
 
-    def _apply(self, matrices, G_W, G_b):
-        out = np.einsum("kij,jk->ik", matrices, np.vstack([G_W, G_b]))
-        return out[:-1], out[-1]
-
     def direction(self, g_W, g_b):
-        return self._apply(self.inverses, g_W, g_b)
+        out = np.einsum("kij,jk->ik", self.inverses, np.vstack([g_W, g_b]))
+        return out[:-1], out[-1]
 
     def sqnorm(self, d_W, d_b):
         stacked = np.vstack([d_W, d_b])
@@ -179,11 +176,11 @@ def _metric(datafit, penalty, Z):
     n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
     weights = datafit.curvature_weights(Z)
     if not penalty.smooth and not getattr(penalty, "row_separable", False):
-        L = max(datafit.lipschitz(weights) + penalty.l2_reg, 1e-12)
+        L = max(datafit.lipschitz(weights), 1e-12)  # the prox takes the ridge
         return _DiagonalMetric(L, np.full(n_outputs, L))
     m_b = np.maximum(datafit._column_sums(weights), 1e-12)
     if not penalty.smooth:
-        m_W = datafit.hessian_diagonal(weights) + penalty.l2_reg
+        m_W = datafit.hessian_diagonal(weights)  # the prox takes the ridge
         return _DiagonalMetric(np.maximum(m_W, 1e-12 * max(m_W.max(), 1.0)), m_b)
     diagonal = penalty.diagonal(n_outputs)
     intercept_diagonal = np.zeros(n_outputs) + _intercept_part(
