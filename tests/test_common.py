@@ -82,13 +82,13 @@ ESTIMATORS = [
     ),
     # linear models: weak penalties, tight tolerance (the sample-weight
     # checks compare two fits to 1e-7)
-    MultiTaskLinearRegression(alpha=1e-3, tol=1e-8, max_iter=5000),
-    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-8, max_iter=5000),
-    MultiTaskLogisticRegression(alpha=1e-2, tol=1e-8, max_iter=5000),
-    MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, tol=1e-8, max_iter=5000),
-    MultiTaskLinearRegressionCV(alphas=4, cv=3, tol=1e-8, max_iter=5000),
+    MultiTaskLinearRegression(alpha=1e-3, tol=1e-10, max_iter=5000),
+    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-10, max_iter=5000),
+    MultiTaskLogisticRegression(alpha=1e-2, tol=1e-10, max_iter=5000),
+    MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, tol=1e-10, max_iter=5000),
+    MultiTaskLinearRegressionCV(alphas=4, cv=3, tol=1e-10, max_iter=5000),
     MultiTaskLogisticRegressionCV(
-        penalty="trace", alphas=3, eps=0.1, cv=3, tol=1e-8, max_iter=5000
+        penalty="trace", alphas=3, eps=0.1, cv=3, tol=1e-10, max_iter=5000
     ),
 ]
 
