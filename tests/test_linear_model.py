@@ -711,12 +711,18 @@ def test_alpha_max_is_where_the_solution_becomes_zero():
         assert np.any(below.fit(X, Y).coef_ != 0)
 
 
-def test_classifier_cv_with_missing_labels():
+def _binary_tasks(n_samples, n_features, n_tasks):
+    """Binary tasks driven by two features, 20% of the labels missing."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(240, 6))
-    Z = X[:, :2] @ rng.normal(size=(2, 4)) + 0.5 * rng.normal(size=(240, 4))
-    Y = (Z > 0).astype(float)
+    X = rng.normal(size=(n_samples, n_features))
+    Z = X[:, :2] @ rng.normal(size=(2, n_tasks))
+    Y = (Z + 0.5 * rng.normal(size=Z.shape) > 0).astype(float)
     Y[rng.random(Y.shape) < 0.2] = np.nan
+    return X, Y
+
+
+def test_classifier_cv_with_missing_labels():
+    X, Y = _binary_tasks(240, 6, 4)
     clf = MultiTaskLogisticRegressionCV(penalty="l21", alphas=6, cv=3).fit(X, Y)
     assert clf.scores_.shape == (6, 3)
     best = np.argmax(clf.scores_.mean(axis=1))
@@ -731,11 +737,7 @@ def test_cv_with_a_scorer_scores_each_fold_fit():
     # the other folds at that alpha (missing labels left out by the scorer)
     from mtlearn.metrics import make_multitask_scorer
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(150, 5))
-    Z = X[:, :2] @ rng.normal(size=(2, 3)) + 0.5 * rng.normal(size=(150, 3))
-    Y = (Z > 0).astype(float)
-    Y[rng.random(Y.shape) < 0.2] = np.nan
+    X, Y = _binary_tasks(150, 5, 3)
     scorer = make_multitask_scorer("log_loss", greater_is_better=False)
     folds = list(KFold(3, shuffle=True, random_state=0).split(X))
     alphas = [0.1, 0.01, 0.001]
