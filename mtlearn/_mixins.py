@@ -81,7 +81,19 @@ class LogitClassifierMixin:
     per task, its logits of shape (n_samples, 1) (binary: the logit of
     ``classes_[t][1]``) or (n_samples, n_classes_t); and ``_task_classes()``,
     the list of each task's classes, and ``_one_d``.
+
+    A constant task (one class in ``classes_[t]``) is predicted here, whatever
+    its logits: its class, with probability 1 (``predict_proba`` of shape
+    (n_samples, 1)) and a decision function of 0.
     """
+
+    def _scores_per_task(self, X):
+        """Per task, the logits; zeros of shape (n_samples, 1) when constant."""
+        scores = self._task_scores(X)
+        for t, classes in enumerate(self._task_classes()):
+            if len(classes) == 1:
+                scores[t] = np.zeros((scores[t].shape[0], 1), dtype=scores[t].dtype)
+        return scores
 
     def decision_function(self, X):
         """Logits of each task.
@@ -97,9 +109,10 @@ class LogitClassifierMixin:
             One-dimensional y: shape (n_samples,) for a binary task, or
             (n_samples, n_classes) for a multiclass one. Several tasks: an
             array of shape (n_samples, n_tasks) when all are binary, else a
-            list with one such array per task.
+            list with one such array per task. A constant task (one class)
+            scores 0 everywhere.
         """
-        scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._task_scores(X)]
+        scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._scores_per_task(X)]
         if self._one_d:
             return scores[0]
         if all(s.ndim == 1 for s in scores):
@@ -119,11 +132,14 @@ class LogitClassifierMixin:
         proba : ndarray of shape (n_samples, n_classes) or list of such
             One array for one-dimensional y; for several tasks a list with
             one array of shape (n_samples, n_classes_t) per task, columns in
-            the order of ``classes_[t]``.
+            the order of ``classes_[t]``. A constant task (one class) gives
+            ones of shape (n_samples, 1).
         """
         probas = []
-        for z in self._task_scores(X):
-            if z.shape[1] == 1:
+        for z, classes in zip(self._scores_per_task(X), self._task_classes()):
+            if len(classes) == 1:
+                probas.append(np.ones((z.shape[0], 1), dtype=np.float64))
+            elif z.shape[1] == 1:
                 p = expit(z)
                 probas.append(np.hstack([1 - p, p]))
             else:
@@ -146,7 +162,7 @@ class LogitClassifierMixin:
         codes = np.column_stack(
             [
                 (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
-                for z in self._task_scores(X)
+                for z in self._scores_per_task(X)
             ]
         ).astype(np.intp)
         return decode_labels(codes, self._task_classes(), self._one_d)

@@ -10,25 +10,37 @@ The contract (see DESIGN.md):
   names of a pandas DataFrame become the task names.
 - A missing label is ``NaN`` (float ``y``) or ``None`` / ``pd.NA`` / ``NaN``
   (object ``y``). A missing cell is left out of that task only.
-- A task with no observed label, a classification task with one observed
-  class, an infinite value, or a continuous target given to a classifier is a
-  ``ValueError`` that names the task.
+- A task with no observed label, an infinite value, or a continuous target
+  given to a classifier is a ``ValueError`` that names the task.
+- A classification task whose observed labels hold one class (normal for rare
+  labels, and in cross-validation folds of rare labels) is a **constant
+  task**: its ``classes[t]`` holds that one class, estimators predict it with
+  probability 1 (``predict_proba`` of shape (n_samples, 1), as scikit-learn's
+  tree and forest classifiers give for a constant output) and every fit warns
+  once with :class:`mtlearn.exceptions.ConstantTaskWarning`, naming the tasks
+  (:func:`warn_constant_tasks`). Classes declared with ``classes=`` are kept:
+  such a task is not constant even when one class is observed.
 """
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
+from .exceptions import ConstantTaskWarning
+
 __all__ = [
     "TaskTargets",
     "check_classes_argument",
+    "constant_tasks",
     "check_targets",
     "decode_labels",
     "observed_targets",
     "target_task_names",
     "task_label",
+    "warn_constant_tasks",
 ]
 
 
@@ -60,6 +72,45 @@ class TaskTargets:
     @property
     def n_tasks(self):
         return self.values.shape[1]
+
+    @property
+    def constant(self):
+        """Indices of the constant tasks (one class), an int array."""
+        return constant_tasks(self.classes)
+
+
+def constant_tasks(classes):
+    """Indices of the tasks with one class in ``classes`` (a list per task).
+
+    None (regression) gives no task.
+    """
+    if classes is None:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero([len(c) == 1 for c in classes]).astype(np.intp)
+
+
+def warn_constant_tasks(targets, stacklevel=3):
+    """Warn once, naming them, when ``targets`` holds constant tasks.
+
+    Every estimator calls this once per fit (not per fold or member), after
+    :func:`check_targets`. Meta-estimators silence the warnings of their
+    inner fits, where folds of rare labels are constant as a matter of course.
+    """
+    constant = targets.constant
+    if constant.size == 0:
+        return
+    names = ", ".join(
+        f"{task_label(t, targets.task_names)} ({targets.classes[t].tolist()[0]!r})"
+        for t in constant[:10]
+    )
+    more = f" and {constant.size - 10} more" if constant.size > 10 else ""
+    warnings.warn(
+        f"{constant.size} classification task(s) have one class only among "
+        f"their observed labels: {names}{more}. Each is fitted as a constant "
+        "that predicts its class with probability 1.",
+        ConstantTaskWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def task_label(t, task_names=None):
@@ -182,12 +233,16 @@ def _object_to_float(array, names):
             continue
         try:
             out[index] = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"{task_label(index[1], names)} has a non-numeric target "
                 f"{str(value)!r} in row {index[0]}; regression targets must be "
                 "numbers (NaN or None for a missing label)."
             ) from None
+    if np.isinf(out).any():
+        raise ValueError(
+            "y contains infinite values; a missing label must be NaN, not inf."
+        )
     return out
 
 
@@ -220,13 +275,6 @@ def _encode_classification(array, mask, classes, names, one_d):
             )
         observed_classes, observed_codes = np.unique(observed, return_inverse=True)
         if classes is None:
-            if observed_classes.shape[0] < 2:
-                raise ValueError(
-                    f"{task_label(t, names)} has one class only among its "
-                    f"observed labels ({observed_classes[0]!r}); a "
-                    "classification task needs "
-                    "at least two classes."
-                )
             task_classes.append(observed_classes)
             codes[mask[:, t], t] = observed_codes
         else:
@@ -250,6 +298,11 @@ def _numeric_object(observed, t, names):
             f"{task_label(t, names)} has labels of unsupported types: "
             f"{sorted({type(v).__name__ for v in observed})}."
         ) from None
+    if not np.all(np.isfinite(as_float)):
+        raise ValueError(
+            f"{task_label(t, names)} has an infinite label; a missing label "
+            "must be NaN or None, not inf."
+        )
     if np.all(as_float == np.round(as_float)):
         return as_float.astype(np.int64)
     return as_float
@@ -270,13 +323,13 @@ def check_classes_argument(classes, n_tasks, one_d):
         )
     out = []
     for t, task_classes in enumerate(classes):
-        task_classes = np.unique(np.asarray(task_classes))
-        if task_classes.shape[0] < 2:
+        task_classes = np.asarray(task_classes)
+        if task_classes.ndim != 1 or task_classes.size == 0:
             raise ValueError(
-                f"classes of task {t} must hold at least two labels, got "
-                f"{task_classes.tolist()}."
+                f"classes of task {t} must be a non-empty 1-D list of labels, "
+                f"got {task_classes.tolist()!r}."
             )
-        out.append(task_classes)
+        out.append(np.unique(task_classes))
     return out
 
 

@@ -1,5 +1,7 @@
 """The target contract: mtlearn/_targets.py."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -8,7 +10,9 @@ from mtlearn._targets import (
     check_targets,
     decode_labels,
     observed_targets,
+    warn_constant_tasks,
 )
+from mtlearn.exceptions import ConstantTaskWarning
 
 
 def test_one_dimensional_classification():
@@ -71,7 +75,8 @@ def test_regression_object_array_with_none():
     "y, kind, match",
     [
         (np.array([[1.0, np.nan], [0.0, np.nan]]), "classification", "task 1 has no"),
-        (np.array([[1.0, 1.0], [0.0, 1.0]]), "classification", "task 1 has one class"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]], dtype=object), "classification", "inf"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]], dtype=object), "regression", "inf"),
         (np.array([[1.0, np.inf], [0.0, 1.0]]), "regression", "infinite"),
         (np.array([0.1, 0.5, 0.7]), "classification", "Unknown label type"),
         (np.zeros((3, 2, 2)), "regression", "1-D .* or 2-D"),
@@ -86,11 +91,30 @@ def test_errors_name_the_problem(y, kind, match):
         check_targets(y, kind=kind)
 
 
-def test_error_names_the_task_by_its_column_name():
+def test_constant_task_keeps_its_one_class_and_warns_by_name():
     pd = pytest.importorskip("pandas")
-    y = pd.DataFrame({"ok": [0, 1, 0], "flat": [1, 1, 1]})
-    with pytest.raises(ValueError, match="task 'flat' has one class"):
-        check_targets(y, kind="classification")
+    y = pd.DataFrame({"ok": [0, 1, 0], "flat": [1, 1, 1], "rare": [0, None, 0]})
+    targets = check_targets(y, kind="classification")
+    np.testing.assert_array_equal(targets.constant, [1, 2])
+    np.testing.assert_array_equal(targets.classes[1], [1])
+    np.testing.assert_array_equal(targets.values[:, 1], 0)
+    with pytest.warns(ConstantTaskWarning, match="task 'flat' \\(1.0\\), task 'rare'"):
+        warn_constant_tasks(targets)
+
+
+def test_declared_classes_keep_a_task_with_one_observed_class_binary():
+    targets = check_targets(
+        [[1], [1]], kind="classification", classes=[np.array([0, 1])]
+    )
+    assert targets.constant.size == 0
+    np.testing.assert_array_equal(targets.values[:, 0], [1, 1])
+
+
+def test_no_warning_without_constant_tasks():
+    targets = check_targets([[0, 1], [1, 0]], kind="classification")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_constant_tasks(targets)
 
 
 def test_row_count_must_match_X():
@@ -110,8 +134,9 @@ def test_classes_argument():
     assert len(check_classes_argument([0, 1], 1, one_d=True)) == 1
     with pytest.raises(ValueError, match="each of the 2 tasks"):
         check_classes_argument([[0, 1]], 2, one_d=False)
-    with pytest.raises(ValueError, match="at least two labels"):
-        check_classes_argument([[0]], 1, one_d=False)
+    np.testing.assert_array_equal(check_classes_argument([[0]], 1, False)[0], [0])
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        check_classes_argument([[]], 1, one_d=False)
 
 
 def test_decode_round_trip():
