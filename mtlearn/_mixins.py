@@ -138,7 +138,7 @@ class LogitClassifierMixin:
         probas = []
         for z, classes in zip(self._scores_per_task(X), self._task_classes()):
             if len(classes) == 1:
-                probas.append(np.ones((z.shape[0], 1), dtype=np.float64))
+                probas.append(np.ones((z.shape[0], 1), dtype=z.dtype))
             elif z.shape[1] == 1:
                 p = expit(z)
                 probas.append(np.hstack([1 - p, p]))
