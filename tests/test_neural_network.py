@@ -15,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mtlearn.datasets import make_multitask_classification, make_multitask_regression
+from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.neural_network import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
@@ -520,6 +521,14 @@ def test_class_weight_balanced_raises_minority_recall():
         (dict(task_weights=[1.0, -1.0, 1.0]), "non-negative"),
         (dict(hidden_layer_sizes=(8, 0)), "positive integers"),
         (dict(early_stopping=True, validation_fraction=0.001), "validation"),
+        (dict(hidden_layer_sizes=("a",)), "hidden_layer_sizes must be .* integers"),
+        (dict(hidden_layer_sizes=(8, True)), "hidden_layer_sizes"),
+        (dict(head_layer_sizes=["a"]), "head_layer_sizes must be .* integers"),
+        (dict(task_weights=["a", 1, 1]), "task_weights must hold real numbers"),
+        (dict(class_weight=[{0: np.nan}, None, None]), "class_weight .* nan"),
+        (dict(class_weight=[None, {1: np.inf}, None]), "class_weight .* inf"),
+        (dict(class_weight=[None, None, {0: -1.0}]), "class_weight .* -1.0"),
+        (dict(class_weight=[None, None, {0: "a"}]), "class_weight .* 'a'"),
     ],
 )
 def test_bad_parameters_get_clear_errors(related_tasks, params, match):
@@ -528,12 +537,251 @@ def test_bad_parameters_get_clear_errors(related_tasks, params, match):
         _fast(SharedRepresentationClassifier, max_iter=1, **params).fit(X, Y)
 
 
-def test_a_task_with_one_class_is_named():
+# -- constant tasks (one observed class) ----------------------------------------
+def _with_constant_task(n=90, seed=0):
+    """A binary, a 3-class and a constant task, each with missing labels."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    Y = np.column_stack(
+        [X[:, 0] > 0, np.digitize(X[:, 1], [-0.5, 0.5]), np.ones(n)]
+    ).astype(float)
+    Y[::5, 0] = np.nan
+    Y[1::6, 1] = np.nan
+    Y[::7, 2] = np.nan
+    return X, Y
+
+
+def _one_warning(record, category=ConstantTaskWarning):
+    return [w for w in record if issubclass(w.category, category)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(early_stopping=True, n_iter_no_change=3),
+        dict(class_weight="balanced", early_stopping=True),
+    ],
+)
+def test_a_constant_task_is_fitted_as_a_constant(params):
+    X, Y = _with_constant_task()
+    clf = _fast(SharedRepresentationClassifier, max_iter=40, **params)
+    with pytest.warns(ConstantTaskWarning, match="task 2 \\(1.0\\)") as record:
+        clf.fit(X, Y)
+    assert len(_one_warning(record)) == 1
+    assert [c.tolist() for c in clf.classes_] == [[0, 1], [0, 1, 2], [1]]
+    proba = clf.predict_proba(X)
+    assert [p.shape for p in proba] == [(90, 2), (90, 3), (90, 1)]
+    np.testing.assert_array_equal(proba[2], 1.0)
+    decision = clf.decision_function(X)
+    np.testing.assert_array_equal(decision[2], 0.0)
+    pred = clf.predict(X)
+    np.testing.assert_array_equal(pred[:, 2], 1.0)
+    # the constant task is out of the loss; nothing is NaN
+    assert np.isfinite(clf.loss_curve_).all()
+    assert np.isfinite(clf.task_loss_curves_).all()
+    np.testing.assert_array_equal(clf.task_loss_curves_[:, 2], 0.0)
+    if clf.early_stopping:
+        assert np.isfinite(clf.validation_scores_).all()
+    for p in proba[:2]:
+        assert np.isfinite(p).all()
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    # the other tasks are learned
+    for t in range(2):
+        seen = ~np.isnan(Y[:, t])
+        assert accuracy_score(Y[seen, t], pred[seen, t]) > 0.8
+
+
+def test_a_constant_task_trains_the_others_as_a_zero_weight_task():
+    """Its cells have zero weight: the fit equals one where that task has two
+    classes but a task weight of 0."""
+    X, Y = _with_constant_task()
+    Y[:, 1] = (Y[:, 1] > 0).astype(float)  # all binary: the same architecture
+    other = Y.copy()
+    other[::2, 2] = 0.0
+    params = dict(dtype="float64", max_iter=10, tol=1.0, early_stopping=True)
+    with pytest.warns(ConstantTaskWarning):
+        constant = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    weighted = _fast(
+        SharedRepresentationClassifier, task_weights=[1.0, 1.0, 0.0], **params
+    ).fit(X, other)
+    np.testing.assert_array_equal(constant._network.params, weighted._network.params)
+    np.testing.assert_array_equal(
+        constant.validation_scores_, weighted.validation_scores_
+    )
+
+
+def test_a_constant_one_dimensional_y_predicts_its_class():
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = pd.Series(["spam"] * 30, name="label")
+    clf = _fast(SharedRepresentationClassifier, early_stopping=True)
+    with pytest.warns(ConstantTaskWarning, match="'spam'") as record:
+        clf.fit(X, y)
+    assert len(_one_warning(record)) == 1
+    assert clf.classes_.tolist() == ["spam"]
+    assert clf.predict(X).tolist() == ["spam"] * 30
+    assert clf.predict_proba(X).shape == (30, 1)
+    assert clf.decision_function(X).shape == (30,)
+    assert clf.score(X, y) == 1.0
+    assert clf.n_iter_ == 0  # nothing to learn
+    assert clf.transform(X).shape == (30, 32)
+
+
+def test_a_named_constant_task_is_named_in_the_warning():
     pd = pytest.importorskip("pandas")
     X = np.random.default_rng(0).normal(size=(6, 2))
     y = pd.DataFrame({"ok": [0, 1, 0, 1, 0, 1], "stuck": [1.0, 1, 1, np.nan, 1, 1]})
-    with pytest.raises(ValueError, match="task 'stuck' has one class"):
-        _fast(SharedRepresentationClassifier).fit(X, y)
+    with pytest.warns(ConstantTaskWarning, match="task 'stuck'"):
+        _fast(SharedRepresentationClassifier, max_iter=5).fit(X, y)
+
+
+def test_warm_start_with_a_constant_task_warns_at_each_fit():
+    X, Y = _with_constant_task()
+    clf = _fast(SharedRepresentationClassifier, max_iter=5, warm_start=True)
+    for n_iter in (5, 10):
+        with pytest.warns(ConstantTaskWarning) as record:
+            clf.fit(X, Y)
+        assert len(_one_warning(record)) == 1
+        assert clf.n_iter_ == n_iter
+    assert np.isfinite(clf.loss_curve_).all()
+    assert clf.classes_[2].tolist() == [1]
+
+
+def test_partial_fit_with_declared_classes_is_not_constant(recwarn):
+    X, Y = _with_constant_task()
+    clf = _fast(SharedRepresentationClassifier)
+    classes = [[0, 1], [0, 1, 2], [0, 1]]  # task 2 declared binary
+    for _ in range(3):
+        clf.partial_fit(X, Y, classes=classes)
+    assert not _one_warning(recwarn.list)
+    assert clf.classes_[2].tolist() == [0, 1]
+    proba = clf.predict_proba(X)
+    assert proba[2].shape == (90, 2) and np.isfinite(proba[2]).all()
+    assert np.isfinite(clf.task_loss_curves_).all()
+    # undeclared, the one-class task is a constant: one warning per call
+    clf = _fast(SharedRepresentationClassifier)
+    for _ in range(2):
+        with pytest.warns(ConstantTaskWarning) as record:
+            clf.partial_fit(X, Y, classes=[[0, 1], [0, 1, 2], [1]])
+        assert len(_one_warning(record)) == 1
+    np.testing.assert_array_equal(clf.predict_proba(X)[2], 1.0)
+
+
+# -- hostile input ---------------------------------------------------------------
+@pytest.mark.parametrize("scale", [1e300, 1e154])
+def test_X_beyond_float32_is_a_clear_error_at_fit_and_predict(related_tasks, scale):
+    X, Y = related_tasks
+    message = "float32 cannot represent.*StandardScaler.*dtype='float64'"
+    with pytest.raises(ValueError, match=message):
+        _fast(SharedRepresentationClassifier, max_iter=2).fit(X * scale, Y)
+    clf = _fast(SharedRepresentationClassifier, max_iter=2).fit(X, Y)
+    for method in ("predict", "predict_proba", "decision_function", "transform"):
+        with pytest.raises(ValueError, match=message):
+            getattr(clf, method)(X * scale)
+    with pytest.raises(ValueError, match=message):
+        clf.predict(sp.csr_matrix(X * scale))
+    # float64 represents it: a finite model, finite probabilities
+    big = _fast(SharedRepresentationClassifier, max_iter=2, dtype="float64")
+    big.fit(X * scale, Y)
+    for p in big.predict_proba(X * scale):
+        assert np.isfinite(p).all()
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_X_overflowing_the_network_is_a_clear_error(related_tasks):
+    X, Y = related_tasks
+    clf = _fast(SharedRepresentationClassifier, max_iter=2, dtype="float64")
+    clf.fit(X, Y)
+    huge = np.full((3, X.shape[1]), np.finfo(np.float64).max)
+    for method in ("predict", "predict_proba", "decision_function", "transform"):
+        with pytest.raises(ValueError, match="X is too large .* StandardScaler"):
+            getattr(clf, method)(huge)
+    reg = _fast(SharedRepresentationRegressor, max_iter=2, dtype="float64")
+    reg.fit(X, Y[:, 0].astype(float))
+    with pytest.raises(ValueError, match="X is too large"):
+        reg.predict(huge)
+
+
+def test_divergence_says_what_to_do(related_tasks):
+    X, Y = related_tasks
+    diverging = dict(solver="sgd", learning_rate_init=1e8, activation="identity")
+    clf = _fast(SharedRepresentationClassifier, max_iter=50, **diverging)
+    message = "diverged.*StandardScaler.*learning_rate_init.*dtype='float64'"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X * 1e3, Y)
+
+
+def test_regressor_targets_of_huge_magnitude():
+    X, Y = make_multitask_regression(100, 4, n_tasks=2, n_informative=3, random_state=0)
+    params = dict(max_iter=20, tol=1.0, dtype="float64")
+    plain = _fast(SharedRepresentationRegressor, **params).fit(X, Y)
+    huge = _fast(SharedRepresentationRegressor, **params).fit(X, Y * 1e200)
+    pred = huge.predict(X)
+    assert np.isfinite(pred).all()
+    # standardised, the targets are the same: so are the fits
+    np.testing.assert_allclose(pred / 1e200, plain.predict(X), rtol=1e-8)
+    # targets at the float64 limit: predictions beyond it are a clear error
+    y = np.sign(X[:, 0]) * np.finfo(np.float64).max
+    extreme = _fast(SharedRepresentationRegressor, **params).fit(X, y)
+    try:
+        assert np.isfinite(extreme.predict(X)).all()
+    except ValueError as error:
+        assert "overflow float64" in str(error)
+
+
+@pytest.mark.parametrize(
+    "estimator_class", [SharedRepresentationClassifier, SharedRepresentationRegressor]
+)
+def test_refit_follows_the_shape_of_the_latest_y(estimator_class):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(float)
+    est = _fast(estimator_class, max_iter=3, warm_start=True)
+    est.fit(X, y)
+    assert est.predict(X).shape == (40,)
+    est.fit(X, y[:, None])
+    assert est.predict(X).shape == (40, 1)
+    if estimator_class is SharedRepresentationClassifier:
+        assert isinstance(est.predict_proba(X), list)
+        assert [c.tolist() for c in est.classes_] == [[0, 1]]
+    est.fit(X, y)
+    assert est.predict(X).shape == (40,)
+    if estimator_class is SharedRepresentationClassifier:
+        assert est.predict_proba(X).shape == (40, 2)
+        assert est.classes_.tolist() == [0, 1]
+        est.partial_fit(X, y[:, None])
+        assert est.predict(X).shape == (40, 1)
+
+
+def test_a_scalar_sample_weight_broadcasts(related_tasks):
+    X, Y = related_tasks
+    params = dict(max_iter=3, tol=1.0)
+    plain = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    scalar = _fast(SharedRepresentationClassifier, **params).fit(X, Y, 2.5)
+    np.testing.assert_array_equal(plain._network.params, scalar._network.params)
+    reg = _fast(SharedRepresentationRegressor, **params)
+    reg.partial_fit(X, Y[:, 0].astype(float), sample_weight=3)
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_only_relative_weights_count(related_tasks):
+    """Sample and class weights near the float limits: each task's loss is
+    normalised by its total weight, so their scale changes nothing."""
+    X, Y = related_tasks
+    params = dict(max_iter=3, tol=1.0)
+    plain = _fast(SharedRepresentationClassifier, **params).fit(X, Y)
+    huge = _fast(SharedRepresentationClassifier, **params)
+    huge.fit(X, Y, sample_weight=np.full(len(X), 1e300))
+    np.testing.assert_array_equal(plain._network.params, huge._network.params)
+    y = Y[:, 0]
+    a = _fast(SharedRepresentationClassifier, class_weight={0: 1.0, 1: 3.0}, **params)
+    b = _fast(
+        SharedRepresentationClassifier, class_weight={0: 1e300, 1: 3e300}, **params
+    )
+    np.testing.assert_allclose(
+        a.fit(X, y).decision_function(X), b.fit(X, y).decision_function(X)
+    )
 
 
 def test_float32_and_float64_agree(related_tasks):

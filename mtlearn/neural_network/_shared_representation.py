@@ -4,9 +4,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
     RegressorMixin,
     TransformerMixin,
     _fit_context,
@@ -15,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
+    _check_feature_names_in,
     _check_sample_weight,
     check_is_fitted,
     validate_data,
@@ -29,6 +32,7 @@ from .._targets import (
     check_classes_argument,
     check_targets,
     task_label,
+    warn_constant_tasks,
 )
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
@@ -55,7 +59,65 @@ def _as_index(indices):
     return indices
 
 
-class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
+def _is_positive_int(value):
+    """A layer width: a positive int (or an integral float), not a bool."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        return False
+    return float(value).is_integer() and value > 0
+
+
+def _real_array(values, name):
+    """``values`` as a float64 array; a ValueError naming ``name`` otherwise."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold real numbers, got {values!r}.") from None
+
+
+def _check_representable(X, dtype):
+    """A ValueError when ``X`` has values beyond the range of ``dtype``.
+
+    Casting them would give inf, and the network NaN.
+    """
+    data = X.data if sp.issparse(X) else X
+    if data.size == 0:
+        return
+    largest = max(abs(float(data.max())), abs(float(data.min())))
+    limit = float(np.finfo(dtype).max)
+    if largest > limit:
+        raise ValueError(
+            f"X has values of magnitude up to {largest:.3g}, which the "
+            f"network's training dtype {np.dtype(dtype).name} cannot represent "
+            f"(its largest value is {limit:.3g}); scale X, e.g. with "
+            "StandardScaler, or pass dtype='float64'."
+        )
+
+
+def _check_finite_output(values, what="the network's output"):
+    """A ValueError when the forward pass on X overflowed."""
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"X is too large for the fitted network: {what} overflows to "
+            "non-finite values. Scale X, e.g. with StandardScaler (in a "
+            "Pipeline, so that prediction sees the same scaling as fit)."
+        )
+    return values
+
+
+def _check_class_weight_dict(weights):
+    """The weights of a class_weight dict must be finite and non-negative."""
+    for label, weight in weights.items():
+        bad = isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real)
+        if bad or not np.isfinite(weight) or weight < 0:
+            raise ValueError(
+                f"class_weight must map labels to finite non-negative numbers, "
+                f"got {weight!r} for label {label!r}."
+            )
+
+
+class _BaseSharedRepresentation(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Everything the classifier and the regressor share.
 
     Subclasses define ``_target_kind``, ``_task_setup(targets)`` (heads,
@@ -65,8 +127,11 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     _accepts_missing_labels = True
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like"],
-        "head_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "head_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -153,12 +218,16 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     # -- validation helpers ------------------------------------------------
     @staticmethod
     def _layer_sizes(sizes, name):
-        sizes = np.atleast_1d(np.asarray(sizes)) if np.size(sizes) else np.array([])
-        if sizes.ndim != 1 or not all(float(s).is_integer() and s > 0 for s in sizes):
+        if isinstance(sizes, str):
+            sizes = [sizes]
+        entries = list(np.ravel(np.asarray(sizes, dtype=object)))
+        if np.ndim(np.asarray(sizes, dtype=object)) > 1 or not all(
+            _is_positive_int(s) for s in entries
+        ):
             raise ValueError(
                 f"{name} must be a sequence of positive integers, got {sizes!r}."
             )
-        return tuple(int(s) for s in sizes)
+        return tuple(int(s) for s in entries)
 
     def _validate_X(self, X, reset):
         X = validate_data(
@@ -170,13 +239,14 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         )
         dtype = _DTYPES[self.dtype]
         if X.dtype != dtype:
+            _check_representable(X, dtype)
             X = X.astype(dtype)
         return X
 
     def _task_weight_vector(self, n_tasks):
         if self.task_weights is None:
             return np.ones(n_tasks)
-        weights = np.asarray(self.task_weights, dtype=np.float64)
+        weights = _real_array(self.task_weights, "task_weights")
         if weights.shape != (n_tasks,):
             raise ValueError(
                 f"task_weights must have one weight per task, shape "
@@ -185,6 +255,13 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             raise ValueError("task_weights must be finite and non-negative.")
         return weights
+
+    def _check_parameters(self):
+        """What ``_parameter_constraints`` cannot express, before any work."""
+        self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        self._layer_sizes(self.head_layer_sizes, "head_layer_sizes")
+        if self.task_weights is not None:
+            _real_array(self.task_weights, "task_weights")
 
     def _cell_weights(self, targets, sample_weight):
         """Weight of each (sample, task) cell, zero where missing."""
@@ -213,6 +290,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        self._check_parameters()
         first_call = not (
             (incremental or self.warm_start) and hasattr(self, "_network")
         )
@@ -223,26 +301,52 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
             n_samples=X.shape[0],
             classes=self._known_classes(classes, first_call, y),
         )
+        warn_constant_tasks(targets)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        if sample_weight.max(initial=0) > 0:
+            # each task's loss is normalised by its total weight: dividing by
+            # the largest weight changes nothing but keeps float32 finite
+            sample_weight = sample_weight / sample_weight.max()
+        task_weights = self._task_weight_vector(targets.n_tasks)
         if first_call:
             self._setup_tasks(targets, sample_weight)
         else:
             self._check_same_tasks(targets)
+            self._follow_output_shape(targets)
         encoded = self._encode_targets(targets)
         cell_weights = self._cell_weights(targets, sample_weight)
         dtype = _DTYPES[self.dtype]
         encoded = encoded.astype(dtype, copy=False)
         cell_weights = cell_weights.astype(dtype)
-        task_weights = self._task_weight_vector(self.n_tasks_)
 
         if first_call:
             self._start_network(X.shape[1], dtype)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
             self._history.restart()
+        if self._nothing_to_learn():
+            # every task is a constant: the heads are not used, no epoch runs
+            n_epochs, converged = 0, True
+        else:
+            n_epochs, converged = self._train(
+                X, encoded, cell_weights, task_weights, incremental, first_call
+            )
+        self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
+        self.t_ = self._optimizer.t
+        self._publish_history()
+        if not converged and not incremental:
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=1,  # attributed to mtlearn (an error in our tests)
+            )
+        return self
 
+    def _train(self, X, encoded, cell_weights, task_weights, incremental, first_call):
+        """Run the training loop; returns (n_epochs, converged)."""
         validation_score = None
         if self.early_stopping and not incremental:
             X, encoded, cell_weights, validation_score = self._hold_out_validation(
@@ -253,7 +357,7 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         )
         params_before = None if first_call else self._network.params.copy()
         try:
-            n_epochs, converged = train(
+            return train(
                 self._network,
                 self._optimizer,
                 X,
@@ -281,17 +385,13 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         except TrainingDiverged:
             self._undo_failed_fit(params_before)
             raise
-        self.n_iter_ = (self.n_iter_ if not first_call else 0) + n_epochs
-        self.t_ = self._optimizer.t
-        self._publish_history()
-        if not converged and not incremental:
-            warnings.warn(
-                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=1,  # attributed to mtlearn (an error in our tests)
-            )
-        return self
+
+    def _nothing_to_learn(self):
+        return False
+
+    def _follow_output_shape(self, targets):
+        """A refit follows the shape of its y: 1-D or (n_samples, 1)."""
+        self._one_d = targets.one_d
 
     def _known_classes(self, classes, first_call, y):
         return None
@@ -410,8 +510,8 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        with np.errstate(over="ignore"):
-            return self._network.predict_logits(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _check_finite_output(self._network.predict_logits(X))
 
     def _task_logits(self, logits, t):
         k = self._n_outputs
@@ -433,8 +533,38 @@ class _BaseSharedRepresentation(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        with np.errstate(over="ignore"):
-            return self._network.transform(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _check_finite_output(
+                self._network.transform(X), "the trunk's output"
+            )
+
+    @property
+    def _n_features_out(self):
+        """Width of ``transform``'s output (for ``get_feature_names_out``)."""
+        net = self._network
+        if net.n_trunk_layers == 0:
+            return net.n_features
+        return net.layers[net.n_trunk_layers - 1].n_out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the features ``transform`` gives.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the feature names seen in ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``"<class name in lower case><i>"`` for the units of the last
+            trunk layer; the input feature names when there is no hidden
+            layer (``transform`` then passes X through).
+        """
+        check_is_fitted(self)
+        if self._network.n_trunk_layers == 0:
+            return _check_feature_names_in(self, input_features)
+        return super().get_feature_names_out(input_features)
 
     # -- fitted weights -------------------------------------------------------
     @property
@@ -767,6 +897,21 @@ class SharedRepresentationClassifier(
         self._head_groups = groups
         self._class_weights = self._resolve_class_weight(targets)
 
+    def _follow_output_shape(self, targets):
+        classes = self._task_classes()  # in the shape of the previous fit
+        super()._follow_output_shape(targets)
+        self.classes_ = classes[0] if targets.one_d else list(classes)
+
+    def _nothing_to_learn(self):
+        return all(len(c) == 1 for c in self._task_classes())
+
+    def _check_parameters(self):
+        super()._check_parameters()
+        spec = self.class_weight
+        for entry in spec if isinstance(spec, list) else [spec]:
+            if isinstance(entry, dict):
+                _check_class_weight_dict(entry)
+
     def _check_same_tasks(self, targets):
         super()._check_same_tasks(targets)
         known = [self.classes_] if self._one_d else self.classes_
@@ -799,7 +944,10 @@ class SharedRepresentationClassifier(
         for t, entry in enumerate(per_task):
             classes = targets.classes[t]
             codes = targets.values[targets.mask[:, t], t]
-            if entry is None:
+            if len(classes) == 1:
+                # a constant task: out of the loss, whatever its class weight
+                weights.append(np.zeros(1))
+            elif entry is None:
                 weights.append(np.ones(len(classes)))
             elif isinstance(entry, str) and entry == "balanced":
                 counts = np.bincount(codes, minlength=len(classes))
@@ -815,13 +963,18 @@ class SharedRepresentationClassifier(
                         f"names labels {sorted(map(str, unknown))} that are not "
                         f"among its classes {classes.tolist()}."
                     )
-                weights.append(np.array([float(entry.get(c, 1.0)) for c in classes]))
+                weights.append(
+                    np.array([float(entry.get(c, 1.0)) for c in classes.tolist()])
+                )
             else:
                 raise ValueError(
                     f"class_weight entries must be None, 'balanced' or a dict, "
                     f"got {entry!r} for {task_label(t, targets.task_names)}."
                 )
-        return weights
+        # relative weights within a task are what counts (its loss is
+        # normalised by its total weight): a largest weight of 1 keeps the
+        # float32 cell weights finite whatever the scale of the dict
+        return [w / w.max() if w.max() > 0 else w for w in weights]
 
     def _encode_targets(self, targets):
         return targets.values
@@ -922,17 +1075,22 @@ class SharedRepresentationRegressor(
         self._head_groups = [
             self._head_group(SquaredHead(), np.arange(targets.n_tasks))
         ]
-        # weighted mean and standard deviation of each task's observed values
+        # Weighted mean and standard deviation of each task's observed
+        # values, computed on the values divided by their largest magnitude
+        # so that no square overflows (targets of magnitude 1e200 are fine).
+        self._y_unit = np.abs(targets.values).max(axis=0)
+        self._y_unit[self._y_unit == 0] = 1.0
+        unit_values = targets.values / self._y_unit
         weights = targets.mask * sample_weight[:, None]
         totals = weights.sum(axis=0)
         totals = np.where(totals > 0, totals, 1.0)
-        self._y_mean = (weights * targets.values).sum(axis=0) / totals
-        centred = np.where(targets.mask, targets.values - self._y_mean, 0.0)
+        self._y_mean = (weights * unit_values).sum(axis=0) / totals
+        centred = np.where(targets.mask, unit_values - self._y_mean, 0.0)
         scale = np.sqrt((weights * centred**2).sum(axis=0) / totals)
         self._y_scale = np.where(scale > 0, scale, 1.0)
 
     def _encode_targets(self, targets):
-        z = (targets.values - self._y_mean) / self._y_scale
+        z = (targets.values / self._y_unit - self._y_mean) / self._y_scale
         return np.where(targets.mask, z, 0.0)
 
     def predict(self, X):
@@ -948,7 +1106,15 @@ class SharedRepresentationRegressor(
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
             Predictions, in the units of the targets.
         """
-        y_pred = self._logits(X) * self._y_scale + self._y_mean
+        with np.errstate(over="ignore"):
+            y_pred = (self._logits(X) * self._y_scale + self._y_mean) * self._y_unit
+        if not np.isfinite(y_pred).all():
+            raise ValueError(
+                "The predicted targets for X overflow float64: y was fitted "
+                f"with values up to {self._y_unit.max():.3g}, close to the "
+                "float64 limit. Fit on y divided by a constant and multiply "
+                "the predictions back."
+            )
         return y_pred[:, 0] if self._one_d else y_pred
 
 

@@ -252,9 +252,9 @@ def train(
         if not np.isfinite(loss) or not np.isfinite(network.params).all():
             raise TrainingDiverged(
                 f"Training diverged at epoch {len(history.loss_curve) + 1}: the "
-                "loss or the weights became non-finite. Lower "
-                "learning_rate_init, scale the features (e.g. StandardScaler), "
-                "or use solver='adam'."
+                "loss or the weights became non-finite. Scale the features "
+                "(e.g. with StandardScaler), lower learning_rate_init, or "
+                "train in dtype='float64' (float32 overflows beyond 3.4e38)."
             )
         history.loss_curve.append(loss)
         history.task_loss_curves.append(task_losses)
