@@ -538,7 +538,7 @@ def test_missing_label_is_left_out_of_its_task_only(penalty):
     mask = np.ones(Y.shape, dtype=bool)
     mask[:30, 0] = False
     datafit = SquaredDatafit(X, Y_other, mask)
-    penalty_obj = reg._make_penalty(0.05, datafit)
+    penalty_obj = reg._make_penalty(0.05, np.arange(3))
     zeros = np.zeros((X.shape[1], 3)), np.zeros(3)
     direct = solve(datafit, penalty_obj, *zeros, tol=1e-10, max_iter=50000)
     np.testing.assert_allclose(reg.coef_, direct.W.T, atol=1e-7)

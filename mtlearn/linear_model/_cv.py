@@ -17,7 +17,8 @@ from ._multitask import (
     MultiTaskLinearRegression,
     MultiTaskLogisticRegression,
     _BaseMultiTaskLinear,
-    _null_intercept,
+    _column_index,
+    _output_columns,
 )
 from ._solver import alpha_max
 
@@ -104,44 +105,81 @@ class _PathCV:
         self.scoring = scoring
 
     def _intercept_alphas(self):
-        values = np.atleast_1d(np.asarray(self.intercept_alpha, dtype=np.float64))
-        if values.ndim != 1 or values.size == 0 or not np.all(values >= 0):
-            raise ValueError(
-                "intercept_alpha must be a value >= 0 or a non-empty list of them."
-            )
-        return values
+        return _check_strengths(self.intercept_alpha, "intercept_alpha")
 
     def _alpha_grid(self, X, targets, sample_weight, intercept_alpha):
         if not isinstance(self.alphas, Integral):
-            alphas = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
-            if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
-                raise ValueError("alphas must be a non-empty list of values >= 0.")
-            return alphas
+            return np.sort(_check_strengths(self.alphas, "alphas"))[::-1]
+        tasks = self._fitted_tasks(targets.values, targets.mask)
+        if tasks.size == 0:  # every task constant: alpha plays no part
+            return np.full(1, 1.0)
         datafit = self._make_datafit(
-            X, targets.values, targets.mask, sample_weight, intercept_alpha
+            X, targets.values, targets.mask, sample_weight, intercept_alpha, tasks
         )
-        top = alpha_max(datafit, self._make_penalty(1.0, datafit, intercept_alpha))
-        if top <= 0:
+        top = alpha_max(datafit, self._make_penalty(1.0, tasks, intercept_alpha))
+        if not top > 0:
             return np.full(1, 1.0)
         return np.geomspace(top, top * self.eps, self.alphas)
 
-    def _as_fitted(self, W, b_raw, datafit, targets):
-        """A copy of this estimator fitted to ``(W, b_raw)``, for a scorer."""
-        model = copy.copy(self)
-        model._set_solution(W, b_raw, datafit, targets)
-        return model._publish(targets)
+    def _as_fitted(self, W, b_raw, tasks, one_d):
+        """A copy of this estimator fitted to ``(W, b_raw)`` on ``tasks`` only.
 
-    def _path(self, datafit, alphas, intercept_alpha):
-        """Solutions along ``alphas`` (decreasing), each warm-starting the next."""
-        W = np.zeros((datafit.X.shape[1], datafit.n_outputs))
-        b = _null_intercept(datafit)
-        solutions, converged = [], True
-        for alpha in alphas:
-            result = self._solve(datafit, alpha, W, b, intercept_alpha)
-            W, b = result.W, result.b
-            converged &= result.converged
-            solutions.append((W, b))
-        return solutions, converged
+        ``W`` and ``b_raw`` hold the columns of those tasks; the copy is a
+        model of those tasks alone, for a scorer.
+        """
+        model = copy.copy(self)
+        widths = [self._columns[t].stop - self._columns[t].start for t in tasks]
+        model._set_solution(W, b_raw, _output_columns(widths), one_d)
+        if hasattr(self, "_classes"):
+            model._classes = [self._classes[t] for t in tasks]
+        return model._publish()
+
+    def _fold_losses(self, X, y, targets, sample_weight, train, test, grids):
+        """Validation losses of one fold, shape (n_intercept_alphas, n_alphas).
+
+        The validation scores the tasks fitted on the training part (two
+        classes or more observed there) that have a validation label; the
+        others are left out, for every alpha alike. With none left, the
+        fold's losses are 0 for every alpha (it does not sway the choice).
+        """
+        intercept_alphas, alphas = grids
+        losses = np.zeros((intercept_alphas.size, alphas.size))
+        values, mask = targets.values, targets.mask
+        tasks = self._fitted_tasks(values[train], mask[train])
+        scored = tasks[mask[np.ix_(test, tasks)].any(axis=0)]
+        if scored.size == 0:
+            return losses, True
+        columns = _column_index(self._columns, scored)
+        if self.scoring is None:  # scored on raw intercepts: no coupling
+            held_out = self._make_datafit(
+                X[test], values[test], mask[test], sample_weight[test], 0.0, scored
+            )
+        else:
+            y_test = _safe_indexing(y, test)
+            if scored.size < targets.n_tasks:
+                y_test = _safe_indexing(y_test, scored, axis=1)
+        X_train, converged = X[train], True
+        for i, intercept_alpha in enumerate(intercept_alphas):
+            solutions = self._path(
+                X_train,
+                values[train],
+                mask[train],
+                sample_weight[train],
+                alphas,
+                intercept_alpha,
+            )
+            for a, (W, b_raw, result) in enumerate(solutions):
+                converged &= result is None or result.converged
+                W, b_raw = W[:, columns], b_raw[columns]
+                if self.scoring is None:
+                    # pooled over the observed validation cells, weighted
+                    losses[i, a] = held_out.pooled_loss(W, b_raw)
+                else:
+                    model = self._as_fitted(W, b_raw, scored, targets.one_d)
+                    losses[i, a] = -self.scoring(
+                        model, X[test], y_test, sample_weight=sample_weight[test]
+                    )
+        return losses, converged
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -162,42 +200,18 @@ class _PathCV:
             The fitted estimator.
         """
         X, targets, sample_weight = self._validate(X, y, sample_weight)
+        if not hasattr(y, "iloc") and not hasattr(y, "shape"):
+            y = np.asarray(y)  # a list: indexable by rows and columns
         intercept_alphas = self._intercept_alphas()
         alphas = self._alpha_grid(X, targets, sample_weight, intercept_alphas[0])
         folds = list(self._splitter().split(X, y))
         losses = np.empty((intercept_alphas.size, alphas.size, len(folds)))
         all_converged = True
         for k, (train, test) in enumerate(folds):
-            held_out = self._make_datafit(  # scored on raw intercepts: no coupling
-                X[test],
-                targets.values[test],
-                targets.mask[test],
-                sample_weight[test],
-                intercept_alpha=0.0,
+            losses[:, :, k], converged = self._fold_losses(
+                X, y, targets, sample_weight, train, test, (intercept_alphas, alphas)
             )
-            for i, intercept_alpha in enumerate(intercept_alphas):
-                datafit = self._make_datafit(
-                    X[train],
-                    targets.values[train],
-                    targets.mask[train],
-                    sample_weight[train],
-                    intercept_alpha,
-                )
-                solutions, converged = self._path(datafit, alphas, intercept_alpha)
-                all_converged &= converged
-                for a, (W, b) in enumerate(solutions):
-                    b_raw = datafit.raw_intercept(W, b)
-                    if self.scoring is None:
-                        # pooled over the observed validation cells, weighted
-                        losses[i, a, k] = held_out.pooled_loss(W, b_raw)
-                    else:
-                        model = self._as_fitted(W, b_raw, datafit, targets)
-                        losses[i, a, k] = -self.scoring(
-                            model,
-                            X[test],
-                            _safe_indexing(y, test),
-                            sample_weight=sample_weight[test],
-                        )
+            all_converged &= converged
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "
@@ -217,7 +231,25 @@ class _PathCV:
         else:
             self.scores_ = -path
         self._fit_alpha(X, targets, sample_weight, self.alpha_, self.intercept_alpha_)
-        return self._publish(targets)
+        return self._publish()
+
+
+def _check_strengths(values, name):
+    """A list of penalty strengths as a 1-D array of finite values >= 0."""
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a number >= 0 or a non-empty list of them; got {values!r}."
+        ) from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"{name} must be a number >= 0 or a non-empty 1-D list of them; "
+            f"got an array of shape {array.shape}."
+        )
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"{name} must hold finite values >= 0; got {array.tolist()}.")
+    return array
 
 
 def _fill_cv(cls, splitter, default_score):

@@ -10,6 +10,69 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, logsumexp
 
+# The solver forms sums of products of the entries of X (its Hessian
+# ``X^T diag(h) X``, the Lipschitz constant, ``X @ W``) and, for the squared
+# loss, of the targets. They are finite, with room for the solver's constant
+# factors, when these sums of squares are below this bound (float64 overflows
+# at 1.8e308).
+_LARGEST_SUM_OF_SQUARES = 1e300
+
+
+def _log_sum_of_powers(values, power):
+    """``log(sum |values| ** power)`` computed without overflow (-inf if all 0)."""
+    values = np.abs(np.asarray(values, dtype=np.float64))
+    top = float(values.max()) if values.size else 0.0
+    if top == 0.0:
+        return -np.inf
+    return power * np.log(top) + float(np.log(np.sum((values / top) ** power)))
+
+
+def check_magnitudes(X, y=None, mask=None, sample_weight=None):
+    """Raise a ValueError when the data overflow float64 inside the solver.
+
+    The rule: the sum of squares of the entries of ``X`` (``||X||_F^2``,
+    which bounds every Hessian and Lipschitz constant the solver forms), the
+    sum of squares of the observed regression targets ``y`` (the squared
+    loss at ``W = 0``) and the sum of the sample weights must be finite with
+    room to spare, below 1e300.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_tasks), default=None
+        Regression targets (None for class codes, which are small).
+    mask : ndarray of shape (n_samples, n_tasks), default=None
+        The observed cells of ``y``.
+    sample_weight : ndarray of shape (n_samples,), default=None
+    """
+    limit = np.log(_LARGEST_SUM_OF_SQUARES)
+    entries = X.data if sparse.issparse(X) else X
+    if _log_sum_of_powers(entries, 2) > limit:
+        raise ValueError(
+            "X has values too large for the linear model's solver: the sum of "
+            "squares of its entries (which bounds the Hessian X^T X the solver "
+            "forms) overflows float64 (above 1e300, max |X| = "
+            f"{float(np.abs(entries).max()):.3g}). Scale X, e.g. with "
+            "sklearn.preprocessing.StandardScaler."
+        )
+    if y is not None:
+        observed = y[mask] if mask is not None else y
+        if _log_sum_of_powers(observed, 2) > limit:
+            raise ValueError(
+                "y has targets too large for the squared loss: the sum of "
+                "their squares overflows float64 in the solver (above 1e300, "
+                f"max |y| = {float(np.abs(observed).max()):.3g}). Scale y, "
+                "e.g. divide it by its standard deviation (or use "
+                "sklearn.compose.TransformedTargetRegressor with a "
+                "StandardScaler)."
+            )
+    if sample_weight is not None and _log_sum_of_powers(sample_weight, 1) > limit:
+        raise ValueError(
+            "sample_weight is too large: its sum overflows float64 (above "
+            "1e300). Only relative weights matter here: divide sample_weight "
+            "by its maximum."
+        )
+
 
 def _cell_weights(mask, sample_weight):
     """``s_i m_it / n_t``: the weight of cell (i, t) in the objective."""
@@ -48,6 +111,7 @@ class _MaskedDatafit:
     """
 
     curvature = 1.0
+    magnitude_matters = False  # whether y's scale enters the loss (squared)
 
     def __init__(
         self,
@@ -66,6 +130,9 @@ class _MaskedDatafit:
             sample_weight = np.ones(X.shape[0])
         self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
         self.fit_intercept = fit_intercept
+        check_magnitudes(
+            X, self.y if self.magnitude_matters else None, self.mask, self.sample_weight
+        )
         self.cell_weights = _cell_weights(self.mask, self.sample_weight)
         self._setup()
         # Each task's features centred by their weighted mean over the task's
@@ -285,6 +352,7 @@ class SquaredDatafit(_MaskedDatafit):
 
     curvature = 1.0
     quadratic = True  # with a smooth penalty: conjugate gradient
+    magnitude_matters = True
 
     def loss(self, Z):
         return 0.5 * float(np.sum(self._cw * (self._yv - Z) ** 2))

@@ -18,10 +18,15 @@ from .._mixins import (
     MultiTaskClassifierMixin,
     MultiTaskRegressorMixin,
 )
-from .._targets import check_targets
-from ._datafits import LogisticDatafit, MultinomialDatafit, SquaredDatafit
+from .._targets import check_targets, warn_constant_tasks
+from ._datafits import (
+    LogisticDatafit,
+    MultinomialDatafit,
+    SquaredDatafit,
+    check_magnitudes,
+)
 from ._penalties import PENALTIES, Graph, check_task_graph
-from ._solver import solve
+from ._solver import SolverResult, solve
 
 _OBJECTIVE_DOC = """\
         min_{W, b}  sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, z_it)
@@ -116,8 +121,27 @@ def _null_intercept(datafit):
     return np.zeros(datafit.n_outputs)
 
 
+def _output_columns(widths):
+    """Per task, the slice of output columns it owns, from their widths."""
+    stops = np.cumsum(widths)
+    return [slice(int(stop - w), int(stop)) for stop, w in zip(stops, widths)]
+
+
+def _column_index(columns, tasks):
+    """The output columns of ``tasks``, concatenated, as an int array."""
+    parts = [np.arange(columns[t].start, columns[t].stop) for t in tasks]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
 class _BaseMultiTaskLinear(BaseEstimator):
-    """Validation, solver call and fitted attributes shared by the models."""
+    """Validation, solver call and fitted attributes shared by the models.
+
+    The solver sees the **fitted tasks** only (:meth:`_fitted_tasks`): a
+    classification task whose observed labels hold one class (a constant
+    task) has no datafit and no penalty term, so it neither divides by an
+    empty class count nor pulls the other tasks through a coupling; its
+    output column is published as zeros.
+    """
 
     _parameter_constraints = {
         "penalty": [StrOptions(set(PENALTIES))],
@@ -157,13 +181,51 @@ class _BaseMultiTaskLinear(BaseEstimator):
     def _validate(self, X, y, sample_weight):
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64)
         targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
+        self._set_tasks(targets)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        check_magnitudes(
+            X,
+            targets.values if self._target_kind == "regression" else None,
+            targets.mask,
+            sample_weight,
+        )
+        self._columns = _output_columns(self._widths())
+        self._graph = self._check_task_graph(targets.n_tasks)
         return X, targets, sample_weight
 
-    def _make_datafit(self, X, values, mask, sample_weight, intercept_alpha=None):
-        datafit_class, kwargs = self._datafit()
+    def _set_tasks(self, targets):
+        """Store what the tasks are (the classifier: their classes too)."""
+        self._n_tasks = targets.n_tasks
+
+    def _widths(self):
+        """Number of output columns of each task (one per regression task)."""
+        return [1] * self._n_tasks
+
+    def _fitted_tasks(self, values, mask):
+        """The tasks the solver fits on these rows: every regression task."""
+        return np.arange(values.shape[1])
+
+    def _check_task_graph(self, n_tasks):
+        if self.penalty != "graph":
+            return None
+        if self.task_graph is None:
+            raise ValueError("penalty='graph' needs a task_graph (n_tasks, n_tasks).")
+        if any(c.stop - c.start != 1 for c in self._columns):
+            raise ValueError(
+                "penalty='graph' couples one coefficient vector per task; it "
+                "does not apply to multiclass tasks (several columns each)."
+            )
+        return check_task_graph(self.task_graph, n_tasks)
+
+    def _make_datafit(
+        self, X, values, mask, sample_weight, intercept_alpha=None, tasks=None
+    ):
+        """The datafit of ``tasks`` (default: all) on these rows."""
+        if tasks is None:
+            tasks = np.arange(values.shape[1])
+        datafit_class, kwargs = self._datafit(tasks)
         if intercept_alpha is None:
             intercept_alpha = self.intercept_alpha
         if intercept_alpha > 0:
@@ -178,10 +240,16 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 raise ValueError("intercept_alpha > 0 needs fit_intercept=True.")
             kwargs["centring"] = "pooled"
         return datafit_class(
-            X, values, mask, sample_weight, self.fit_intercept, **kwargs
+            X,
+            values[:, tasks],
+            mask[:, tasks],
+            sample_weight,
+            self.fit_intercept,
+            **kwargs,
         )
 
-    def _make_penalty(self, alpha, datafit, intercept_alpha=None):
+    def _make_penalty(self, alpha, tasks, intercept_alpha=None):
+        """The penalty on the columns of ``tasks`` (the graph restricted)."""
         if intercept_alpha is None:
             intercept_alpha = self.intercept_alpha
         if self.penalty == "mean":
@@ -190,49 +258,79 @@ class _BaseMultiTaskLinear(BaseEstimator):
             )
         if self.penalty != "graph":
             return PENALTIES[self.penalty](alpha, self.l2_reg)
-        if self.task_graph is None:
-            raise ValueError("penalty='graph' needs a task_graph (n_tasks, n_tasks).")
-        n_tasks = len(datafit.task_columns)
-        A = check_task_graph(self.task_graph, n_tasks)
-        widths = {c.stop - c.start for c in datafit.task_columns}
-        if widths != {1}:
-            raise ValueError(
-                "penalty='graph' couples one coefficient vector per task; it "
-                "does not apply to multiclass tasks (several columns each)."
-            )
+        A = self._graph[np.ix_(tasks, tasks)]
         return Graph(alpha, self.l2_reg, task_graph=A, intercept_alpha=intercept_alpha)
 
     # -- solving ---------------------------------------------------------
-    def _start(self, datafit):
-        n_features, n_outputs = datafit.X.shape[1], datafit.n_outputs
-        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
-            if self._W.shape == (n_features, n_outputs):
-                return self._W.copy(), datafit.centred_intercept(self._W, self._b)
-        return np.zeros((n_features, n_outputs)), _null_intercept(datafit)
-
-    def _solve(self, datafit, alpha, W, b, intercept_alpha=None):
-        result = solve(
+    def _solve(self, datafit, alpha, W, b, tasks, intercept_alpha=None):
+        return solve(
             datafit,
-            self._make_penalty(alpha, datafit, intercept_alpha),
+            self._make_penalty(alpha, tasks, intercept_alpha),
             W,
             b,
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        return result
 
-    def _set_solution(self, W, b_raw, datafit, targets):
+    def _path(
+        self, X, values, mask, sample_weight, alphas, intercept_alpha=None, start=None
+    ):
+        """Solutions along ``alphas``, each warm-starting the next.
+
+        Only the fitted tasks of these rows are solved for; the solutions
+        are returned in the layout of all tasks, ``(W, b_raw, result)`` per
+        alpha, a constant task's columns zero (``result`` is None when no
+        task is fitted). ``start`` is a ``(W, b_raw)`` in that layout.
+        """
+        tasks = self._fitted_tasks(values, mask)
+        n_features, n_outputs = X.shape[1], self._columns[-1].stop
+        columns = _column_index(self._columns, tasks)
+        if tasks.size == 0:
+            zero = np.zeros((n_features, n_outputs)), np.zeros(n_outputs), None
+            return [zero] * len(alphas)
+        datafit = self._make_datafit(
+            X, values, mask, sample_weight, intercept_alpha, tasks
+        )
+        if start is None:
+            W, b = np.zeros((n_features, columns.size)), _null_intercept(datafit)
+        else:
+            W = start[0][:, columns]
+            b = datafit.centred_intercept(W, start[1][columns])
+        solutions = []
+        for alpha in alphas:
+            result = self._solve(datafit, alpha, W, b, tasks, intercept_alpha)
+            W, b = result.W, result.b
+            W_all = np.zeros((n_features, n_outputs))
+            W_all[:, columns] = W
+            b_all = np.zeros(n_outputs)
+            b_all[columns] = datafit.raw_intercept(W, b)
+            solutions.append((W_all, b_all, result))
+        return solutions
+
+    def _set_solution(self, W, b_raw, columns, one_d):
         """The state ``predict`` reads: coefficients and the task layout."""
         self._W, self._b = W, b_raw
-        self._task_columns = datafit.task_columns
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
+        self._task_columns = columns
+        self.n_tasks_ = len(columns)
+        self._one_d = one_d
 
     def _fit_alpha(self, X, targets, sample_weight, alpha, intercept_alpha=None):
-        datafit = self._make_datafit(
-            X, targets.values, targets.mask, sample_weight, intercept_alpha
+        start = None
+        shape = (X.shape[1], self._columns[-1].stop)
+        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
+            if self._W.shape == shape:
+                start = self._W, self._b
+        [(W, b_raw, result)] = self._path(
+            X,
+            targets.values,
+            targets.mask,
+            sample_weight,
+            [alpha],
+            intercept_alpha,
+            start,
         )
-        result = self._solve(datafit, alpha, *self._start(datafit), intercept_alpha)
+        if result is None:  # every task constant: nothing to solve
+            result = SolverResult(W, b_raw, 0, 0.0, True)
         if not result.converged:
             warnings.warn(
                 f"The proximal-gradient solver did not reach tol={self.tol} "
@@ -242,15 +340,13 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=1,  # attributed to mtlearn (an error in our tests)
             )
-        self._set_solution(
-            result.W, datafit.raw_intercept(result.W, result.b), datafit, targets
-        )
+        self._set_solution(W, b_raw, self._columns, targets.one_d)
         self.n_iter_ = result.n_iter
         self.violation_ = result.violation
         if targets.task_names is not None:
             self.task_names_ = targets.task_names
         if self.penalty == "l21":
-            self.selected_features_ = np.flatnonzero(np.any(result.W != 0, axis=1))
+            self.selected_features_ = np.flatnonzero(np.any(W != 0, axis=1))
         elif hasattr(self, "selected_features_"):
             del self.selected_features_
         return self
@@ -276,14 +372,23 @@ class _BaseMultiTaskLinear(BaseEstimator):
         """
         X, targets, sample_weight = self._validate(X, y, sample_weight)
         self._fit_alpha(X, targets, sample_weight, self.alpha)
-        return self._publish(targets)
+        return self._publish()
 
     def _linear(self, X):
         check_is_fitted(self, "_W")
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
         )
-        return np.asarray(X @ self._W) + self._b
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = np.asarray(X @ self._W) + self._b
+        if not np.all(np.isfinite(Z)):
+            raise ValueError(
+                "X has values whose linear predictions X @ coef_.T + "
+                "intercept_ overflow float64 (max |X| = "
+                f"{float(abs(X).max()):.3g}); scale X as the training data "
+                "was scaled."
+            )
+        return Z
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -360,10 +465,10 @@ class MultiTaskLinearRegression(
 
     _target_kind = "regression"
 
-    def _datafit(self):
+    def _datafit(self, tasks):
         return SquaredDatafit, {}
 
-    def _publish(self, targets):
+    def _publish(self):
         self.coef_ = self._W.T.copy()
         self.intercept_ = self._b.copy()
         if self._one_d:
@@ -496,19 +601,39 @@ class MultiTaskLogisticRegression(
 
     def _validate(self, X, y, sample_weight):
         X, targets, sample_weight = super()._validate(X, y, sample_weight)
-        self._n_classes = [len(c) for c in targets.classes]
-        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
-            if [len(c) for c in self._classes] != self._n_classes:
-                del self._W  # other tasks: start afresh
-        self._classes = targets.classes
+        warn_constant_tasks(targets)
         return X, targets, sample_weight
 
-    def _datafit(self):
-        if all(k == 2 for k in self._n_classes):
-            return LogisticDatafit, {}
-        return MultinomialDatafit, {"n_classes": self._n_classes}
+    def _set_tasks(self, targets):
+        super()._set_tasks(targets)
+        if getattr(self, "warm_start", False) and hasattr(self, "_W"):
+            if [len(c) for c in self._classes] != [len(c) for c in targets.classes]:
+                del self._W  # other tasks: start afresh
+        self._classes = targets.classes
 
-    def _publish(self, targets):
+    def _widths(self):
+        # a binary or constant task owns one column, a K-class task K
+        return [len(c) if len(c) > 2 else 1 for c in self._classes]
+
+    def _fitted_tasks(self, values, mask):
+        """The tasks with two observed classes or more on these rows.
+
+        A task with one (a constant task, or a rare label in a
+        cross-validation fold) is predicted as that class, not fitted.
+        """
+        varying = [
+            np.ptp(values[mask[:, t], t]) > 0 if mask[:, t].any() else False
+            for t in range(values.shape[1])
+        ]
+        return np.flatnonzero(varying)
+
+    def _datafit(self, tasks):
+        n_classes = [len(self._classes[t]) for t in tasks]
+        if all(k == 2 for k in n_classes):
+            return LogisticDatafit, {}
+        return MultinomialDatafit, {"n_classes": n_classes}
+
+    def _publish(self):
         self.classes_ = self._classes[0] if self._one_d else list(self._classes)
         self.coef_ = self._W.T.copy()
         self.intercept_ = self._b.copy()

@@ -10,18 +10,24 @@ import numpy as np
 
 def check_task_graph(task_graph, n_tasks):
     """Validate a task-similarity matrix: (n_tasks, n_tasks), symmetric, >= 0."""
-    A = np.asarray(task_graph, dtype=np.float64)
+    try:
+        A = np.asarray(task_graph, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "task_graph must be a numeric (n_tasks, n_tasks) matrix of task "
+            f"similarities; got entries that are not numbers: {task_graph!r}."
+        ) from None
     if A.shape != (n_tasks, n_tasks):
         raise ValueError(
             f"task_graph must be a square matrix with one row and column per "
             f"task, shape ({n_tasks}, {n_tasks}); got shape {A.shape}."
         )
     if not np.all(np.isfinite(A)):
-        raise ValueError("task_graph must hold finite values.")
+        raise ValueError("task_graph must hold finite values (no NaN or inf).")
     if np.any(A < 0):
-        raise ValueError("task_graph must be non-negative.")
+        raise ValueError("task_graph must be non-negative (similarities >= 0).")
     if not np.allclose(A, A.T):
-        raise ValueError("task_graph must be symmetric.")
+        raise ValueError("task_graph must be symmetric (A[s, t] == A[t, s]).")
     return A
 
 

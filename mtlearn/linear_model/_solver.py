@@ -34,6 +34,27 @@ class SolverResult:
     converged: bool
 
 
+# Halvings of the step in one backtracking search: 2^-60 ~ 1e-18 of the
+# metric's step; a search that needs more has stalled (or met non-finite
+# values) and ends the solve.
+_MAX_BACKTRACKS = 60
+
+
+def _non_finite_error(what, n_iter):
+    """The error of a solve that met inf or NaN, naming where."""
+    return ValueError(
+        f"The linear model's solver met a non-finite {what} at iteration "
+        f"{n_iter}: the magnitudes of X, y or the coefficients overflow "
+        "float64. Scale X and y (e.g. with sklearn.preprocessing."
+        "StandardScaler) or increase alpha."
+    )
+
+
+def _check_finite(value, what, n_iter, *arrays):
+    if not np.isfinite(value) or not all(np.all(np.isfinite(a)) for a in arrays):
+        raise _non_finite_error(what, n_iter)
+
+
 def _violation(datafit, penalty, W, b, grad_W, grad_b):
     """Distance to optimality; ``grad_b`` includes any intercept penalty."""
     dist = penalty.distance(W, grad_W)
@@ -220,7 +241,11 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     found by backtracking, which may also shrink again (10% per iteration,
     down to the last multiplier found too small):
     the standard FISTA for a scalar metric, a variable-metric
-    (preconditioned) FISTA otherwise.
+    (preconditioned) FISTA otherwise. One search halves the step at most
+    60 times; a search that finds no descent step by then ends the solve
+    (not converged), so the solver stops within ``max_iter`` iterations
+    whatever the data. An objective or gradient that becomes inf or NaN is
+    a ``ValueError`` naming it.
 
     Parameters
     ----------
@@ -252,21 +277,34 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     momentum = 1.0
     violation = np.inf
     for n_iter in range(1, max_iter + 1):
-        f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_b, y_Z)
-        dir_W, dir_b = metric.direction(g_W, g_b)
-        while True:  # backtracking line search on the metric's scale
-            V = y_W - dir_W / scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_b, y_Z)
+            dir_W, dir_b = metric.direction(g_W, g_b)
+        _check_finite(f_y, "objective or gradient", n_iter, g_W, dir_W, dir_b)
+        f_new = np.nan
+        for _ in range(_MAX_BACKTRACKS):  # backtracking on the metric's scale
+            with np.errstate(over="ignore", invalid="ignore"):
+                V = y_W - dir_W / scale
+                new_b = y_b - dir_b / scale if fit_b else y_b
+            if not (np.all(np.isfinite(V)) and np.all(np.isfinite(new_b))):
+                too_long = max(too_long, scale)
+                scale *= 2.0
+                continue
             new_W = V if penalty.smooth else penalty.prox(V, metric.prox_step() / scale)
-            new_b = y_b - dir_b / scale if fit_b else y_b
-            new_Z = datafit.linear(new_W, new_b)
-            d_W, d_b = new_W - y_W, new_b - y_b
-            sq = metric.sqnorm(d_W, d_b)
-            bound = f_y + float(np.sum(g_W * d_W) + g_b @ d_b) + 0.5 * scale * sq
-            f_new = _smooth_value(datafit, penalty, new_W, new_b, new_Z)
+            with np.errstate(over="ignore", invalid="ignore"):
+                new_Z = datafit.linear(new_W, new_b)
+                d_W, d_b = new_W - y_W, new_b - y_b
+                sq = metric.sqnorm(d_W, d_b)
+                bound = f_y + float(np.sum(g_W * d_W) + g_b @ d_b) + 0.5 * scale * sq
+                f_new = _smooth_value(datafit, penalty, new_W, new_b, new_Z)
             if f_new <= bound + 1e-12 * abs(f_y) or sq == 0.0:
                 break
             too_long = max(too_long, scale)
             scale *= 2.0
+        else:  # no descent step even 1e18 times shorter than the metric's
+            if not (np.isfinite(f_new) and np.all(np.isfinite(V))):
+                raise _non_finite_error("objective in the line search", n_iter)
+            break  # stalled: the result is the last iterate, not converged
         # gradient-based adaptive restart: momentum pointing uphill
         if (
             float(np.sum((y_W - new_W) * (new_W - x_W)) + (y_b - new_b) @ (new_b - x_b))
@@ -296,14 +334,20 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
             if not fit_b:
                 grad_b = np.zeros_like(grad_b)
             violation = _violation(datafit, penalty, x_W, x_b, grad_W, grad_b)
-            if not np.isfinite(violation):
-                raise FloatingPointError(
-                    "the proximal-gradient solver diverged (non-finite "
-                    "gradient); check the scale of X and y."
-                )
+            _check_finite(violation, "gradient", n_iter)
             if violation <= tol:
                 return SolverResult(x_W, x_b, n_iter, violation, True)
-    return SolverResult(x_W, x_b, max_iter, violation, False)
+    else:
+        return SolverResult(x_W, x_b, max_iter, violation, False)
+    # the line search stalled: report the optimality violation where it stopped
+    grad_W, grad_b = datafit.backward(datafit.loss_gradient(x_Z))
+    if _couples_intercepts(penalty):
+        grad_b = grad_b + penalty.intercept_gradient(x_b)
+    if not fit_b:
+        grad_b = np.zeros_like(grad_b)
+    violation = _violation(datafit, penalty, x_W, x_b, grad_W, grad_b)
+    _check_finite(violation, "gradient", n_iter)
+    return SolverResult(x_W, x_b, n_iter, violation, violation <= tol)
 
 
 def _hessian_product(datafit, penalty, d_W, d_b):
@@ -356,11 +400,7 @@ def conjugate_gradient(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000):
         else:
             r_W, r_b = r_W - step * h_W, (r_b - step * h_b) if fit_b else r_b
         violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
-        if not np.isfinite(violation):
-            raise FloatingPointError(
-                "the conjugate-gradient solver diverged (non-finite gradient); "
-                "check the scale of X and y."
-            )
+        _check_finite(violation, "gradient", n_iter)
         if violation <= tol:
             r_W, r_b = residual(W, b)  # confirm on the true gradient
             violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
