@@ -4,9 +4,12 @@ References are scikit-learn's metrics computed by hand on each task's
 observed rows, or on the pooled observed cells.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.multioutput import MultiOutputClassifier
@@ -205,13 +208,174 @@ def test_micro_regression_pools_cells():
     )
 
 
-def test_task_without_label_names_the_task():
+def test_task_without_label_is_nan_named_and_left_out_of_averages():
     pd = pytest.importorskip("pandas")
     y_true = pd.DataFrame({"happy": [1, 0, 1], "sad": [np.nan] * 3})
-    with pytest.raises(ValueError, match="'sad' has no observed label.*fold"):
-        per_task_score("accuracy", y_true, np.ones((3, 2)))
-    with pytest.raises(ValueError, match="task 1 has no observed label"):
-        multitask_score("f1", y_true.to_numpy(), np.ones((3, 2)), average="micro")
+    y_pred = np.array([[1, 1], [1, 1], [1, 1]])
+    with pytest.warns(UndefinedMetricWarning, match="'sad': no observed label"):
+        scores = per_task_score("accuracy", y_true, y_pred)
+    np.testing.assert_allclose(scores, [2 / 3, np.nan])
+    with pytest.warns(UndefinedMetricWarning, match="task 1: no observed label"):
+        micro = multitask_score("f1", y_true.to_numpy(), y_pred, average="micro")
+    assert micro == pytest.approx(skm.f1_score([1, 0, 1], [1, 1, 1]))
+    with pytest.warns(UndefinedMetricWarning):
+        assert multitask_score("accuracy", y_true, y_pred) == pytest.approx(2 / 3)
+    # zero total weight on a task's observed labels is as undefined
+    y_true = np.array([[1, 0], [0, np.nan], [1, 1]])
+    with pytest.warns(UndefinedMetricWarning, match="zero total sample_weight"):
+        scores = per_task_score(
+            "accuracy", y_true, np.ones((3, 2)), sample_weight=[0, 1, 0]
+        )
+    np.testing.assert_allclose(scores, [0, np.nan])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_one_class_task_follows_sklearn_and_nan_is_left_out():
+    # task 0 holds one class (a fold of a rare label), task 1 both
+    y_true = np.array([[0, 1], [0, 0], [0, 1], [0, 0]])
+    y_pred = np.array([[0, 1], [0, 1], [0, 1], [0, 0]])
+    scores = per_task_score("f1", y_true, y_pred)
+    np.testing.assert_allclose(scores, skm.f1_score(y_true, y_pred, average=None))
+    for average in ("macro", "micro"):
+        assert multitask_score(
+            "f1", y_true, y_pred, average=average, zero_division=np.nan
+        ) == pytest.approx(
+            skm.f1_score(y_true, y_pred, average=average, zero_division=np.nan)
+        )
+    score = np.array([[0.1, 0.9], [0.4, 0.6], [0.3, 0.8], [0.2, 0.1]])
+    with pytest.warns(UndefinedMetricWarning, match="Only one class"):
+        auc = per_task_score("roc_auc", y_true, score)
+    reference = skm.roc_auc_score(y_true[:, 1], score[:, 1])
+    assert np.isnan(auc[0]) and auc[1] == pytest.approx(reference)
+    assert multitask_score("roc_auc", y_true, score) == pytest.approx(reference)
+    # a constant task of the model (classes_ [0]) against a fold with a 1
+    y_true = np.array([[0], [1], [0], [0]])
+    proba = [np.ones((4, 1))]
+    assert per_task_score("log_loss", y_true, proba, classes=[[0]])[0] > 5
+    assert per_task_score("roc_auc", y_true, proba, classes=[[0]])[0] == 0.5
+    # predicted labels never seen in y_true count as errors (pos_label 1)
+    assert per_task_score("f1", [0, 0, 0], np.array([0, 1, 0]))[0] == 0
+    assert per_task_score("f1", [0, 0], np.array([0, 1]), classes=[[0]])[0] == 0
+    assert per_task_score("accuracy", ["a", "a"], np.array(["a", "b"]))[0] == 0.5
+    # a class the model never saw gets probability 0
+    proba = [np.array([[0.6, 0.2, 0.2], [0.3, 0.5, 0.2], [0.2, 0.2, 0.6]])]
+    y_true = np.array(["a", "b", "d"], dtype=object)
+    loss = per_task_score("log_loss", y_true, proba, classes=[["a", "b", "c"]])
+    reference = skm.log_loss(
+        y_true, np.column_stack([proba[0], np.zeros(3)]), labels=list("abcd")
+    )
+    assert loss[0] == pytest.approx(reference)
+
+
+def test_hostile_inputs_get_clear_errors():
+    Y = np.array([[0, 1], [1, 0], [1, 1]])
+    with pytest.raises(ValueError, match="y_true must be of shape"):
+        per_task_score("accuracy", np.zeros((3, 2, 2)), Y)
+    with pytest.raises(ValueError, match="y_true is None"):
+        multitask_score("f1", None, Y)
+    with pytest.raises(ValueError, match="y_pred is None"):
+        multitask_score("f1", Y, None)
+    with pytest.raises(ValueError, match=r"y_pred of shape \(3, 3\)"):
+        multitask_score("accuracy", Y, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"y_pred\[0\] has shape"):
+        multitask_score("roc_auc", Y, [np.zeros((3, 2, 1)), np.zeros(3)])
+    with pytest.raises(ValueError, match="empty"):
+        multitask_score("accuracy", np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="mix string and numeric"):
+        multitask_score("f1", Y, np.full((3, 2), "a"))
+    score = np.array([[0.1, 0.9], [0.4, 0.6], [0.3, 0.8]])
+    for metric, y_pred in [
+        ("roc_auc", score), ("accuracy", Y), ("f1", Y), ("log_loss", score),
+    ]:  # fmt: skip
+        for weight, match in [
+            ([1, -1, 1], "sample_weight contains negative"),
+            ([1, np.nan, 1], "sample_weight contains NaN"),
+            ([1, np.inf, 1], "sample_weight contains NaN or infinite"),
+            (["a", 1, 1], "sample_weight must be an array of numbers"),
+            ([0, 0, 0], "sample_weight sums to 0"),
+            (1.0, r"sample_weight has shape \(\)"),
+        ]:
+            with pytest.raises(ValueError, match=match):
+                multitask_score(metric, Y, y_pred, sample_weight=weight)
+    with pytest.raises(ValueError, match="sample_weight contains negative"):
+        make_multitask_scorer("r2")(
+            _Fixed(np.zeros((3, 2))), None, Y.astype(float), sample_weight=[1, -1, 1]
+        )
+
+
+class _Fixed:
+    """A fitted 'estimator' whose predictions are given."""
+
+    def __init__(self, y_pred, classes=None):
+        self.y_pred = y_pred
+        if classes is not None:
+            self.classes_ = classes
+
+    def predict(self, X):
+        return self.y_pred
+
+    def predict_proba(self, X):
+        return self.y_pred
+
+
+def test_scorer_never_raises_on_folds_of_rare_and_constant_labels():
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=5, n_classes=4, random_state=0
+    )
+    Y[:, 0] = 0  # constant
+    Y[:, 1] = 0
+    Y[[3, 17, 40], 1] = 1  # positive in 3 rows, so 2 of 5 folds have none
+    scoring = {
+        "auc": make_multitask_scorer("roc_auc"),
+        "auc_micro": make_multitask_scorer("roc_auc", average="micro"),
+        "f1": make_multitask_scorer("f1", average="micro"),
+        "f1_macro": make_multitask_scorer("f1"),
+        "loss": make_multitask_scorer("log_loss", greater_is_better=False),
+        "accuracy": make_multitask_scorer("accuracy"),
+    }
+    model = MultiOutputClassifier(_ConstantAwareLogistic())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        search = GridSearchCV(
+            model,
+            {"estimator__C": [1.0]},
+            cv=KFold(5),
+            scoring=scoring,
+            refit="f1",
+            error_score="raise",
+        ).fit(X, Y)
+    for name in scoring:
+        assert np.all(np.isfinite(search.cv_results_[f"mean_test_{name}"]))
+    # a model with a constant task: classes_ [0], predict_proba ones (n, 1)
+    proba = [np.ones((4, 1)), np.array([[0.2, 0.8], [0.6, 0.4]] * 2)]
+    model = _Fixed(proba, classes=[np.array([0]), np.array([0, 1])])
+    y_true = np.array([[0, 1], [0, 0], [0, 1], [0, 0]])
+    with pytest.warns(UndefinedMetricWarning, match="Only one class"):
+        assert make_multitask_scorer("roc_auc")(model, None, y_true) == 1.0
+
+
+class _ConstantAwareLogistic(LogisticRegression):
+    """A LogisticRegression that fits a one-class y as a constant."""
+
+    def fit(self, X, y, sample_weight=None):
+        if np.unique(y).size == 1:
+            self.classes_ = np.unique(y)
+            self.coef_ = np.zeros((1, X.shape[1]))
+            self.intercept_ = np.zeros(1)
+            return self
+        return super().fit(X, y, sample_weight=sample_weight)
+
+    def predict_proba(self, X):
+        if self.classes_.size == 1:
+            return np.ones((X.shape[0], 1))
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        if self.classes_.size == 1:
+            return np.full(X.shape[0], self.classes_[0])
+        return super().predict(X)
 
 
 def test_bad_arguments():
@@ -266,7 +430,7 @@ def test_scorer_on_multioutput_classifier_and_grid_search():
     estimator = MultiOutputClassifier(LogisticRegression())
     search = GridSearchCV(
         estimator,
-        {"estimator__C": [0.1, 1.0]},
+        {"estimator__C": [1.0]},
         scoring={
             "f1": make_multitask_scorer("f1", average="micro"),
             "auc": make_multitask_scorer("roc_auc"),

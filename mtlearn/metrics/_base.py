@@ -4,13 +4,33 @@ Each task of ``y_true`` is scored on the rows where its label is observed
 (missing labels are parsed by :mod:`mtlearn._targets`). How a metric is applied
 to a task, and how the observed cells of all tasks are pooled for a micro
 average, is described by a small :class:`_MetricSpec` per metric.
+
+Undefined scores. A task may have too little in a fold to be scored: no
+observed label, observed labels of zero total ``sample_weight``, or one class
+only (normal for rare labels in cross-validation folds). The rules:
+
+- A task with no observed label (or zero total weight on them) scores NaN,
+  with one :class:`~sklearn.exceptions.UndefinedMetricWarning` naming the
+  tasks; it adds no cell to a micro average.
+- A task whose labels hold one class gets the metric's scikit-learn
+  behaviour for that case: ROC-AUC is NaN with scikit-learn's
+  ``UndefinedMetricWarning``; F1, precision, recall and Jaccard follow
+  ``zero_division`` (0 with a warning by default; pass
+  ``zero_division=np.nan`` to leave such tasks out of the averages), with
+  scikit-learn's ``pos_label=1`` when only one label is known.
+- The macro and weighted averages are over the tasks whose score is defined
+  (not NaN); NaN when no task has one.
+- ``sample_weight`` must be finite and non-negative (a ``ValueError`` naming
+  it otherwise), for every metric alike.
 """
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn import metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils.multiclass import type_of_target
 
 from .._targets import observed_targets, target_task_names, task_label
@@ -134,12 +154,17 @@ class _Metric:
 
 @dataclass
 class _Task:
-    """The observed rows of one task."""
+    """The observed rows of one task.
+
+    ``undefined`` says why the task cannot be scored (no observed label, or
+    zero total weight on them), else None.
+    """
 
     y_true: np.ndarray
     y_pred: np.ndarray
     weight: np.ndarray | None
     classes: np.ndarray | None
+    undefined: str | None = None
 
     @property
     def support(self):
@@ -162,13 +187,25 @@ def _positive_column(output):
 
 def _task_outputs(y_pred, n_samples, n_tasks):
     """Split predictions into one array per task."""
+    if y_pred is None:
+        raise ValueError(
+            "y_pred is None; give the predictions (labels, targets or scores)."
+        )
     if isinstance(y_pred, (list, tuple)):
         if len(y_pred) != n_tasks:
             raise ValueError(
                 f"y_pred is a list of {len(y_pred)} arrays but y_true has "
                 f"{n_tasks} tasks; give one array per task."
             )
-        outputs = [_positive_column(np.asarray(p)) for p in y_pred]
+        outputs = [np.asarray(p) for p in y_pred]
+        for t, output in enumerate(outputs):
+            if output.ndim not in (1, 2):
+                raise ValueError(
+                    f"y_pred[{t}] has shape {output.shape}; each task's "
+                    "predictions must be of shape (n_samples,) or "
+                    "(n_samples, n_classes)."
+                )
+        outputs = [_positive_column(p) for p in outputs]
     else:
         y_pred = np.asarray(y_pred)
         if y_pred.ndim == 1 and n_tasks == 1:
@@ -202,16 +239,58 @@ def _task_classes(classes, n_tasks):
             f"classes gives the classes of {len(classes)} tasks but y_true has "
             f"{n_tasks} tasks."
         )
-    return [np.asarray(c) for c in classes]
+    out = [np.asarray(c) for c in classes]
+    for t, task_classes in enumerate(out):
+        if task_classes.ndim != 1 or task_classes.size == 0:
+            raise ValueError(
+                f"classes[{t}] must be a non-empty 1-D array of labels, got "
+                f"shape {task_classes.shape}."
+            )
+    return out
 
 
-def _no_label_error(t, task_names):
-    return ValueError(
-        f"{task_label(t, task_names)} has no observed label in y_true, so its "
-        "score is undefined. This may be a cross-validation fold with no label "
-        "for that task: use fewer folds, or a splitter that keeps labels of "
-        "every task in each fold."
-    )
+def _check_y_true(y_true):
+    """``y_true`` as a 2-D array and the mask of its observed cells."""
+    if y_true is None:
+        raise ValueError("y_true is None; give the true labels or targets.")
+    array, mask = observed_targets(y_true)
+    if array.ndim != 2:
+        raise ValueError(
+            "y_true must be of shape (n_samples,) or (n_samples, n_tasks), got "
+            f"an array of shape {np.shape(y_true)}."
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            f"y_true of shape {np.shape(y_true)} is empty: at least one row "
+            "and one task are needed."
+        )
+    return array, mask
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """Finite, non-negative weights of shape (n_samples,) with a positive sum."""
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sample_weight must be an array of numbers of shape ({n_samples},)."
+        ) from None
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weight.shape}; expected ({n_samples},)."
+        )
+    if not np.all(np.isfinite(weight)):
+        raise ValueError("sample_weight contains NaN or infinite values.")
+    if np.any(weight < 0):
+        raise ValueError(
+            "sample_weight contains negative values; the weights of every "
+            "mtlearn metric must be non-negative."
+        )
+    if not weight.sum() > 0:
+        raise ValueError(
+            "sample_weight sums to 0: at least one weight must be positive."
+        )
+    return weight
 
 
 def _observed_tasks(y_true, y_pred, sample_weight=None, classes=None, task_names=None):
@@ -229,12 +308,14 @@ def _observed_tasks(y_true, y_pred, sample_weight=None, classes=None, task_names
     Returns
     -------
     tasks : list of _Task
+        A task with no observed label (or zero total weight on them) has
+        ``undefined`` set.
     task_names : ndarray or None
     """
+    array, mask = _check_y_true(y_true)
     names = target_task_names(y_true)
     if task_names is not None:
         names = np.asarray(task_names, dtype=object)
-    array, mask = observed_targets(y_true)
     n_samples, n_tasks = array.shape
     if names is not None and len(names) != n_tasks:
         raise ValueError(
@@ -242,46 +323,83 @@ def _observed_tasks(y_true, y_pred, sample_weight=None, classes=None, task_names
         )
     outputs = _task_outputs(y_pred, n_samples, n_tasks)
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        if sample_weight.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight has shape {sample_weight.shape}; expected "
-                f"({n_samples},)."
-            )
+        sample_weight = _check_sample_weight(sample_weight, n_samples)
     tasks = []
     for t, task_classes in enumerate(_task_classes(classes, n_tasks)):
         rows = mask[:, t]
+        undefined = None
         if not rows.any():
-            raise _no_label_error(t, names)
+            undefined = "no observed label"
+        elif sample_weight is not None and not sample_weight[rows].sum() > 0:
+            undefined = "zero total sample_weight on its observed labels"
         tasks.append(
             _Task(
                 _plain(array[rows, t]),
                 outputs[t][rows],
                 None if sample_weight is None else sample_weight[rows],
                 task_classes,
+                undefined,
             )
         )
     return tasks, names
+
+
+def _label_kind(values):
+    """'str' for string labels, 'number' otherwise (for the mixing check)."""
+    if values.dtype.kind in "US":
+        return "str"
+    if values.dtype == object and values.size:
+        return "str" if all(isinstance(v, str) for v in values) else "number"
+    return "number"
+
+
+def _task_labels(task, predicted=True):
+    """The sorted labels known for a task: its given classes, the labels of
+    its y_true and (``predicted``) its predicted labels."""
+    parts = [task.y_true]
+    if task.classes is not None:
+        parts.append(task.classes)
+    if (
+        predicted
+        and task.y_pred.ndim == 1
+        and task.y_pred.size
+        and type_of_target(task.y_pred) != "continuous"
+    ):
+        parts.append(task.y_pred)
+    kinds = {_label_kind(part) for part in parts if part.size}
+    if len(kinds) > 1:
+        raise ValueError(
+            "y_true, y_pred and classes mix string and numeric labels; use the "
+            "same type of labels in each."
+        )
+    return np.unique(np.concatenate(parts))
 
 
 def _seen_classes(task):
     """The task's classes, else the labels seen in y_true (and label y_pred)."""
     if task.classes is not None:
         return task.classes
-    seen = [task.y_true]
-    if task.y_pred.ndim == 1 and type_of_target(task.y_pred) != "continuous":
-        seen.append(task.y_pred)
-    return np.unique(np.concatenate(seen))
+    return _task_labels(task)
 
 
-def _positive_label(task):
-    classes = _seen_classes(task)
+def _positive_label(task, metric_name=None):
+    """The label that a task's single column of scores is about.
+
+    With ``classes``, its last class (the column ``predict_proba`` gives last;
+    for a constant task, its one class). Else the greater of the two labels
+    of y_true. With one label in y_true the scores' label is unknown: ROC-AUC
+    is then undefined whatever it is (scikit-learn gives NaN), and log-loss
+    asks for ``classes``, as scikit-learn's asks for ``labels``.
+    """
+    classes = task.classes
+    if classes is None:
+        classes = _task_labels(task, predicted=False)
     if classes.shape[0] > 2:
         raise ValueError(
             f"a single score column was given for a task with {classes.shape[0]} "
             "classes; give its (n_samples, n_classes) probability matrix."
         )
-    if task.classes is None and classes.shape[0] < 2:
+    if task.classes is None and classes.shape[0] < 2 and metric_name == "log_loss":
         raise ValueError(
             "only one class is observed in y_true, so which label the scores "
             "are about is unknown; pass classes (the estimator's classes_)."
@@ -289,40 +407,82 @@ def _positive_label(task):
     return classes[-1]
 
 
-def _multiclass_labels(task):
-    classes = _seen_classes(task)
-    if classes.shape[0] != task.y_pred.shape[1]:
+def _multiclass_scores(task):
+    """The labels of a task's probability matrix, and the matrix.
+
+    Labels of y_true that ``classes`` lacks (a class the model never saw, as
+    in a fold of a rare class) get a column of zero probability.
+    """
+    if task.classes is None:
+        labels = _task_labels(task, predicted=False)
+        if labels.shape[0] != task.y_pred.shape[1]:
+            raise ValueError(
+                f"the probability matrix has {task.y_pred.shape[1]} columns but "
+                f"{labels.shape[0]} classes are known; pass classes (the "
+                "estimator's classes_) to say which class each column is."
+            )
+        return labels, task.y_pred
+    if task.classes.shape[0] != task.y_pred.shape[1]:
         raise ValueError(
             f"the probability matrix has {task.y_pred.shape[1]} columns but "
-            f"{classes.shape[0]} classes are known; pass classes (the "
-            "estimator's classes_) to say which class each column is."
+            f"classes gives {task.classes.shape[0]} classes."
         )
-    return classes
+    labels = _task_labels(task, predicted=False)
+    if labels.shape[0] == task.classes.shape[0]:
+        return task.classes, task.y_pred
+    scores = np.zeros((task.support, labels.shape[0]))
+    scores[:, np.searchsorted(labels, task.classes)] = task.y_pred
+    return labels, scores
 
 
 def _score_task(metric, task):
     """The metric on one task's observed rows."""
     kind = metric.spec.kind
     if kind == "positive":
-        classes = _seen_classes(task)
-        binary = classes.shape[0] <= 2 and metric.given("average", "binary") == "binary"
-        defaults = {"pos_label": classes[-1]} if binary else {"average": "macro"}
+        labels = _task_labels(task)
+        binary = labels.shape[0] <= 2 and metric.given("average", "binary") == "binary"
+        if not binary:
+            defaults = {"average": "macro"}
+        elif labels.shape[0] == 2:
+            defaults = {"pos_label": labels[-1]}
+        else:  # one label known: scikit-learn's default pos_label=1
+            defaults = {}
         return metric(task.y_true, task.y_pred, task.weight, defaults)
     if kind == "scores" and task.y_pred.ndim == 1:
-        y_positive = (task.y_true == _positive_label(task)).astype(np.int64)
+        positive = _positive_label(task, metric.spec.name)
+        y_positive = (task.y_true == positive).astype(np.int64)
         defaults = {"labels": [0, 1]} if metric.spec.name == "log_loss" else {}
         return metric(y_positive, task.y_pred, task.weight, defaults)
     if kind == "scores":
-        defaults = {"labels": _multiclass_labels(task), **metric.spec.multiclass_kwargs}
-        return metric(task.y_true, task.y_pred, task.weight, defaults)
+        labels, scores = _multiclass_scores(task)
+        defaults = {"labels": labels, **metric.spec.multiclass_kwargs}
+        return metric(task.y_true, scores, task.weight, defaults)
+    if kind == "labels":
+        _task_labels(task)  # string and numeric labels mixed: a clear error
     return metric(task.y_true, task.y_pred, task.weight, {})
+
+
+def _warn_undefined(tasks, task_names):
+    undefined = [t for t, task in enumerate(tasks) if task.undefined is not None]
+    if not undefined:
+        return
+    reasons = "; ".join(
+        f"{task_label(t, task_names)}: {tasks[t].undefined}" for t in undefined[:10]
+    )
+    warnings.warn(
+        f"The score of {len(undefined)} task(s) is undefined and set to nan "
+        f"({reasons}). This may be a cross-validation fold without labels of "
+        "a task; the averages leave such tasks out.",
+        UndefinedMetricWarning,
+        stacklevel=4,
+    )
 
 
 def _task_scores(metric, tasks, task_names, undefined=None):
     """The metric on each task; NaN for the tasks flagged ``undefined``."""
     scores = np.full(len(tasks), np.nan)
     for t, task in enumerate(tasks):
-        if undefined is not None and undefined[t]:
+        if task.undefined is not None or (undefined is not None and undefined[t]):
             continue
         try:
             scores[t] = _score_task(metric, task)
@@ -331,21 +491,22 @@ def _task_scores(metric, tasks, task_names, undefined=None):
     return scores
 
 
-def _indicator_cells(task, scores):
+def _indicator_cells(task, scores, metric_name=None):
     """One-vs-rest decisions of a task: (truth, prediction, weight), flat.
 
     A binary task gives one decision per row, about its positive class; a
     multiclass task one per row and class.
     """
     if scores and task.y_pred.ndim == 1:
-        classes = np.asarray([_positive_label(task)])
+        classes = np.asarray([_positive_label(task, metric_name)])
         predicted = task.y_pred[:, np.newaxis]
     elif scores:
-        classes = _multiclass_labels(task)
-        predicted = task.y_pred
+        classes, predicted = _multiclass_scores(task)
     else:
-        classes = _seen_classes(task)
-        if classes.shape[0] <= 2:
+        classes = _task_labels(task)
+        if classes.shape[0] == 1:  # scikit-learn's default pos_label=1
+            classes = np.asarray([1], dtype=object)
+        elif classes.shape[0] == 2:
             classes = classes[-1:]
         predicted = (task.y_pred[:, np.newaxis] == classes).astype(np.int64)
     truth = (task.y_true[:, np.newaxis] == classes).astype(np.int64)
@@ -357,6 +518,7 @@ def _code_cells(tasks):
     """Labels of all tasks as codes, one per (task, class) pair."""
     true_codes, pred_codes, offset = [], [], 0
     for task in tasks:
+        _task_labels(task)  # string and numeric labels mixed: a clear error
         labels, codes = np.unique(
             np.concatenate([task.y_true, task.y_pred]), return_inverse=True
         )
@@ -366,19 +528,38 @@ def _code_cells(tasks):
     return true_codes, pred_codes
 
 
+def _defined_mean(values, weights=None):
+    """Mean of the defined (non-NaN) values; NaN when there are none."""
+    values = np.asarray(values, dtype=np.float64)
+    defined = ~np.isnan(values)
+    if not defined.any():
+        return np.nan
+    weights = np.ones_like(values) if weights is None else np.asarray(weights)
+    if not weights[defined].sum() > 0:
+        return np.nan
+    return float(np.average(values[defined], weights=weights[defined]))
+
+
 def _pooled_score(metric, tasks):
-    """The metric on the observed cells of all tasks pooled (micro average)."""
+    """The metric on the observed cells of all tasks pooled (micro average).
+
+    Tasks whose score is undefined (no observed label) add no cell; NaN when
+    no task is left.
+    """
+    tasks = [task for task in tasks if task.undefined is None]
+    if not tasks:
+        return np.nan
     micro = metric.spec.micro
     if micro == "cell_mean":
         scores = [_score_task(metric, task) for task in tasks]
         support = [
             task.support if task.weight is None else task.weight.sum() for task in tasks
         ]
-        return float(np.average(scores, weights=support))
+        return _defined_mean(scores, support)
     if micro == "indicator":
         scores = metric.spec.kind == "scores"
         truth, predicted, weight = zip(
-            *[_indicator_cells(task, scores) for task in tasks]
+            *[_indicator_cells(task, scores, metric.spec.name) for task in tasks]
         )
     else:
         if any(task.y_pred.ndim != 1 for task in tasks):
@@ -408,13 +589,19 @@ def _check_average(average, allow_none=True):
 
 
 def _average(metric, tasks, task_names, average):
+    """The per-task scores (``average=None``) or their average.
+
+    Macro and weighted averages are over the tasks with a defined score;
+    NaN when there is none.
+    """
+    _warn_undefined(tasks, task_names)
     if average == "micro":
         return _pooled_score(metric, tasks)
     scores = _task_scores(metric, tasks, task_names)
     if average is None:
         return scores
     support = None if average == "macro" else [task.support for task in tasks]
-    return float(np.average(scores, weights=support))
+    return _defined_mean(scores, support)
 
 
 def per_task_score(
@@ -477,11 +664,15 @@ def per_task_score(
     scores : ndarray of shape (n_tasks,)
         The score of each task.
 
-    Raises
-    ------
-    ValueError
-        If a task has no observed label (for instance in a cross-validation
-        fold), naming the task.
+    Notes
+    -----
+    A task with no observed label (for instance in a cross-validation fold),
+    or with zero total ``sample_weight`` on them, scores NaN with an
+    :class:`~sklearn.exceptions.UndefinedMetricWarning` naming it. A task
+    whose labels hold one class gets scikit-learn's behaviour for that case:
+    NaN for ROC-AUC, ``zero_division`` for F1, precision, recall and Jaccard
+    (with ``pos_label=1``, scikit-learn's default, when only one label is
+    known). ``sample_weight`` must be finite and non-negative.
 
     See Also
     --------
@@ -532,6 +723,10 @@ def multitask_score(
         - ``"macro"``: the mean of the per-task scores.
         - ``"weighted"``: their mean weighted by each task's support (its
           number of observed labels).
+
+        Both leave out the tasks whose score is undefined (NaN: no observed
+        label, or ROC-AUC of a task with one class; see
+        :func:`per_task_score`), and give NaN when no task has a score.
         - ``"micro"``: the metric computed once on the observed
           (row, task) cells of all tasks pooled. Labels: for F1, precision,
           recall, Jaccard and ROC-AUC each cell counts as one-vs-rest

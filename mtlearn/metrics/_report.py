@@ -5,6 +5,7 @@ from sklearn.utils.multiclass import type_of_target
 
 from .._targets import task_label
 from ._base import (
+    _defined_mean,
     _Metric,
     _observed_tasks,
     _pooled_score,
@@ -23,7 +24,12 @@ def _report_kind(tasks, kind, task_names):
         raise ValueError(f"kind must be one of {list(_KINDS)}, got {kind!r}.")
     if kind != "auto":
         return kind
-    continuous = [type_of_target(task.y_true) == "continuous" for task in tasks]
+    continuous = [
+        task.undefined is None and type_of_target(task.y_true) == "continuous"
+        for task in tasks
+    ]
+    if not any(task.undefined is None for task in tasks):
+        raise ValueError("no task of y_true has an observed label to report on.")
     if all(continuous):
         return "regression"
     if not any(continuous):
@@ -35,19 +41,14 @@ def _report_kind(tasks, kind, task_names):
     )
 
 
-def _mean(values, weights):
-    """Mean of the defined (non-NaN) values; NaN when there are none."""
-    defined = ~np.isnan(values)
-    if not defined.any():
-        return np.nan
-    return float(np.average(values[defined], weights=np.asarray(weights)[defined]))
-
-
 def _roc_auc_column(y_true, y_score, tasks, names, sample_weight, notes):
     """Per-task and pooled ROC-AUC; NaN for a task with one observed class."""
     classes = [_seen_classes(task) for task in tasks]
     score_tasks, _ = _observed_tasks(y_true, y_score, sample_weight, classes, names)
-    one_class = [np.unique(task.y_true).shape[0] < 2 for task in score_tasks]
+    one_class = [
+        task.undefined is None and np.unique(task.y_true).shape[0] < 2
+        for task in score_tasks
+    ]
     metric = _Metric("roc_auc", {})
     values = _task_scores(metric, score_tasks, names, undefined=one_class)
     for t in np.flatnonzero(one_class):
@@ -200,7 +201,12 @@ def multitask_report(
     """
     tasks, names = _observed_tasks(y_true, y_pred, sample_weight, classes, task_names)
     kind = _report_kind(tasks, kind, names)
-    notes = []
+    notes = [
+        f"The scores of {task_label(t, names)} are undefined (nan): "
+        f"{task.undefined}; the averages leave it out."
+        for t, task in enumerate(tasks)
+        if task.undefined is not None
+    ]
     columns = _columns(y_true, y_score, tasks, names, sample_weight, kind, notes)
     support = np.array([task.support for task in tasks])
     labels = (
@@ -213,8 +219,8 @@ def multitask_report(
         rows[label] = {name: float(v[t]) for name, (v, _) in columns.items()}
         rows[label]["support"] = int(support[t])
     averages = {
-        "macro avg": {n: _mean(v, np.ones_like(v)) for n, (v, _) in columns.items()},
-        "weighted avg": {n: _mean(v, support) for n, (v, _) in columns.items()},
+        "macro avg": {n: _defined_mean(v) for n, (v, _) in columns.items()},
+        "weighted avg": {n: _defined_mean(v, support) for n, (v, _) in columns.items()},
     }
     if kind == "classification":
         averages["micro avg"] = {n: float(m) for n, (_, m) in columns.items()}
