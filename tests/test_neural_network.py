@@ -405,6 +405,31 @@ def test_transform_gives_the_trunk_as_features(related_tasks):
     np.testing.assert_allclose(z[:, 0], clf.decision_function(X)[:, 2], rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "estimator_class", [SharedRepresentationClassifier, SharedRepresentationRegressor]
+)
+def test_set_output_pandas_in_a_pipeline(related_tasks, estimator_class):
+    pd = pytest.importorskip("pandas")
+    X, Y = related_tasks
+    X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    estimator = _fast(estimator_class, hidden_layer_sizes=(16, 4), max_iter=5)
+    pipe = make_pipeline(StandardScaler(), estimator).set_output(transform="pandas")
+    pipe.fit(X, Y.astype(float))
+    H = pipe.transform(X)
+    name = estimator_class.__name__.lower()
+    assert isinstance(H, pd.DataFrame)
+    assert H.columns.tolist() == [f"{name}{i}" for i in range(4)]
+    np.testing.assert_array_equal(H.index, X.index)
+    np.testing.assert_array_equal(
+        H.to_numpy(), estimator.transform(pipe[0].transform(X)).to_numpy()
+    )
+    # no hidden layer: transform passes X through, under its own names
+    passthrough = _fast(estimator_class, hidden_layer_sizes=(), max_iter=2)
+    passthrough.set_output(transform="pandas").fit(X, Y.astype(float))
+    assert passthrough.get_feature_names_out().tolist() == X.columns.tolist()
+    assert passthrough.transform(X).columns.tolist() == X.columns.tolist()
+
+
 def test_head_layers_have_per_task_weights(related_tasks):
     X, Y = related_tasks
     clf = _fast(SharedRepresentationClassifier, head_layer_sizes=(8, 4), max_iter=10)

@@ -529,7 +529,14 @@ class _BaseSharedRepresentation(
         -------
         H : ndarray of shape (n_samples, hidden_layer_sizes[-1])
             Trunk activations (``X`` itself, as float, when there is no
-            hidden layer).
+            hidden layer); a DataFrame with the columns of
+            ``get_feature_names_out()`` after ``set_output(transform="pandas")``.
+
+        Raises
+        ------
+        ValueError
+            When X holds values the training dtype cannot represent, or the
+            forward pass on X overflows (X far outside the scale seen in fit).
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -670,7 +677,9 @@ _SHARED_PARAMETERS_DOC = """
     dtype : {"float32", "float64"}, default="float32"
         Compute precision of the weights and activations. float32 is about
         twice as fast and accurate enough for training by stochastic
-        gradients; float64 for checks that need it.
+        gradients; float64 for checks that need it, or for X whose values
+        float32 cannot represent (beyond about 3.4e38: a ValueError in
+        float32).
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling, the validation split and dropout;
         an int makes fits reproducible to the bit on the same machine.
@@ -694,7 +703,7 @@ _SHARED_ATTRIBUTES_DOC = """
         Objective value (weighted sum of task losses plus the penalty) at the
         end of each epoch, averaged over the epoch's mini-batches.
     task_loss_curves_ : ndarray of shape (n_iter_, n_tasks_)
-        Each task's loss at each epoch.
+        Each task's loss at each epoch (0 for a constant task).
     validation_scores_ : list of float or None
         With ``early_stopping``, the score on the held-out rows at each epoch:
         the negative weighted sum of task losses. None otherwise.
@@ -745,7 +754,8 @@ class SharedRepresentationClassifier(
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
-        Class labels of each task (an array for one-dimensional y).
+        Class labels of each task (an array for one-dimensional y); a
+        constant task has one.
     {attributes}
 
     See Also
@@ -760,7 +770,16 @@ class SharedRepresentationClassifier(
     one-dimensional y). ``decision_function`` gives the logits: an array of
     shape (n_samples, n_tasks) when every task is binary, else a list with
     one array per task. ``score`` is the mean over tasks of the accuracy on
-    the observed labels.
+    the observed labels. A refit with ``warm_start`` or ``partial_fit``
+    follows the shape of its own y (one-dimensional or not).
+
+    A task whose observed labels hold one class (a rare label) is a
+    constant: it is left out of the loss (its cells weigh 0), predicts its
+    class with probability 1 (``predict_proba`` of shape (n_samples, 1)) and
+    has a decision function of 0; each fit emits one
+    :class:`~mtlearn.exceptions.ConstantTaskWarning` naming such tasks. When
+    every task is constant no epoch runs. Classes declared with
+    ``partial_fit(classes=...)`` are kept: such a task is never constant.
 
     References
     ----------
@@ -1028,7 +1047,10 @@ class SharedRepresentationRegressor(
 
     Notes
     -----
-    ``score`` is the mean over tasks of R^2 on the observed targets.
+    ``score`` is the mean over tasks of R^2 on the observed targets. The
+    standardisation is computed on each target divided by its largest
+    magnitude, so targets up to the float64 limit do not overflow; a
+    prediction beyond that limit is a ValueError.
 
     Examples
     --------
