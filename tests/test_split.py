@@ -289,10 +289,26 @@ def test_errors():
         list(MultilabelStratifiedShuffleSplit(2, test_size=0).split(X, y))
     with pytest.raises(ValueError, match="n_splits must be a positive int"):
         list(MultilabelStratifiedShuffleSplit(0).split(X, y))
-    y_one_class = y.copy()
-    y_one_class[:, 1] = 1
-    with pytest.raises(ValueError, match="task 1 has one class"):
-        list(MultilabelStratifiedKFold(2).split(X, y_one_class))
+
+
+def test_constant_and_rare_labels_split():
+    X, y = _multilabel(n_samples=40)
+    y = y.astype(float)
+    y[:, 1] = 1  # a constant task is one label to stratify
+    y[:, 2] = 0
+    y[[3, 17, 30], 2] = 1  # positive in 3 rows, fewer than the 5 folds
+    y[5, 0] = np.nan
+    cv = MultilabelStratifiedKFold(5, shuffle=True, random_state=0)
+    tests = _test_folds(cv, X, y)
+    assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(40))
+    assert [len(test) for test in tests] == [8] * 5
+    # the 3 positives of the rare label land in 3 different test folds
+    assert sorted(int(y[test, 2].sum()) for test in tests) == [0, 0, 1, 1, 1]
+    shuffle = MultilabelStratifiedShuffleSplit(3, test_size=0.25, random_state=0)
+    for train, test in shuffle.split(X, y):
+        assert len(test) == 10 and len(np.intersect1d(train, test)) == 0
+    y_one = np.zeros(40)  # one task, one class
+    assert len(_test_folds(MultilabelStratifiedKFold(4), X, y_one)) == 4
 
 
 # --- scikit-learn citizenship ----------------------------------------------

@@ -209,7 +209,8 @@ class MultilabelStratifiedKFold(_StratifiedOnTargetsMixin, _BaseKFold):
     -----
     A label with fewer examples than ``n_splits`` cannot appear in every
     test fold; no warning is given, since multi-label data often has such
-    labels. Within each fold the test indices are sorted.
+    labels. A constant task (one observed class) is one label, spread like
+    the others. Within each fold the test indices are sorted.
 
     References
     ----------
