@@ -8,11 +8,14 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, StackingClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import get_tags
@@ -22,6 +25,8 @@ from mtlearn.ensemble import (
     MultiTaskEnsembleClassifier,
     MultiTaskEnsembleRegressor,
 )
+from mtlearn.exceptions import ConstantTaskWarning
+from mtlearn.model_selection import MultilabelStratifiedKFold
 from mtlearn.neural_network import SharedRepresentationClassifier
 
 
@@ -304,8 +309,6 @@ def test_errors_name_the_member_and_the_task():
         MultiTaskEnsemble(_members(), weights=[[1, 0, 1], [1, 0, 1]]).fit(X, Y)
     with pytest.raises(ValueError, match="not unique"):
         MultiTaskEnsemble([("a", LogisticRegression())] * 2).fit(X, Y)
-    with pytest.raises(ValueError, match="task 1 has one class only"):
-        MultiTaskEnsemble(_members()).fit(X, np.column_stack([Y[:, 0], Y[:, 0] * 0]))
 
 
 # -- dask ------------------------------------------------------------------------
@@ -381,3 +384,252 @@ def test_members_say_whether_they_take_missing_labels():
     assert not accepts_missing_labels(LogisticRegression())
     multi_output = MultiOutputClassifier(LogisticRegression())
     assert not accepts_missing_labels(MultiTaskThresholdClassifier(multi_output))
+
+
+# -- constant and rare tasks ----------------------------------------------------
+
+
+def _fast_lr():
+    return LogisticRegression(solver="newton-cholesky")
+
+
+def _fast_members():
+    return [("lr", _fast_lr()), _members()[1]]
+
+
+def _rare_data(n=200):
+    """Multi-label data: label 0 all 0 (constant), label 1 positive in 3 rows,
+    labels 2-4 ordinary, missing labels in labels 1 and 3."""
+    X, Y = make_multilabel_classification(n, n_features=8, n_classes=5, random_state=0)
+    Y = Y.astype(float)
+    Y[:, 0] = 0
+    Y[:, 1] = 0
+    Y[[5, 50, 150], 1] = 1
+    Y[100:130, 3] = np.nan
+    Y[60:70, 1] = np.nan
+    return X, Y
+
+
+def _fit_once(ensemble, X, Y):
+    with pytest.warns(ConstantTaskWarning, match="task 0") as record:
+        ensemble.fit(X, Y)
+    assert sum(issubclass(w.category, ConstantTaskWarning) for w in record) == 1
+    return ensemble
+
+
+MODES = [
+    dict(voting="soft"),
+    dict(voting="hard"),
+    dict(voting="soft", weights=[1.0, 2.0]),
+    dict(voting="soft", weights="cv"),
+    dict(voting="hard", weights="cv"),
+    dict(voting="soft", final_estimator=_fast_lr()),
+    dict(voting="hard", final_estimator=_fast_lr()),
+]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: "-".join(map(str, m.values())))
+def test_constant_task_in_every_mode(mode):
+    X, Y = _rare_data()
+    ensemble = MultiTaskEnsemble(_fast_members(), cv=3, random_state=0, **mode)
+    _fit_once(ensemble, X, Y)
+    assert ensemble.classes_[0].tolist() == [0.0]
+    assert ensemble.classes_[1].tolist() == [0.0, 1.0]
+    # the members never see the constant task
+    assert ensemble.named_estimators_["lr"][0] is None
+    assert ensemble.named_estimators_["lr"][1] is not None
+    pred = ensemble.predict(X)
+    assert pred.shape == Y.shape
+    assert np.all(pred[:, 0] == 0)
+    if hasattr(ensemble, "predict_proba"):
+        proba = ensemble.predict_proba(X)
+        np.testing.assert_array_equal(proba[0], np.ones((200, 1)))
+        assert [p.shape[1] for p in proba] == [1, 2, 2, 2, 2]
+        assert all(np.all(np.isfinite(p)) for p in proba)
+        np.testing.assert_allclose(proba[1].sum(axis=1), 1.0)
+    Xt = ensemble.transform(X)
+    names = ensemble.get_feature_names_out()
+    assert Xt.shape == (200, len(names)) == (200, 10)
+    assert names[:2].tolist() == ["lr__task0_0.0", "tree__task0_0.0"]
+    np.testing.assert_array_equal(Xt[:, :2], 1.0)
+    assert np.all(np.isfinite(Xt))
+    assert ensemble.score(X, Y) > 0.7
+    if mode.get("weights") == "cv":
+        np.testing.assert_allclose(ensemble.weights_.sum(axis=0), 1.0)
+        assert np.isnan(ensemble.cv_skills_[:, 0]).all()
+    if "final_estimator" in mode:
+        assert ensemble.final_estimators_[0] is None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_constant_task_with_a_multi_task_member():
+    X, Y = _rare_data()
+    members = [
+        ("mtl", _small_network()),
+        ("lr", _fast_lr()),
+    ]
+    for mode in (dict(weights="cv"), dict(final_estimator=_fast_lr())):
+        ensemble = MultiTaskEnsemble(members, cv=3, random_state=0, **mode)
+        _fit_once(ensemble, X, Y)  # no warning from the members' own fits
+        joint = ensemble.named_estimators_["mtl"]
+        assert isinstance(joint, SharedRepresentationClassifier)  # one fit
+        assert len(joint.classes_) == 5
+        np.testing.assert_array_equal(ensemble.predict_proba(X)[0], 1.0)
+        assert np.all(ensemble.predict(X)[:, 0] == 0)
+
+
+class _RecordingFinal(LogisticRegression):
+    """A final estimator that keeps the features it was fitted on."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.features_ = np.asarray(X).copy()
+        return super().fit(X, y, sample_weight)
+
+
+def test_task_constant_in_a_training_fold_gets_its_class_out_of_fold():
+    X, Y = _rare_data()
+    positives = np.flatnonzero(Y[:, 1] == 1)  # rows 5, 50, 150
+    rows = np.arange(200)
+    # fold 0 holds every positive of task 1 in its test part
+    test0 = np.union1d(positives, rows[:40])
+    folds = [(np.setdiff1d(rows, test0), test0)]
+    rest = np.setdiff1d(rows, test0)
+    folds += [(np.setdiff1d(rows, part), part) for part in np.array_split(rest, 3)]
+    ensemble = MultiTaskEnsemble(
+        _fast_members(), final_estimator=_RecordingFinal(), cv=folds
+    )
+    _fit_once(ensemble, X, Y)
+    final = ensemble.final_estimators_[1]
+    observed = np.flatnonzero(~np.isnan(Y[:, 1]))
+    in_fold0 = np.isin(observed, test0)
+    # the members' out-of-fold probability of class 1 there: the constant, 0
+    np.testing.assert_array_equal(final.features_[in_fold0], 0.0)
+    assert final.features_[~in_fold0].shape == (np.sum(~in_fold0), 2)
+    assert ensemble.predict(X).shape == Y.shape
+
+
+def test_final_estimator_of_a_task_with_one_scored_class_is_a_constant():
+    X, Y = _rare_data()
+    rows = np.arange(200)
+    positives = np.flatnonzero(Y[:, 1] == 1)
+    # the positives of task 1 are in no test fold: its scored rows hold class 0
+    others = np.setdiff1d(rows, positives)
+    folds = [(np.setdiff1d(rows, part), part) for part in np.array_split(others, 3)]
+    ensemble = MultiTaskEnsemble(_fast_members(), final_estimator=_fast_lr(), cv=folds)
+    _fit_once(ensemble, X, Y)
+    assert type(ensemble.final_estimators_[1]).__name__ == "DummyClassifier"
+    proba = ensemble.predict_proba(X)[1]
+    np.testing.assert_array_equal(proba, np.column_stack([np.ones(200), np.zeros(200)]))
+
+
+def test_grid_search_with_constant_and_rare_labels():
+    X, Y = _rare_data()
+    ensemble = MultiTaskEnsemble(
+        _fast_members(), final_estimator=_fast_lr(), cv=3, random_state=0
+    )
+    search = GridSearchCV(
+        ensemble,
+        {"tree__max_depth": [2, 4]},
+        cv=MultilabelStratifiedKFold(5, shuffle=True, random_state=0),
+        error_score="raise",
+    )
+    with pytest.warns(ConstantTaskWarning):
+        search.fit(X, Y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_score_ > 0.7
+    assert np.all(search.predict(X)[:, 0] == 0)
+
+
+def test_all_tasks_constant_and_one_dimensional_constant():
+    X, Y = _rare_data()
+    ensemble = _fit_once(MultiTaskEnsemble(_fast_members()), X, np.zeros((200, 2)))
+    np.testing.assert_array_equal(ensemble.predict(X), 0.0)
+    y = np.full(200, "only")
+    ensemble = _fit_once(MultiTaskEnsemble(_fast_members(), weights="cv"), X, y)
+    assert ensemble.classes_.tolist() == ["only"]
+    assert np.all(ensemble.predict(X) == "only")
+    np.testing.assert_array_equal(ensemble.predict_proba(X), np.ones((200, 1)))
+
+
+def test_regressor_on_constant_targets():
+    X, Y = _rare_data()
+    targets = np.column_stack([np.full(200, 3.0), X[:, 0] + X[:, 1]])
+    members = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    for mode in (dict(), dict(weights="cv"), dict(final_estimator=Ridge())):
+        ensemble = MultiTaskEnsembleRegressor(members, random_state=0, **mode)
+        pred = ensemble.fit(X, targets).predict(X)
+        assert np.all(np.isfinite(pred))
+        np.testing.assert_allclose(pred[:, 0], 3.0, atol=1e-6)
+        if mode:
+            np.testing.assert_allclose(ensemble.weights_.sum(axis=0), 1.0)
+
+
+# -- hostile input -------------------------------------------------------------
+
+
+def test_members_of_the_wrong_kind_are_rejected_at_fit():
+    X, Y = _data()
+    with pytest.raises(TypeError, match="Member 'r' \\(Ridge\\) is not a classifier"):
+        MultiTaskEnsembleClassifier([("r", Ridge())], voting="hard").fit(X, Y)
+    with pytest.raises(TypeError, match="Member 'lr' .* is not a regressor"):
+        MultiTaskEnsembleRegressor([("lr", LogisticRegression())]).fit(X, Y)
+    with pytest.raises(TypeError, match="final_estimator \\(Ridge\\) is not a"):
+        MultiTaskEnsemble(_fast_members(), final_estimator=Ridge()).fit(X, Y)
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression())
+    assert MultiTaskEnsemble([("p", pipeline)]).fit(X, Y).score(X, Y) > 0.5
+
+
+@pytest.mark.parametrize(
+    "weights, expected",
+    [
+        (["a", "b"], "weights must be numbers"),
+        ([1.0, np.nan], "weights must be finite"),
+        ([1.0, -1.0], "weights must be finite"),
+        ("uniform", "'weights' parameter"),
+    ],
+)
+def test_bad_weights(weights, expected):
+    X, Y = _data()
+    with pytest.raises(ValueError, match=expected):
+        MultiTaskEnsemble(_fast_members(), weights=weights).fit(X, Y)
+
+
+def test_cv_iterable_with_bad_indices():
+    X, Y = _data(60)
+    for folds, expected in [
+        ([(np.arange(40), np.arange(40, 70))], "cv gave test row index 69"),
+        ([(np.arange(-1, 40), np.arange(40, 60))], "cv gave training row index -1"),
+        ([(np.arange(40) + 0.5, np.arange(40, 60))], "integer indices"),
+    ]:
+        with pytest.raises(ValueError, match=expected):
+            MultiTaskEnsemble(_fast_members(), weights="cv", cv=folds).fit(X, Y)
+    mask = np.arange(60) < 40
+    ensemble = MultiTaskEnsemble(_fast_members(), weights="cv", cv=[(mask, ~mask)])
+    fitted = ensemble.fit(X, Y)
+    assert fitted.weights_.shape == (2, 3)
+
+
+# -- set_output ------------------------------------------------------------------
+
+
+def test_feature_names_and_set_output():
+    pd = pytest.importorskip("pandas")
+    X, Y = _data()
+    frame = pd.DataFrame(Y, columns=["lin", "band", "three"])
+    ensemble = MultiTaskEnsemble(_fast_members()).fit(X, frame)
+    names = ensemble.get_feature_names_out()
+    assert names.tolist() == [
+        "lr__lin_1.0", "tree__lin_1.0", "lr__band_1.0", "tree__band_1.0",
+        *(f"{m}__three_{c}" for m in ("lr", "tree") for c in ("0.0", "1.0", "2.0")),
+    ]  # fmt: skip
+    pipeline = make_pipeline(StandardScaler(), MultiTaskEnsemble(_fast_members()))
+    out = pipeline.set_output(transform="pandas").fit(X, Y).transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns[0] == "lr__task0_1.0" and out.shape == (200, 10)
+    regressor = MultiTaskEnsembleRegressor([("ridge", Ridge())]).set_output(
+        transform="pandas"
+    )
+    out = regressor.fit(X, Y[:, :2]).transform(X)
+    assert out.columns.tolist() == ["ridge__task0", "ridge__task1"]
+    with pytest.raises(ValueError, match="input_features"):
+        ensemble.get_feature_names_out(["a", "b"])

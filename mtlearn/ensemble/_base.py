@@ -25,6 +25,7 @@ from the target contract), never on the user's labels, so that outputs of
 members fitted on different rows line up by code.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from sklearn.utils import get_tags
 
 from .._mixins import accepts_missing_labels
 from .._targets import task_label
+from ..exceptions import ConstantTaskWarning
 
 
 @dataclass(frozen=True)
@@ -63,34 +65,60 @@ class FitJob:
     test: np.ndarray | None = None
 
 
-def is_joint(estimator, mask):
+def is_joint(estimator, mask, n_constant=0):
     """Whether a member is fitted once on all tasks (else once per task).
 
     Joint when it declares multi-output targets (``target_tags.multi_output``)
-    and either takes missing labels (``accepts_missing_labels``) or ``y`` has
-    none.
+    and either takes missing labels (``accepts_missing_labels``: mtlearn's
+    estimators, which also fit constant tasks) or ``y`` has no missing label
+    and no constant task (``n_constant``: a scikit-learn multi-output
+    estimator may not fit one).
     """
     if mask.shape[1] < 2 or not get_tags(estimator).target_tags.multi_output:
         return False
-    return accepts_missing_labels(estimator) or bool(mask.all())
+    if accepts_missing_labels(estimator):
+        return True
+    return bool(mask.all()) and n_constant == 0
 
 
-def fittable_tasks(y, mask, train, test, tasks, classification):
-    """Tasks that a fold can fit and score.
+def fold_tasks(y, mask, train, test, tasks, classification):
+    """Tasks that a fold fits, and those it predicts as a constant.
 
-    A task is skipped in a fold when the fold's training rows hold no
-    observed label of it (or, for a classification task, a single class), or
-    when its test rows hold none.
+    A task is left out of a fold when the fold's training rows hold no
+    observed label of it or its test rows none. A classification task whose
+    observed labels in the training rows hold one class is *constant in the
+    fold*: no member is fitted on it there, and its out-of-fold output is that
+    class with probability 1 (see :func:`constant_output`).
+
+    Returns
+    -------
+    fitted : tuple of int
+        Tasks the members are fitted on in this fold.
+    constant : dict of int to int
+        Tasks constant in the fold, mapped to the class code they predict.
     """
-    keep = []
+    fitted, constant = [], {}
     for t in tasks:
         observed = mask[train, t]
         if not observed.any() or not mask[test, t].any():
             continue
-        if classification and np.unique(y[train[observed], t]).size < 2:
-            continue
-        keep.append(t)
-    return tuple(keep)
+        if classification:
+            seen = np.unique(y[train[observed], t])
+            if seen.size < 2:
+                constant[t] = int(seen[0])
+                continue
+        fitted.append(t)
+    return tuple(fitted), constant
+
+
+def constant_output(n_samples, code, width):
+    """Output of a constant task: probability 1 on class ``code`` of ``width``.
+
+    One-hot rows, the same under soft and hard voting.
+    """
+    out = np.zeros((n_samples, width))
+    out[:, code] = 1.0
+    return out
 
 
 def fit_member(estimator, X, y, mask, job, kind, n_classes, name, task_names):
@@ -137,7 +165,10 @@ def fit_member(estimator, X, y, mask, job, kind, n_classes, name, task_names):
             y_fit = y_fit.astype(np.intp)
         where = task_label(t, task_names)
     try:
-        estimator.fit(X[rows], y_fit)
+        with warnings.catch_warnings():
+            # constant tasks are the ensemble's to report, once per fit
+            warnings.simplefilter("ignore", ConstantTaskWarning)
+            estimator.fit(X[rows], y_fit)
     except Exception as exc:
         fold = "" if job.test is None else " (a cross-validation fit)"
         raise ValueError(

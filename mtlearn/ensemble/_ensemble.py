@@ -9,22 +9,34 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
     clone,
+    is_classifier,
+    is_regressor,
 )
+from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
-from .._mixins import MultiTaskClassifierMixin, MultiTaskRegressorMixin
-from .._targets import check_targets, decode_labels, task_label
+from .._mixins import (
+    MultiTaskClassifierMixin,
+    MultiTaskRegressorMixin,
+    accepts_missing_labels,
+)
+from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
 from ._base import (
     FitJob,
     align_columns,
     combine,
+    constant_output,
     fit_member,
-    fittable_tasks,
+    fold_tasks,
     is_joint,
     member_outputs,
     nnls_weights,
@@ -111,10 +123,22 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             ) from None
         self._validate_names(names)
         self._check_estimators_are_instances(members)
+        is_kind, kind = (
+            (is_classifier, "classifier")
+            if self._target_kind == "classification"
+            else (is_regressor, "regressor")
+        )
         for name, member in self.estimators:
             if not hasattr(member, "fit"):
                 raise TypeError(
                     f"Member {name!r} ({type(member).__name__}) has no fit method."
+                )
+            if not is_kind(member):
+                raise TypeError(
+                    f"Member {name!r} ({type(member).__name__}) is not a {kind}, "
+                    f"and {type(self).__name__} combines {kind}s only (a "
+                    f"Pipeline must end in a {kind}; a custom estimator "
+                    f"declares it with scikit-learn's {kind.capitalize()}Mixin)."
                 )
             if self._output_kind == "soft" and not hasattr(member, "predict_proba"):
                 raise ValueError(
@@ -122,6 +146,11 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                     "predict_proba, which voting='soft' needs: use "
                     "voting='hard' or a member that predicts probabilities."
                 )
+        if self.final_estimator is not None and not is_kind(self.final_estimator):
+            raise TypeError(
+                f"final_estimator ({type(self.final_estimator).__name__}) is not "
+                f"a {kind}; {type(self).__name__} stacks with a {kind}."
+            )
         return list(names), list(members)
 
     def _weight_matrix(self, n_members, n_tasks):
@@ -130,7 +159,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             isinstance(self.weights, str) and self.weights == "cv"
         ):
             return np.full(shape, 1.0 / n_members)
-        weights = np.asarray(self.weights, dtype=np.float64)
+        try:
+            weights = np.asarray(self.weights, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "weights must be numbers (an array-like of shape (n_estimators,) "
+                f"or (n_estimators, n_tasks)), 'cv' or None; got {self.weights!r}."
+            ) from None
         if weights.shape == (n_members,):
             weights = np.repeat(weights[:, None], n_tasks, axis=1)
         if weights.shape != shape:
@@ -140,7 +175,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                 f"{np.shape(self.weights)}."
             )
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-            raise ValueError("weights must be finite and non-negative.")
+            raise ValueError(
+                f"weights must be finite and non-negative, got {self.weights!r}."
+            )
         totals = weights.sum(axis=0)
         for t in np.flatnonzero(totals == 0):
             raise ValueError(
@@ -181,7 +218,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan,
         )
         targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
+        warn_constant_tasks(targets, stacklevel=4)
         self._setup_targets(targets)
+        self._constant = targets.constant
         mask = targets.mask
         y_fit = np.where(mask, targets.values, np.nan)
         weights = self._weight_matrix(len(members), self.n_tasks_)
@@ -192,12 +231,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             None if self.random_state is None else rng.randint(np.iinfo(np.int32).max)
             for _ in members
         ]
-        joint = [is_joint(member, mask) for member in members]
+        joint = [is_joint(member, mask, self._constant.size) for member in members]
         need_oof = self.final_estimator is not None or (
             isinstance(self.weights, str) and self.weights == "cv"
         )
         folds = self._folds(X, targets, fold_seed) if need_oof else []
-        jobs = self._jobs(joint, y_fit, mask, folds)
+        takes_constants = [accepts_missing_labels(member) for member in members]
+        jobs, fold_constants = self._jobs(joint, takes_constants, y_fit, mask, folds)
 
         results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(fit_member)(
@@ -215,6 +255,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         )
 
         fitted, oof, available = self._collect(jobs, results, len(members), X.shape[0])
+        # tasks constant in a fold's training rows: the ensemble predicts them
+        for test, constant in fold_constants:
+            for t, code in constant.items():
+                out = constant_output(test.size, code, self._output_widths[t])
+                for member_oof in oof:
+                    member_oof[t][test] = out
+                available[:, test, t] = True
         self.estimators_ = fitted
         self.named_estimators_ = Bunch(**dict(zip(names, fitted)))
         self._joint = joint
@@ -255,7 +302,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         skills = np.full((n_members, self.n_tasks_), np.nan)
         for t in range(self.n_tasks_):
             rows = scored[:, t]
-            if not rows.any():
+            if not rows.any() or t in self._constant:
                 continue
             outputs = [member[t][rows] for member in oof]
             truth = targets.values[rows, t]
@@ -277,34 +324,60 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             splitter = KFold(n_splits=self.cv, shuffle=True, random_state=seed)
         else:
             splitter = check_cv(self.cv)
-        y_split = targets.values[:, 0] if targets.n_tasks == 1 else None
-        return list(splitter.split(X, y_split))
+        if targets.n_tasks == 1:
+            y_split = targets.values[:, 0]
+        else:  # for multi-label splitters; missing labels as NaN
+            y_split = np.where(targets.mask, targets.values, np.nan)
+        n_samples = X.shape[0]
+        return [
+            (
+                _fold_rows(train, n_samples, "training"),
+                _fold_rows(test, n_samples, "test"),
+            )
+            for train, test in splitter.split(X, y_split)
+        ]
 
-    def _jobs(self, joint, y, mask, folds):
-        """Final fits first, then the cross-validation fits, as one flat list."""
+    def _jobs(self, joint, takes_constants, y, mask, folds):
+        """Final fits first, then the cross-validation fits, as one flat list.
+
+        Also returns, per fold, its test rows and the tasks constant in its
+        training rows (task -> class code), whose out-of-fold output the
+        ensemble sets itself. A multi-task member that fits constant tasks
+        (``takes_constants``) gets them in its fold fits too, as in its
+        final fit; other members never see a constant task.
+        """
         n_samples, n_tasks = mask.shape
         all_rows = np.arange(n_samples)
         classification = self._target_kind == "classification"
+        varying = [t for t in range(n_tasks) if t not in self._constant]
         jobs = []
         for m, is_joint_member in enumerate(joint):
             if is_joint_member:
                 jobs.append(FitJob(m, tuple(range(n_tasks)), True, all_rows))
             else:
-                jobs += [FitJob(m, (t,), False, all_rows) for t in range(n_tasks)]
+                jobs += [FitJob(m, (t,), False, all_rows) for t in varying]
+        fold_constants = []
         for train, test in folds:
-            tasks = fittable_tasks(y, mask, train, test, range(n_tasks), classification)
+            tasks, constant = fold_tasks(y, mask, train, test, varying, classification)
+            fold_constants.append((test, constant))
             for m, is_joint_member in enumerate(joint):
-                if is_joint_member and len(tasks) > 1:
-                    jobs.append(FitJob(m, tasks, True, train, test))
+                joint_tasks = tasks
+                if takes_constants[m]:
+                    joint_tasks = tuple(sorted((*tasks, *constant)))
+                if is_joint_member and len(joint_tasks) > 1 and tasks:
+                    jobs.append(FitJob(m, joint_tasks, True, train, test))
                 else:
                     jobs += [FitJob(m, (t,), False, train, test) for t in tasks]
-        return jobs
+        return jobs, fold_constants
 
     def _fit_final(self, oof, scored, targets, seeds):
         """One clone of ``final_estimator`` per task, on out-of-fold outputs."""
         jobs = []
         for t in range(self.n_tasks_):
             rows = scored[:, t]
+            if t in self._constant:
+                jobs.append(None)
+                continue
             if not rows.any():
                 raise ValueError(
                     f"{task_label(t, self._task_names())}: no cross-validation "
@@ -319,12 +392,17 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                 target = target.astype(np.intp)
             jobs.append((features, target))
         final = _seeded(clone(self.final_estimator), seeds[0])
-        return Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+        fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_final_estimator)(
-                clone(final), features, target, task_label(t, self._task_names())
+                _final_for(final, job[1], self._target_kind),
+                *job,
+                task_label(t, self._task_names()),
             )
-            for t, (features, target) in enumerate(jobs)
+            for t, job in enumerate(jobs)
+            if job is not None
         )
+        it = iter(fitted)
+        return [None if job is None else next(it) for job in jobs]
 
     # -- prediction ----------------------------------------------------------------
     @property
@@ -343,17 +421,22 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         )
         tasks = tuple(range(self.n_tasks_))
         widths = self._output_widths
+        n = X.shape[0]
         outputs = []
         for fitted, joint in zip(self.estimators_, self._joint):
             if joint:
-                outputs.append(member_outputs(fitted, X, tasks, self._kind, widths))
+                member = member_outputs(fitted, X, tasks, self._kind, widths)
             else:
-                outputs.append(
-                    [
-                        member_outputs(est, X, (t,), self._kind, widths)[0]
-                        for t, est in enumerate(fitted)
-                    ]
-                )
+                member = [
+                    None
+                    if est is None
+                    else member_outputs(est, X, (t,), self._kind, widths)[0]
+                    for t, est in enumerate(fitted)
+                ]
+            # a constant task is predicted by the ensemble, whatever the member
+            for t in self._constant:
+                member[t] = constant_output(n, 0, 1)
+            outputs.append(member)
         return outputs
 
     def _final_features(self, outputs, t):
@@ -368,7 +451,10 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         probabilities of ``classes_[t]`` under soft voting, or one-hot
         indicators of its predicted class under hard voting — one column
         (the second class) for a binary task, ``n_classes_t`` columns for a
-        multiclass task. These are the inputs of the final estimators.
+        multiclass task, and one column of ones (the probability of its one
+        class) for a constant task. These are the inputs of the final
+        estimators; :meth:`get_feature_names_out` names them, so that
+        ``set_output(transform="pandas")`` gives a DataFrame.
 
         Parameters
         ----------
@@ -385,6 +471,45 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             [self._final_features(outputs, t) for t in range(self.n_tasks_)]
         )
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`.
+
+        ``"{member}__{task}"`` for a regression task and
+        ``"{member}__{task}_{class}"`` for a class of a classification task
+        (the second class of a binary task, every class of a multiclass or
+        constant task), where ``member`` is the member's name in
+        ``estimators`` and ``task`` the task's name in ``task_names_``, or
+        ``task0``, ``task1``... when y had none; e.g. ``"lr__task0_1"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the features seen in fit: the output
+            columns do not depend on them.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per column of :meth:`transform`.
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        members = list(self.named_estimators_)
+        names = []
+        for t in range(self.n_tasks_):
+            task = f"task{t}" if self._task_names() is None else self.task_names_[t]
+            suffixes = self._column_suffixes(t)
+            names += [f"{m}__{task}{suffix}" for m in members for suffix in suffixes]
+        return np.asarray(names, dtype=object)
+
+    def _column_suffixes(self, t):
+        """Per :meth:`transform` column of task ``t`` (for one member): suffix."""
+        if self._target_kind == "regression":
+            return [""]
+        classes = self._task_classes()[t]
+        shown = classes[1:] if len(classes) == 2 else classes
+        return [f"_{label}" for label in shown]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -396,6 +521,44 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         tags.input_tags.allow_nan = all(m.input_tags.allow_nan for m in member_tags)
         tags.input_tags.sparse = all(m.input_tags.sparse for m in member_tags)
         return tags
+
+
+def _fold_rows(rows, n_samples, part):
+    """Row indices of one part of a ``cv`` fold, checked against X."""
+    rows = np.asarray(rows)
+    if rows.dtype == bool:
+        if rows.shape != (n_samples,):
+            raise ValueError(
+                f"cv gave a boolean {part} mask of shape {rows.shape}; X has "
+                f"{n_samples} rows."
+            )
+        return np.flatnonzero(rows)
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise ValueError(
+            f"cv must give each fold's {part} rows as a 1-D array of integer "
+            f"indices, got an array of dtype {rows.dtype} and shape {rows.shape}."
+        )
+    rows = rows.astype(np.intp)
+    if rows.size and (rows.min() < 0 or rows.max() >= n_samples):
+        raise ValueError(
+            f"cv gave {part} row index {rows.min() if rows.min() < 0 else rows.max()}"
+            f", out of range for X with {n_samples} rows (indices 0 to "
+            f"{n_samples - 1})."
+        )
+    return rows
+
+
+def _final_for(final, target, kind):
+    """The final estimator of one task: ``final``, or a constant if it must be.
+
+    A classification target of one class (the task's other classes only in
+    rows without an out-of-fold output) cannot train a classifier such as
+    ``LogisticRegression``: the task's final estimator is then a
+    ``DummyClassifier`` that predicts that class.
+    """
+    if kind == "classification" and np.unique(target).size < 2:
+        return DummyClassifier(strategy="prior")
+    return clone(final)
 
 
 def _fit_final_estimator(estimator, features, target, where):
@@ -441,8 +604,9 @@ _SHARED_ATTRIBUTES_DOC = """
         One entry per member, in the order of ``estimators``: the fitted
         member when it was fitted once on all tasks, else a list of
         ``n_tasks_`` fitted clones, the ``t``-th fitted on task ``t``'s
-        observed rows only. Classification members are fitted on class codes
-        (indices into ``classes_[t]``), not on the labels.
+        observed rows only, or None for a constant task (no member is fitted
+        on one). Classification members are fitted on class codes (indices
+        into ``classes_[t]``), not on the labels.
     named_estimators_ : Bunch
         The same entries by member name.
     weights_ : ndarray of shape (n_estimators, n_tasks_)
@@ -454,7 +618,9 @@ _SHARED_ATTRIBUTES_DOC = """
         majority class under hard voting, R^2 for regression); NaN where it
         could not be scored.
     final_estimators_ : list of estimator
-        With ``final_estimator``: the fitted final estimator of each task.
+        With ``final_estimator``: the fitted final estimator of each task;
+        None for a constant task, and a ``DummyClassifier`` for a task whose
+        rows with out-of-fold outputs hold one class only.
     n_tasks_ : int
         Number of tasks (1 for one-dimensional y).
     task_names_ : ndarray of str
@@ -536,6 +702,18 @@ class MultiTaskEnsembleClassifier(
     (n_samples, n_tasks), ``predict_proba`` a list of (n_samples,
     n_classes_t) arrays; single-output shapes for one-dimensional y.
     ``score`` is the mean over tasks of the accuracy on the observed labels.
+
+    Constant tasks: a task whose observed labels hold one class (a rare
+    label) is predicted by the ensemble itself, as scikit-learn's forests
+    do: ``classes_[t]`` holds that class, ``predict`` gives it and
+    ``predict_proba`` ones of shape (n_samples, 1). No single-task member is
+    fitted on it; a multi-task member from mtlearn gets it with the other
+    tasks (it fits constant tasks itself), another multi-output member
+    (e.g. a forest) is then fitted per task. Each fit warns once with
+    :class:`~mtlearn.exceptions.ConstantTaskWarning`; the members' own
+    warnings are silenced. In a cross-validation fold whose training rows
+    hold one class of a task, the members' out-of-fold output for that task
+    is that class with probability 1.
 
     References
     ----------
@@ -620,7 +798,9 @@ class MultiTaskEnsembleClassifier(
                 for t in range(self.n_tasks_)
             ]
         return [
-            align_columns(
+            constant_output(outputs[0][t].shape[0], 0, 1)
+            if final is None
+            else align_columns(
                 final.predict_proba(self._final_features(outputs, t)),
                 final.classes_,
                 self._n_classes[t],
@@ -669,9 +849,12 @@ class MultiTaskEnsembleClassifier(
             codes = np.column_stack([np.argmax(p, axis=1) for p in self._proba(X)])
         else:
             outputs = self._outputs(X)
+            n = outputs[0][0].shape[0]
             codes = np.column_stack(
                 [
-                    np.asarray(final.predict(self._final_features(outputs, t)))
+                    np.zeros(n, dtype=np.intp)
+                    if final is None
+                    else np.asarray(final.predict(self._final_features(outputs, t)))
                     for t, final in enumerate(self.final_estimators_)
                 ]
             ).astype(np.intp)
