@@ -33,8 +33,9 @@ def check_magnitudes(X, y=None, mask=None, sample_weight=None):
     The rule: the sum of squares of the entries of ``X`` (``||X||_F^2``,
     which bounds every Hessian and Lipschitz constant the solver forms), the
     sum of squares of the observed regression targets ``y`` (the squared
-    loss at ``W = 0``) and the sum of the sample weights must be finite with
-    room to spare, below 1e300.
+    loss at ``W = 0``) and their product (which bounds the squared norm of
+    the gradient ``X^T y``, the solver's optimality violation) and the sum
+    of the sample weights must be finite with room to spare, below 1e300.
 
     Parameters
     ----------
@@ -47,7 +48,8 @@ def check_magnitudes(X, y=None, mask=None, sample_weight=None):
     """
     limit = np.log(_LARGEST_SUM_OF_SQUARES)
     entries = X.data if sparse.issparse(X) else X
-    if _log_sum_of_powers(entries, 2) > limit:
+    log_X = _log_sum_of_powers(entries, 2)
+    if log_X > limit:
         raise ValueError(
             "X has values too large for the linear model's solver: the sum of "
             "squares of its entries (which bounds the Hessian X^T X the solver "
@@ -57,11 +59,14 @@ def check_magnitudes(X, y=None, mask=None, sample_weight=None):
         )
     if y is not None:
         observed = y[mask] if mask is not None else y
-        if _log_sum_of_powers(observed, 2) > limit:
+        log_y = _log_sum_of_powers(observed, 2)
+        if max(log_y, log_y + log_X) > limit:
             raise ValueError(
                 "y has targets too large for the squared loss: the sum of "
-                "their squares overflows float64 in the solver (above 1e300, "
-                f"max |y| = {float(np.abs(observed).max()):.3g}). Scale y, "
+                "their squares (times that of X's entries, for the squared "
+                "norm of the gradient X^T y) overflows float64 in the solver "
+                f"(above 1e300; max |y| = {float(np.abs(observed).max()):.3g}, "
+                f"max |X| = {float(np.abs(entries).max()):.3g}). Scale y, "
                 "e.g. divide it by its standard deviation (or use "
                 "sklearn.compose.TransformedTargetRegressor with a "
                 "StandardScaler)."
@@ -342,8 +347,11 @@ class _MaskedDatafit:
             Z = self.linear(V[:-1], V[-1])
             grad_W, grad_b = self.backward(h * Z)
             out = np.vstack([grad_W, grad_b])
-            eig = np.linalg.norm(out, axis=0)
-            V = out
+            # norms scaled by the largest entry: out is of the order of
+            # ||X||^2, whose square may overflow
+            top = np.maximum(np.abs(out).max(axis=0), 1e-300)
+            V = out / top
+            eig = top * np.linalg.norm(V, axis=0)
         return float(eig.max())
 
 

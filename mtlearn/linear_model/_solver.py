@@ -381,29 +381,41 @@ def conjugate_gradient(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000):
         return -g_W, (-g_b if fit_b else np.zeros_like(g_b))
 
     r_W, r_b = residual(W, b)
-    violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+    violation = _norm(r_W, r_b)
+    _check_finite(violation, "gradient", 0)
     if violation <= tol:
         return SolverResult(W, b, 0, violation, True)
     z_W, z_b = metric.direction(r_W, r_b)
     z_b = z_b if fit_b else np.zeros_like(z_b)
     p_W, p_b = z_W, z_b
     rz = float(np.sum(r_W * z_W) + r_b @ z_b)
+    best = violation, W, b  # the iterate of least (recursive) residual
+    n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        h_W, h_b = _hessian_product(datafit, penalty, p_W, p_b)
-        curvature = float(np.sum(p_W * h_W) + p_b @ h_b)
-        if curvature <= 0:  # flat direction: nothing left to gain along it
+        with np.errstate(over="ignore", invalid="ignore"):
+            h_W, h_b = _hessian_product(datafit, penalty, p_W, p_b)
+            curvature = float(np.sum(p_W * h_W) + p_b @ h_b)
+            # a flat direction (nothing left to gain), or rounding noise
+            # grown past float64: stop at the best iterate
+            if not np.isfinite(curvature) or curvature <= 0:
+                break
+            step = rz / curvature
+            W, b = W + step * p_W, b + step * p_b
+            if n_iter % 50 == 0:  # refresh the residual against drift
+                r_W, r_b = residual(W, b)
+            else:
+                r_W, r_b = r_W - step * h_W, (r_b - step * h_b) if fit_b else r_b
+            violation = _norm(r_W, r_b)
+        # once the residual is at the rounding level of the data (tol too
+        # small for their scale), it only grows: stop when it has grown far
+        # past the least one met
+        if not np.isfinite(violation) or violation > 1e3 * best[0]:
             break
-        step = rz / curvature
-        W, b = W + step * p_W, b + step * p_b
-        if n_iter % 50 == 0:  # refresh the residual against drift
-            r_W, r_b = residual(W, b)
-        else:
-            r_W, r_b = r_W - step * h_W, (r_b - step * h_b) if fit_b else r_b
-        violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
-        _check_finite(violation, "gradient", n_iter)
+        if violation < best[0]:
+            best = violation, W, b
         if violation <= tol:
             r_W, r_b = residual(W, b)  # confirm on the true gradient
-            violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+            violation = _norm(r_W, r_b)
             if violation <= tol:
                 return SolverResult(W, b, n_iter, violation, True)
         z_W, z_b = metric.direction(r_W, r_b)
@@ -411,9 +423,17 @@ def conjugate_gradient(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000):
         rz_new = float(np.sum(r_W * z_W) + r_b @ z_b)
         p_W, p_b = z_W + (rz_new / rz) * p_W, z_b + (rz_new / rz) * p_b
         rz = rz_new
+    _, W, b = best
     r_W, r_b = residual(W, b)
-    violation = float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
+    violation = _norm(r_W, r_b)
+    _check_finite(violation, "gradient", n_iter)
     return SolverResult(W, b, n_iter, violation, violation <= tol)
+
+
+def _norm(r_W, r_b):
+    """The Frobenius norm of ``(r_W, r_b)`` (inf when it overflows)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(np.sum(r_W**2) + np.sum(r_b**2)))
 
 
 def solve(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, working_set=None):
