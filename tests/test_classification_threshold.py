@@ -1,6 +1,7 @@
 """Tests of MultiTaskThresholdClassifier against thresholds tuned by hand."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -15,10 +16,12 @@ from sklearn.metrics import (
     recall_score,
 )
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mtlearn.datasets import make_multitask_classification
+from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.model_selection import MultiTaskThresholdClassifier
 from mtlearn.neural_network import SharedRepresentationClassifier
 
@@ -209,14 +212,147 @@ def test_refit_false_keeps_the_single_split_model_and_explicit_thresholds():
         MultiTaskThresholdClassifier(LogisticRegression(), cv=3, refit=False).fit(X, y)
 
 
-def test_one_class_left_by_sample_weight_is_an_error():
+def test_one_class_left_by_sample_weight_keeps_the_default_threshold():
     X, Y = make_multitask_classification(
         n_samples=60, n_features=5, n_informative=3, n_tasks=1, random_state=0
     )
     y = Y[:, 0]
     clf = MultiTaskThresholdClassifier(LogisticRegression(), cv=3)
-    with pytest.raises(ValueError, match="one class .* sample_weight"):
-        clf.fit(X, y, sample_weight=(y == 1).astype(float))
+    clf.fit(X, y, sample_weight=(y == 1).astype(float))
+    assert clf.best_thresholds_[0] == 0.5 and np.isnan(clf.best_scores_[0])
+    assert clf.cv_results_[0] is None
+    expected = clf.classes_[(clf.predict_proba(X)[:, 1] >= 0.5) * 1]
+    np.testing.assert_array_equal(clf.predict(X), expected)
+
+
+def _rare_labels(n_samples=80, seed=0):
+    """Tasks: constant 0, positive in 1 row, positive in 3 rows, balanced."""
+    X, Y = make_multitask_classification(
+        n_samples=n_samples, n_features=5, n_informative=3, n_tasks=4,
+        random_state=seed,
+    )  # fmt: skip
+    Y[:, 0] = 0
+    Y[:, 1] = 0
+    Y[7, 1] = 1
+    Y[:, 2] = 0
+    Y[[3, 17, 40], 2] = 1
+    return X, Y
+
+
+@pytest.mark.parametrize("scoring", ["f1", "micro_f1"])
+def test_constant_and_rare_labels_with_any_classifier(scoring):
+    X, Y = _rare_labels()
+    clf = MultiTaskThresholdClassifier(
+        MultiOutputClassifier(LogisticRegression()), scoring=scoring, cv=5,
+        random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, Y)
+    constant = [w for w in caught if issubclass(w.category, ConstantTaskWarning)]
+    assert len(constant) == 1 and "task 0" in str(constant[0].message)
+    # task 0 constant; task 1 lacks a positive in a training part: default
+    assert np.isnan(clf.best_thresholds_[0]) and clf.cv_results_[0] is None
+    assert clf.best_thresholds_[1] == 0.5 and np.isnan(clf.best_scores_[1])
+    assert clf.cv_results_[2] is not None and clf.cv_results_[3] is not None
+    assert np.all(np.isfinite(clf.best_scores_[2:]))
+    np.testing.assert_array_equal(clf.classes_[0], [0])
+    proba = clf.predict_proba(X)
+    assert len(proba) == 4
+    np.testing.assert_array_equal(proba[0], np.ones((80, 1)))
+    y_pred = clf.predict(X)
+    assert np.all(y_pred[:, 0] == 0)
+    np.testing.assert_array_equal(y_pred[:, 1], proba[1][:, 1] >= 0.5)
+    # the estimator was fitted on the three non-constant tasks only
+    assert len(clf.estimator_.estimators_) == 3
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_every_task_constant_and_decision_function():
+    X, _ = make_multitask_classification(
+        n_samples=30, n_features=4, n_informative=2, n_tasks=1, random_state=0
+    )
+    y = np.full(30, "yes")
+    clf = MultiTaskThresholdClassifier(LogisticRegression(), cv=3)
+    with pytest.warns(ConstantTaskWarning, match="task 0"):
+        clf.fit(X, y)
+    assert clf.estimator_ is None and np.isnan(clf.best_thresholds_[0])
+    np.testing.assert_array_equal(clf.predict(X), y)
+    np.testing.assert_array_equal(clf.predict_proba(X), np.ones((30, 1)))
+    np.testing.assert_array_equal(clf.decision_function(X), np.zeros(30))
+    # a constant task next to a binary one: decision_function per task
+    Y = np.column_stack([np.zeros(30), np.arange(30) % 2])
+    net = _net(max_iter=5)
+    with pytest.warns(ConstantTaskWarning):
+        clf = MultiTaskThresholdClassifier(net, cv=3).fit(X, Y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (30, 2) and np.all(scores[:, 0] == 0)
+
+
+@pytest.mark.filterwarnings("ignore::mtlearn.exceptions.ConstantTaskWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_grid_search_with_five_folds_on_rare_labels():
+    from mtlearn.metrics import make_multitask_scorer
+
+    X, Y = _rare_labels(n_samples=60)
+    search = GridSearchCV(
+        MultiTaskThresholdClassifier(
+            MultiOutputClassifier(LogisticRegression()), cv=3, thresholds=10
+        ),
+        {"scoring": ["f1"]},
+        cv=KFold(5),
+        scoring=make_multitask_scorer("f1", average="micro"),
+        error_score="raise",
+    ).fit(X, Y)
+    assert np.isfinite(search.best_score_)
+    assert search.predict(X).shape == Y.shape
+
+
+def test_hostile_parameters_and_cv_get_clear_errors():
+    X, Y = make_multitask_classification(
+        n_samples=40, n_features=4, n_informative=2, n_tasks=1, random_state=0
+    )
+    y = Y[:, 0]
+    lr = LogisticRegression()
+    bad_cv = [(np.arange(30), np.arange(30, 45))]
+    with pytest.raises(ValueError, match="cv gave row indices out of range"):
+        MultiTaskThresholdClassifier(lr, cv=bad_cv).fit(X, y)
+    with pytest.raises(ValueError, match="cv gave an empty train part"):
+        MultiTaskThresholdClassifier(lr, cv=[([], np.arange(40))]).fit(X, y)
+    with pytest.raises(ValueError, match="cv gave a train part .* not a 1-D"):
+        MultiTaskThresholdClassifier(lr, cv=[(np.zeros((2, 2)), [1])]).fit(X, y)
+    with pytest.raises(ValueError, match="scoring returned NaN at every"):
+        MultiTaskThresholdClassifier(lr, scoring=lambda a, b: np.nan).fit(X, y)
+    with pytest.raises(ValueError, match="scoring must return a single number"):
+        MultiTaskThresholdClassifier(lr, scoring=lambda a, b: [1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="scoring must return a number"):
+        MultiTaskThresholdClassifier(lr, scoring=lambda a, b: "a").fit(X, y)
+    with pytest.raises(ValueError, match="thresholds must be an int or an array"):
+        MultiTaskThresholdClassifier(lr, thresholds=["a", 0.5]).fit(X, y)
+    with pytest.raises(ValueError, match="thresholds must be an int"):
+        MultiTaskThresholdClassifier(lr, thresholds=True).fit(X, y)
+    for weight in ([-1.0] + [1.0] * 39, [np.nan] + [1.0] * 39, np.ones(3)):
+        with pytest.raises(ValueError, match="sample_weight"):
+            MultiTaskThresholdClassifier(lr).fit(X, y, sample_weight=weight)
+
+
+def test_nan_scores_are_the_worst():
+    X, Y = make_multitask_classification(
+        n_samples=80, n_features=4, n_informative=2, n_tasks=1, random_state=0
+    )
+    y = Y[:, 0]
+
+    def precision_or_nan(y_true, y_pred):
+        if not np.any(y_pred == 1):
+            return np.nan
+        return precision_score(y_true, y_pred)
+
+    grid = [0.1, 0.5, 0.999999]  # the last one predicts no positive
+    clf = MultiTaskThresholdClassifier(
+        LogisticRegression(), scoring=precision_or_nan, thresholds=grid, cv=4
+    ).fit(X, y)
+    assert np.isnan(clf.cv_results_[0]["scores"][-1])
+    assert clf.best_thresholds_[0] in grid[:2]
 
 
 def test_joint_micro_f1_is_coordinatewise_optimal_and_matches_sklearn():

@@ -1,6 +1,7 @@
 """Per-task decision thresholds tuned by cross-validation."""
 
 import numbers
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -23,7 +24,8 @@ from sklearn.utils.validation import (
 )
 
 from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
-from .._targets import check_targets, decode_labels, task_label
+from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
+from ..exceptions import ConstantTaskWarning
 from ._split import MultilabelStratifiedKFold
 
 __all__ = ["MultiTaskThresholdClassifier"]
@@ -49,12 +51,46 @@ def _check_multitask_cv(cv, targets, random_state):
     return check_cv(cv)
 
 
+def _check_split_part(indices, n_samples, k, part):
+    """Row indices of the ``part`` ("train"/"test") of split ``k``, checked."""
+    indices = np.asarray(indices)
+    if indices.dtype == bool and indices.shape == (n_samples,):
+        return np.flatnonzero(indices)
+    if indices.ndim != 1 or (indices.size and indices.dtype.kind not in "iu"):
+        raise ValueError(
+            f"cv gave a {part} part of split {k} that is not a 1-D array of "
+            f"row indices (dtype {indices.dtype}, shape {indices.shape})."
+        )
+    if indices.size and (indices.min() < 0 or indices.max() >= n_samples):
+        raise ValueError(
+            f"cv gave row indices out of range in the {part} part of split {k}: "
+            f"they must lie in [0, {n_samples}) for the {n_samples} rows of X, "
+            f"got values from {indices.min()} to {indices.max()}."
+        )
+    return indices.astype(np.intp)
+
+
 def _split_rows(cv, X, y, targets):
-    """List of (train, test) row indices; missing labels stratify as a class."""
+    """List of (train, test) row indices; missing labels stratify as a class.
+
+    The indices of every split are checked: integer row indices within X (or
+    boolean masks of its rows), and a non-empty train part; a ``ValueError``
+    naming ``cv`` otherwise.
+    """
     y_split = y
     if targets.one_d and targets.classes is not None:
         y_split = np.where(targets.mask[:, 0], targets.values[:, 0], -1)
-    return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y_split)]
+    n_samples = targets.values.shape[0]
+    splits = []
+    for k, (train, test) in enumerate(cv.split(X, y_split)):
+        train = _check_split_part(train, n_samples, k, "train")
+        test = _check_split_part(test, n_samples, k, "test")
+        if train.size == 0:
+            raise ValueError(f"cv gave an empty train part in split {k}.")
+        splits.append((train, test))
+    if not splits:
+        raise ValueError("cv gave no (train, test) split.")
+    return splits
 
 
 def _per_task(output, n_tasks):
@@ -64,6 +100,20 @@ def _per_task(output, n_tasks):
     if n_tasks == 1:
         return [output]
     return list(output)
+
+
+def _modelled_tasks(targets, rows):
+    """Tasks with at least two observed classes among ``rows``.
+
+    Only they are given to the estimator; a task with one class (or none) in
+    the rows is predicted as a constant by the meta-estimator itself.
+    """
+    keep = []
+    for t in range(targets.n_tasks):
+        observed = targets.mask[rows, t]
+        if np.unique(targets.values[rows[observed], t]).size >= 2:
+            keep.append(t)
+    return np.asarray(keep, dtype=np.intp)
 
 
 # -- metrics of a binary decision at many thresholds at once ------------------
@@ -76,6 +126,21 @@ def _confusion_counts(positive, score, thresholds, weight):
     below = np.searchsorted(score, thresholds, side="left")  # predicted negative
     fn, tn = pos[below], neg[below]
     return pos[-1] - fn, neg[-1] - tn, fn, tn
+
+
+def _scalar_score(value):
+    """The number a scoring callable returned, or a ValueError naming it."""
+    if np.ndim(value) != 0:
+        raise ValueError(
+            f"scoring must return a single number, got an array of shape "
+            f"{np.shape(value)}."
+        )
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"scoring must return a number, got {type(value).__name__} {value!r}."
+        ) from None
 
 
 def _ratio(num, den):
@@ -99,7 +164,11 @@ def _threshold_scores(scoring, y_true, classes, score, thresholds, weight):
         kwargs = {} if weight is None else {"sample_weight": weight}
         return np.array(
             [
-                scoring(y_true, np.where(score >= c, classes[1], classes[0]), **kwargs)
+                _scalar_score(
+                    scoring(
+                        y_true, np.where(score >= c, classes[1], classes[0]), **kwargs
+                    )
+                )
                 for c in thresholds
             ],
             dtype=np.float64,
@@ -144,16 +213,32 @@ def _joint_micro_f1(counts, start, max_sweeps=20):
 
 
 def _best_candidate(scores):
-    """Index of the best score; among ties, the middle one of the tied."""
+    """Index of the best score; among ties, the middle one of the tied.
+
+    A NaN score is the worst (never chosen unless all are NaN, which the
+    caller rejects).
+    """
+    scores = np.where(np.isnan(scores), -np.inf, scores)
     tied = np.flatnonzero(scores >= np.max(scores) - 1e-12)
     return tied[(tied.size - 1) // 2]
 
 
 # -- the fits, run by joblib ---------------------------------------------------
-def _fit_fold(estimator, X, y, train, test, fit_params):
-    """Fit on the rows ``train``; the probabilities on ``test`` (or None)."""
+def _fit_fold(estimator, X, y, train, test, tasks, n_tasks, fit_params):
+    """Fit on the rows ``train`` and the columns ``tasks`` of ``y``.
+
+    Returns the fitted estimator and its probabilities on ``test`` (None when
+    ``test`` is None); (None, None) when ``tasks`` is empty. ConstantTaskWarning
+    is silenced: the meta-estimator warns once for the whole data.
+    """
+    if tasks.size == 0:
+        return None, None
+    if tasks.size != n_tasks:
+        y = _safe_indexing(y, tasks, axis=1)
     params = _check_method_params(X, params=fit_params, indices=train)
-    estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantTaskWarning)
+        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **params)
     proba = None if test is None else estimator.predict_proba(_safe_indexing(X, test))
     return estimator, proba
 
@@ -161,7 +246,8 @@ def _fit_fold(estimator, X, y, train, test, fit_params):
 def _aligned_probas(estimator, proba, classes):
     """Per task, probabilities with one column per class in ``classes[t]``.
 
-    A model fitted on part of the rows may have seen fewer classes of a task;
+    ``classes`` lists the classes of the tasks the estimator was fitted on. A
+    model fitted on part of the rows may have seen fewer classes of a task;
     the classes it did not see get probability 0.
     """
     n_tasks = len(classes)
@@ -177,9 +263,93 @@ def _aligned_probas(estimator, proba, classes):
     return out
 
 
+def _task_probas(estimator, proba, tasks, classes, constants, n_samples):
+    """Probabilities of every task, with a column per class of ``classes[t]``.
+
+    The tasks in ``tasks`` come from the estimator's ``proba``; every other
+    task ``t`` is a constant, its class ``constants[t]`` with probability 1.
+    """
+    out = [None] * len(classes)
+    if tasks.size:
+        fitted = [classes[t] for t in tasks]
+        for t, p in zip(tasks, _aligned_probas(estimator, proba, fitted)):
+            out[t] = p
+    for t, code in constants.items():
+        out[t] = np.zeros((n_samples, len(classes[t])))
+        out[t][:, code] = 1.0
+    return out
+
+
+def _check_weight(sample_weight, n_samples):
+    """The ``sample_weight`` fit parameter as finite, non-negative floats."""
+    if sample_weight is None:
+        return None
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sample_weight must be an array of numbers of shape ({n_samples},)."
+        ) from None
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weight.shape}; expected ({n_samples},)."
+        )
+    if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+        raise ValueError(
+            "sample_weight must be finite and non-negative; it holds NaN, "
+            "infinite or negative values."
+        )
+    return weight
+
+
+def _has_both_classes(targets, t, rows, weight):
+    """Whether the observed labels of task ``t`` among ``rows`` (of positive
+    weight, when weighted) hold two classes."""
+    observed = rows[targets.mask[rows, t]]
+    if weight is not None:
+        observed = observed[weight[observed] > 0]
+    return np.unique(targets.values[observed, t]).size >= 2
+
+
+def _tunable_tasks(targets, splits, tasks, rows, weight):
+    """Which binary tasks get a tuned threshold.
+
+    A task is tuned when the training part of every split holds both its
+    classes (among rows of positive weight) and so do the pooled test rows
+    (the tuning data). Otherwise a fold's model could not learn it, or the
+    metric cannot compare thresholds: its threshold stays at 0.5.
+    """
+    tunable = np.zeros(targets.n_tasks, dtype=bool)
+    for t, classes in enumerate(targets.classes):
+        if len(classes) != 2:
+            continue
+        tunable[t] = _has_both_classes(targets, t, rows, weight) and all(
+            t in kept and _has_both_classes(targets, t, train, weight)
+            for (train, _), kept in zip(splits, tasks)
+        )
+    return tunable
+
+
+def _constant_codes(targets, train, fitted):
+    """Code of the class that each task not in ``fitted`` predicts: its one
+    observed class among the ``train`` rows."""
+    constants = {}
+    for t in np.setdiff1d(np.arange(targets.n_tasks), fitted):
+        codes = np.unique(targets.values[train[targets.mask[train, t]], t])
+        if codes.size == 0:
+            raise ValueError(
+                f"{task_label(t, targets.task_names)} has no observed label in "
+                "the train part of the cv split; with refit=False that model "
+                "cannot predict it. Use another split or refit=True."
+            )
+        constants[int(t)] = int(codes[0])
+    return constants
+
+
 def _estimator_has(name):
     def check(self):
-        return hasattr(getattr(self, "estimator_", self.estimator), name)
+        estimator = getattr(self, "estimator_", None)
+        return hasattr(self.estimator if estimator is None else estimator, name)
 
     return check
 
@@ -205,6 +375,11 @@ class MultiTaskThresholdClassifier(
     observed label of a task adds nothing to that task. The estimator is then
     refitted on all rows and predicts with the tuned thresholds.
 
+    Constant and rare labels (the rule, see Notes): a task with one observed
+    class is predicted as that constant; a binary task that lacks one of its
+    classes in the training part of some split, or in the pooled test rows,
+    keeps the default threshold 0.5 (the estimator's own decision).
+
     Parameters
     ----------
     estimator : estimator object
@@ -218,6 +393,9 @@ class MultiTaskThresholdClassifier(
         ``classes_[t][1]`` (the greater label). A callable is called as
         ``scoring(y_true, y_pred)`` with labels of the task (and
         ``sample_weight=`` when ``fit`` received one); greater is better.
+        It must return a number; NaN counts as the worst score (a threshold
+        where the metric is undefined is never chosen), and a task where it
+        is NaN at every candidate is a ``ValueError``.
         "micro_f1" tunes the binary tasks jointly for the F1 of all their
         observed out-of-fold cells pooled (coordinate ascent from the
         thresholds nearest 0.5, which never lowers the pooled F1): per-task
@@ -241,7 +419,8 @@ class MultiTaskThresholdClassifier(
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds of every binary task: an int ``n`` means the
         ``n`` evenly spaced quantiles (from the minimum to the maximum) of the
-        task's observed out-of-fold probabilities; an array gives them.
+        task's observed out-of-fold probabilities; an array of finite numbers
+        gives them.
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int. The estimator keeps its
         own ``random_state``.
@@ -252,19 +431,25 @@ class MultiTaskThresholdClassifier(
 
     Attributes
     ----------
-    estimator_ : estimator object
+    estimator_ : estimator object or None
         The estimator refitted on all rows (or the single split's model when
         ``refit=False``); it gives ``predict_proba`` and ``decision_function``.
+        It is fitted on the tasks with two classes or more only (the columns
+        of ``y`` without the constant tasks); None when every task is
+        constant.
     best_thresholds_ : ndarray of shape (n_tasks,)
         Tuned threshold of each task on the probability of ``classes_[t][1]``;
-        NaN for a multiclass task.
+        0.5 for a binary task that could not be tuned (see Notes); NaN for a
+        multiclass or constant task.
     best_scores_ : ndarray of shape (n_tasks,)
         Out-of-fold ``scoring`` of each binary task at its threshold; NaN for
-        a multiclass task. With "micro_f1", the pooled out-of-fold micro-F1
-        of all binary tasks at the chosen thresholds (the same value for each).
+        a multiclass or constant task and for a task not tuned. With
+        "micro_f1", the pooled out-of-fold micro-F1 of the tuned binary tasks
+        at the chosen thresholds (the same value for each).
     cv_results_ : list of dict or None
         Per task, ``{"thresholds": ..., "scores": ...}``: every candidate and
-        its out-of-fold score (None for a multiclass task).
+        its out-of-fold score (None for a multiclass, constant or untuned
+        task).
     classes_ : ndarray or list of ndarray
         Class labels of each task (an array for one-dimensional y).
     n_tasks_ : int
@@ -286,6 +471,18 @@ class MultiTaskThresholdClassifier(
     -----
     Multiclass tasks keep the ``argmax`` of their probabilities: a single
     threshold has no meaning for them.
+
+    Constant and rare labels. The estimator is only given, in each fit, the
+    tasks with at least two observed classes among that fit's rows, so any
+    classifier works on rare labels. A task with one observed class in the
+    whole ``y`` is a constant task (one :class:`~mtlearn.exceptions.
+    ConstantTaskWarning` per fit names it; the inner fits are silent):
+    ``classes_[t]`` holds its class, ``predict`` gives it and
+    ``predict_proba`` gives ones of shape (n_samples, 1). A binary task that
+    lacks one of its classes (among rows of positive ``sample_weight``) in
+    the training part of some split, or in the pooled test rows, is not
+    tuned: its threshold stays at 0.5, ``best_scores_[t]`` is NaN and
+    ``cv_results_[t]`` None; "micro_f1" tunes the other binary tasks.
 
     The metric is computed on the out-of-fold probabilities of all folds
     pooled, so the probabilities of different fold models are compared with
@@ -363,7 +560,8 @@ class MultiTaskThresholdClassifier(
             Labels; NaN, None or pd.NA mark a missing label.
         **fit_params : dict
             Passed to ``estimator.fit``; per-sample arrays are split with the
-            rows. A ``sample_weight`` also weighs the metric.
+            rows. A ``sample_weight`` (finite, non-negative) also weighs the
+            metric.
 
         Returns
         -------
@@ -371,8 +569,13 @@ class MultiTaskThresholdClassifier(
             The fitted meta-estimator.
         """
         X, y = indexable(X, y)  # sparse X to CSR, whose rows can be taken
-        targets = check_targets(y, kind="classification", n_samples=_num_samples(X))
-        classes = targets.classes
+        if not hasattr(y, "iloc"):  # columns of a DataFrame or of an array
+            y = np.asarray(y)
+        n_samples = _num_samples(X)
+        targets = check_targets(y, kind="classification", n_samples=n_samples)
+        warn_constant_tasks(targets)
+        weight = _check_weight(fit_params.get("sample_weight"), n_samples)
+        candidates = self._candidate_thresholds()
         cv = _check_multitask_cv(self.cv, targets, self.random_state)
         splits = _split_rows(cv, X, y, targets)
         if not self.refit and len(splits) != 1:
@@ -381,29 +584,29 @@ class MultiTaskThresholdClassifier(
                 f"split, but cv gives {len(splits)} splits; pass one "
                 "(train, test) pair or set refit=True."
             )
-        candidates = self._candidate_thresholds()
 
         jobs = [(train, test) for train, test in splits]
         if self.refit:
-            jobs.append((np.arange(targets.values.shape[0]), None))
+            jobs.append((np.arange(n_samples), None))
+        tasks = [_modelled_tasks(targets, train) for train, _ in jobs]
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_fold)(clone(self.estimator), X, y, train, test, fit_params)
-            for train, test in jobs
-        )
+            delayed(_fit_fold)(
+                clone(self.estimator), X, y, train, test, kept, targets.n_tasks,
+                fit_params,
+            )
+            for (train, test), kept in zip(jobs, tasks)
+        )  # fmt: skip
 
         rows = np.concatenate([test for _, test in splits])
-        oof = [
-            np.concatenate(per_fold)
-            for per_fold in zip(
-                *(_aligned_probas(est, p, classes) for est, p in results[: len(splits)])
-            )
-        ]
-        weight = fit_params.get("sample_weight")
-        weight = None if weight is None else np.asarray(weight, dtype=np.float64)[rows]
-        self._tune(targets, oof, rows, weight, candidates)
+        oof = self._out_of_fold(targets, splits, tasks, results)
+        tuned = _tunable_tasks(targets, splits, tasks, rows, weight)
+        self._tune(targets, oof, rows, tuned, weight, candidates)
 
+        train = jobs[-1][0]
         self.estimator_ = results[-1][0]
-        self.classes_ = classes[0] if targets.one_d else classes
+        self._fitted_tasks = tasks[-1]
+        self._constants = _constant_codes(targets, train, tasks[-1])
+        self.classes_ = targets.classes[0] if targets.one_d else targets.classes
         self.n_tasks_ = targets.n_tasks
         self._one_d = targets.one_d
         if targets.task_names is not None:
@@ -413,10 +616,35 @@ class MultiTaskThresholdClassifier(
                 setattr(self, name, getattr(self.estimator_, name))
         return self
 
+    def _out_of_fold(self, targets, splits, tasks, results):
+        """Per task, the probabilities of its classes on the test rows of all
+        splits, in order; NaN where a split's model did not fit the task."""
+        oof = [[] for _ in range(targets.n_tasks)]
+        for (_, test), kept, (model, proba) in zip(splits, tasks, results):
+            per_task = _task_probas(
+                model, proba, kept, targets.classes, {}, test.shape[0]
+            )
+            for t, p in enumerate(per_task):
+                if p is None:
+                    p = np.full((test.shape[0], len(targets.classes[t])), np.nan)
+                oof[t].append(p)
+        return [np.concatenate(p) for p in oof]
+
     def _candidate_thresholds(self):
+        if isinstance(self.thresholds, bool):
+            raise ValueError(
+                "thresholds must be an int (the number of candidates) or an "
+                f"array of candidate thresholds, got {self.thresholds!r}."
+            )
         if isinstance(self.thresholds, numbers.Integral):
             return None
-        candidates = np.asarray(self.thresholds, dtype=np.float64)
+        try:
+            candidates = np.asarray(self.thresholds, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "thresholds must be an int or an array of numbers (candidate "
+                f"thresholds on the probability), got {self.thresholds!r}."
+            ) from None
         if candidates.ndim != 1 or candidates.size == 0:
             raise ValueError(
                 "thresholds must be an int or a non-empty 1-D array of "
@@ -426,8 +654,9 @@ class MultiTaskThresholdClassifier(
             raise ValueError("thresholds must be finite.")
         return np.unique(candidates)
 
-    def _tune(self, targets, oof, rows, weight, candidates):
-        """Best threshold of each binary task on the pooled out-of-fold rows."""
+    def _tune(self, targets, oof, rows, tuned, weight, candidates):
+        """Best threshold of each tunable binary task on the pooled
+        out-of-fold rows; 0.5 for the other binary tasks."""
         n_tasks = targets.n_tasks
         self.best_thresholds_ = np.full(n_tasks, np.nan)
         self.best_scores_ = np.full(n_tasks, np.nan)
@@ -437,23 +666,18 @@ class MultiTaskThresholdClassifier(
         for t, classes in enumerate(targets.classes):
             if len(classes) != 2:
                 continue
+            self.best_thresholds_[t] = 0.5
+            if not tuned[t]:
+                continue
             observed = mask[:, t]
             if weight is not None:  # a row of weight 0 is as good as absent
-                observed = observed & (weight > 0)
+                observed = observed & (weight[rows] > 0)
             y_true = targets.values[rows[observed], t]
-            if np.unique(y_true).size < 2:
-                raise ValueError(
-                    f"{task_label(t, targets.task_names)} has "
-                    f"{'no' if y_true.size == 0 else 'one'} class among the "
-                    "observed labels of the test parts of cv"
-                    f"{' with non-zero sample_weight' if weight is not None else ''}"
-                    ": its threshold cannot be tuned."
-                )
             score = oof[t][observed, 1]
             grid = candidates
             if grid is None:
                 grid = np.unique(np.quantile(score, np.linspace(0, 1, self.thresholds)))
-            task_weight = None if weight is None else weight[observed]
+            task_weight = None if weight is None else weight[rows][observed]
             if self.scoring == "micro_f1":
                 ones = np.ones(score.shape[0]) if task_weight is None else task_weight
                 joint[t] = (
@@ -469,6 +693,12 @@ class MultiTaskThresholdClassifier(
                 grid,
                 task_weight,
             )
+            if np.all(np.isnan(scores)):
+                raise ValueError(
+                    f"scoring returned NaN at every candidate threshold of "
+                    f"{task_label(t, targets.task_names)}; it must return a "
+                    "number for at least one (NaN counts as the worst score)."
+                )
             best = _best_candidate(scores)
             self.best_thresholds_[t] = grid[best]
             self.best_scores_[t] = scores[best]
@@ -494,6 +724,23 @@ class MultiTaskThresholdClassifier(
     def _task_classes(self):
         return [self.classes_] if self._one_d else self.classes_
 
+    def _all_fitted(self):
+        return self._fitted_tasks.size == self.n_tasks_
+
+    def _probas(self, X):
+        """Probabilities of every task, one column per class of ``classes_[t]``."""
+        proba = None
+        if self.estimator_ is not None:
+            proba = self.estimator_.predict_proba(X)
+        return _task_probas(
+            self.estimator_,
+            proba,
+            self._fitted_tasks,
+            self._task_classes(),
+            self._constants,
+            _num_samples(X),
+        )
+
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of each task, from ``estimator_``.
@@ -507,10 +754,15 @@ class MultiTaskThresholdClassifier(
         -------
         proba : ndarray of shape (n_samples, n_classes) or list of such
             As ``estimator_.predict_proba``: one array for one-dimensional y,
-            else a list with one array per task.
+            else a list with one array per task. A task that ``estimator_``
+            was not fitted on (a constant task) has probability 1 for its
+            class: ones of shape (n_samples, 1).
         """
         check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
+        if self._all_fitted():
+            return self.estimator_.predict_proba(X)
+        probas = self._probas(X)
+        return probas[0] if self._one_d else probas
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -524,17 +776,39 @@ class MultiTaskThresholdClassifier(
         Returns
         -------
         scores : ndarray or list of ndarray
-            As ``estimator_.decision_function``.
+            As ``estimator_.decision_function``. When some task was not
+            fitted by ``estimator_`` (a constant task), per task: 0 for that
+            task, shape (n_samples,) for a binary one; an array of shape
+            (n_samples, n_tasks) when every task has one column, else a list.
         """
         check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+        if self._all_fitted():
+            return self.estimator_.decision_function(X)
+        n_samples = _num_samples(X)
+        scores = [np.zeros(n_samples) for _ in range(self.n_tasks_)]
+        if self.estimator_ is not None:
+            fitted = self._fitted_tasks
+            output = self.estimator_.decision_function(X)
+            if not isinstance(output, list):
+                output = np.asarray(output)
+                output = [output] if fitted.size == 1 else list(output.T)
+            for t, value in zip(fitted, output):
+                value = np.asarray(value)
+                scores[t] = (
+                    value[:, 0] if value.ndim == 2 and value.shape[1] == 1 else value
+                )
+        if self._one_d:
+            return scores[0]
+        if all(s.ndim == 1 for s in scores):
+            return np.column_stack(scores)
+        return scores
 
     def predict(self, X):
         """Labels of each task with the tuned thresholds.
 
         A binary task predicts ``classes_[t][1]`` where the probability of
         that class is at least ``best_thresholds_[t]``; a multiclass task
-        predicts its most probable class.
+        predicts its most probable class, and a constant task its class.
 
         Parameters
         ----------
@@ -547,10 +821,7 @@ class MultiTaskThresholdClassifier(
             Predicted labels, from each task's classes.
         """
         check_is_fitted(self)
-        classes = self._task_classes()
-        probas = _aligned_probas(
-            self.estimator_, self.estimator_.predict_proba(X), classes
-        )
+        probas = self._probas(X)
         codes = np.empty((probas[0].shape[0], self.n_tasks_), dtype=np.intp)
         for t, proba in enumerate(probas):
             threshold = self.best_thresholds_[t]
@@ -558,7 +829,7 @@ class MultiTaskThresholdClassifier(
                 codes[:, t] = np.argmax(proba, axis=1)
             else:
                 codes[:, t] = proba[:, 1] >= threshold
-        return decode_labels(codes, classes, self._one_d)
+        return decode_labels(codes, self._task_classes(), self._one_d)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
