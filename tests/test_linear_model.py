@@ -1,18 +1,20 @@
 """Tests of mtlearn.linear_model: datafits, penalties, solver, estimators."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from scipy import sparse
 from scipy.optimize import minimize
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, MultiTaskLasso, MultiTaskLassoCV
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.linear_model import (
     MultiTaskLinearRegression,
     MultiTaskLinearRegressionCV,
@@ -26,6 +28,8 @@ from mtlearn.linear_model._datafits import (
 )
 from mtlearn.linear_model._penalties import L2, L21, Graph, Mean, Trace
 from mtlearn.linear_model._solver import fista, solve
+from mtlearn.metrics import make_multitask_scorer
+from mtlearn.model_selection import MultilabelStratifiedKFold
 
 N_SAMPLES, N_FEATURES, N_TASKS = 40, 5, 3
 
@@ -811,3 +815,150 @@ def test_conjugate_gradient_agrees_with_fista(name):
     np.testing.assert_allclose(ours.W, reference.W, atol=1e-8)
     np.testing.assert_allclose(ours.b, reference.b, atol=1e-8)
     assert solve(datafit, penalty, *zeros, tol=1e-10).n_iter == ours.n_iter
+
+
+# -- constant tasks (issue 9) ---------------------------------------------
+
+
+def _mixed_tasks(seed=0, n=90):
+    """A binary task, a 3-class task and a constant task, with missing labels."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    Z = X @ rng.normal(size=(4, 2))
+    Y = np.column_stack(
+        [(Z[:, 0] > 0), np.digitize(Z[:, 1], [-0.5, 0.5]), np.ones(n)]
+    ).astype(float)
+    Y[rng.random(Y.shape) < 0.15] = np.nan
+    return X, Y
+
+
+def _constant_warnings(record):
+    return [w for w in record if issubclass(w.category, ConstantTaskWarning)]
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l21", "trace", "mean"])
+def test_constant_task_is_predicted_and_leaves_the_others_alone(penalty):
+    X, Y = _mixed_tasks()
+    params = {"penalty": penalty, "alpha": 0.02, "max_iter": 3000}
+    with pytest.warns(ConstantTaskWarning) as record:
+        clf = MultiTaskLogisticRegression(**params).fit(X, Y)
+    assert len(_constant_warnings(record)) == 1
+    assert "task 2" in str(_constant_warnings(record)[0].message)
+    assert [len(c) for c in clf.classes_] == [2, 3, 1]
+    assert clf.task_rows_[2] == slice(4, 5)
+    # the constant task: zero coefficients and intercept, as documented
+    np.testing.assert_array_equal(clf.coef_[4], 0.0)
+    assert clf.intercept_[4] == 0.0
+    pred = clf.predict(X)
+    assert pred.shape == (len(X), 3)
+    np.testing.assert_array_equal(pred[:, 2], 1.0)
+    proba = clf.predict_proba(X)
+    assert [p.shape[1] for p in proba] == [2, 3, 1]
+    np.testing.assert_array_equal(proba[2], 1.0)
+    assert all(np.all(np.isfinite(p)) for p in proba)
+    # the other tasks are the fit without the constant task (the same
+    # problem for the solver, so the same iterates)
+    alone = MultiTaskLogisticRegression(**params).fit(X, Y[:, :2])
+    np.testing.assert_allclose(clf.coef_[:4], alone.coef_, rtol=1e-12)
+    np.testing.assert_allclose(clf.intercept_[:4], alone.intercept_, rtol=1e-12)
+
+
+def test_constant_task_is_outside_the_graph_coupling():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 4))
+    Y = (X @ rng.normal(size=(4, 4)) > 0).astype(float)
+    Y[:, 1] = 0.0  # constant, linked to every task by the graph
+    graph = np.ones((4, 4)) - np.eye(4)
+    params = {"penalty": "graph", "alpha": 0.1, "max_iter": 3000}
+    with pytest.warns(ConstantTaskWarning):
+        clf = MultiTaskLogisticRegression(task_graph=graph, **params).fit(X, Y)
+    others = [0, 2, 3]
+    alone = MultiTaskLogisticRegression(
+        task_graph=graph[np.ix_(others, others)], **params
+    ).fit(X, Y[:, others])
+    np.testing.assert_allclose(clf.coef_[others], alone.coef_, rtol=1e-12)
+    np.testing.assert_array_equal(clf.coef_[1], 0.0)
+    np.testing.assert_array_equal(clf.predict(X)[:, 1], 0.0)
+
+
+def test_every_task_constant_is_a_constant_model():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    Y = np.column_stack([np.zeros(20), np.full(20, 2.0)])
+    with pytest.warns(ConstantTaskWarning):
+        clf = MultiTaskLogisticRegression().fit(X, Y)
+    assert clf.n_iter_ == 0
+    np.testing.assert_array_equal(clf.predict(X), Y)
+    with pytest.warns(ConstantTaskWarning):
+        cv = MultiTaskLogisticRegressionCV(alphas=3, cv=2).fit(X, Y)
+    np.testing.assert_array_equal(cv.predict(X), Y)
+
+
+def _rare_labels():
+    """make_multilabel_classification, label 0 all 0, label 1 positive in 3 rows."""
+    X, Y = make_multilabel_classification(
+        120, n_features=6, n_classes=5, n_labels=2, random_state=0
+    )
+    Y = Y.astype(float)
+    Y[:, 0] = 0.0
+    Y[:, 1] = 0.0
+    Y[[5, 50, 100], 1] = 1.0
+    return X, Y
+
+
+@pytest.mark.parametrize("scoring", [None, "f1_micro"])
+@pytest.mark.parametrize("penalty", ["l21", "mean"])
+def test_cv_on_rare_labels(penalty, scoring):
+    X, Y = _rare_labels()
+    if scoring is not None:
+        scoring = make_multitask_scorer("f1", average="micro")
+    cv = MultilabelStratifiedKFold(5, shuffle=True, random_state=0)
+    clf = MultiTaskLogisticRegressionCV(
+        penalty=penalty, alphas=4, cv=cv, scoring=scoring, max_iter=300, tol=1e-3
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.fit(X, Y)
+    assert len(_constant_warnings(record)) == 1
+    assert clf.scores_.shape == (4, 5)
+    assert np.all(np.isfinite(clf.scores_))
+    assert np.all(np.isfinite(clf.alphas_))
+    np.testing.assert_array_equal(clf.coef_[0], 0.0)
+    pred = clf.predict(X)
+    assert pred.shape == Y.shape
+    np.testing.assert_array_equal(pred[:, 0], 0.0)
+    assert [p.shape[1] for p in clf.predict_proba(X)] == [1, 2, 2, 2, 2]
+
+
+def test_cv_task_constant_in_a_training_fold_is_left_out_of_that_fold():
+    # label 1 is positive in one row: the fold that validates on that row
+    # trains on a constant label 1. That fold scores as if label 1 did not
+    # exist, for every alpha; the grid is fixed so the two fits compare.
+    X, Y = _rare_labels()
+    Y[[50, 100], 1] = 0.0
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    k = next(i for i, (_, test) in enumerate(folds) if 5 in test)
+    params = {"penalty": "l21", "alphas": [0.1, 0.03, 0.01], "tol": 1e-8}
+    with pytest.warns(ConstantTaskWarning):  # label 0, for the whole fit
+        full = MultiTaskLogisticRegressionCV(cv=folds, **params).fit(X, Y)
+    without = MultiTaskLogisticRegressionCV(cv=folds, **params).fit(X, Y[:, 2:])
+    np.testing.assert_allclose(full.scores_[:, k], without.scores_[:, k], rtol=1e-6)
+    assert not np.allclose(full.scores_[:, k - 1], without.scores_[:, k - 1])
+    assert np.all(np.isfinite(full.scores_))
+
+
+def test_cv_multiclass_task_missing_a_class_in_a_fold():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.column_stack([X[:, 0] > 0, np.digitize(X[:, 1], [-0.5, 0.5])]).astype(float)
+    Y[:, 1][Y[:, 1] == 2] = 1.0
+    Y[:2, 1] = 2.0  # class 2 in two rows, both in the first validation part
+    folds = [(np.arange(10, 60), np.arange(10)), (np.arange(50), np.arange(50, 60))]
+    for scoring in [None, make_multitask_scorer("accuracy")]:
+        clf = MultiTaskLogisticRegressionCV(
+            penalty="l2", alphas=3, cv=folds, scoring=scoring, max_iter=500
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, Y)
+        assert np.all(np.isfinite(clf.scores_))
+        assert [p.shape[1] for p in clf.predict_proba(X)] == [2, 3]
