@@ -161,6 +161,118 @@ class _ClassifierChainEnsemble(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= 0.5).astype(np.int64)
 
 
+class _ConstantLabelClassifier(ClassifierMixin, BaseEstimator):
+    """A binary classifier that fits a label with one class as a constant.
+
+    scikit-learn's ``LogisticRegression`` (like most single-output
+    classifiers) refuses a label with one class in its training rows, which
+    a rare label of a multi-label data set often has. This wrapper does what
+    a ``MultiOutputClassifier`` or ``ClassifierChain`` user has to do then:
+    it fits ``estimator`` when both classes occur, and otherwise predicts the
+    one class seen with probability 1. Either way ``classes_`` is
+    ``classes``, so that ``predict_proba`` always has a column per class
+    (what ``ClassifierChain`` reads).
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Binary classifier with ``predict_proba``.
+
+    classes : tuple, default=(0, 1)
+        The two classes of the label.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The classes.
+
+    estimator_ : estimator object or None
+        The fitted estimator; None when the label had one class.
+
+    constant_ : int
+        Index in ``classes_`` of the class predicted when ``estimator_`` is
+        None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> model = _ConstantLabelClassifier(LogisticRegression()).fit(X, [0, 0, 0])
+    >>> model.predict_proba(X[:1])
+    array([[1., 0.]])
+    """
+
+    def __init__(self, estimator, *, classes=(0, 1)):
+        self.estimator = estimator
+        self.classes = classes
+
+    def fit(self, X, y):
+        """Fit ``estimator``, or remember the one class of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        y : array-like of shape (n_samples,)
+            Labels, from ``classes``.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self.classes_ = np.asarray(self.classes)
+        seen = np.unique(y)
+        if seen.size == 1:
+            self.estimator_ = None
+            self.constant_ = int(np.flatnonzero(self.classes_ == seen[0])[0])
+        else:
+            self.estimator_ = clone(self.estimator).fit(X, y)
+        return self
+
+    def predict_proba(self, X):
+        """Probabilities of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            One column per class of ``classes_``.
+        """
+        check_is_fitted(self)
+        if self.estimator_ is not None:
+            return self.estimator_.predict_proba(X)
+        proba = np.zeros((len(X), len(self.classes_)))
+        proba[:, self.constant_] = 1.0
+        return proba
+
+    def predict(self, X):
+        """The class of highest probability.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def _logistic():
+    """Per-label logistic regression that fits a constant label as one."""
+    return _ConstantLabelClassifier(LogisticRegression(max_iter=1000))
+
+
 def _shared_network(seed):
     # Imported here so that the other models run where this one cannot.
     from mtlearn.neural_network import SharedRepresentationClassifier
@@ -189,14 +301,14 @@ _MODELS = (
     ),
     _Model(
         "logistic",
-        "one LogisticRegression per label (MultiOutputClassifier)",
-        lambda seed: MultiOutputClassifier(LogisticRegression(max_iter=1000)),
+        "one LogisticRegression per label (MultiOutputClassifier)*",
+        lambda seed: MultiOutputClassifier(_logistic()),
     ),
     _Model(
         "classifier-chains",
-        "mean of 10 LogisticRegression ClassifierChains, random label orders",
+        "mean of 10 LogisticRegression ClassifierChains, random label orders*",
         lambda seed: _ClassifierChainEnsemble(
-            LogisticRegression(max_iter=1000), n_chains=10, random_state=seed
+            _logistic(), n_chains=10, random_state=seed
         ),
     ),
     _Model(
@@ -461,7 +573,8 @@ def _encode_labels(path, column, cells, lines):
     """Encode one label column as 0/1.
 
     Numbers sort numerically, other values as text; the smaller value becomes
-    0 and the larger 1.
+    0 and the larger 1. A column with one value (a label that never occurs,
+    or always does) keeps it when it is 0 or 1, and becomes 0 otherwise.
 
     Returns
     -------
@@ -484,12 +597,19 @@ def _encode_labels(path, column, cells, lines):
     except ValueError:
         keys = cells
     distinct = sorted(set(keys))
-    if len(distinct) != 2:
+    if len(distinct) > 2:
         examples = ", ".join(repr(value) for value in sorted(set(cells))[:5])
         raise _InputError(
             f"{path}: label column {column!r} has {len(distinct)} distinct "
-            f"value(s) ({examples}); a label needs exactly two, e.g. 0 and 1"
+            f"values ({examples}); a label needs two, e.g. 0 and 1 (or one, "
+            "for a label that never varies)"
         )
+    if len(distinct) == 1:  # a constant label: 0 or 1 as written, else 0
+        value = distinct[0]
+        if value in (0.0, 1.0):
+            return np.full(len(cells), int(value), dtype=np.int64), None
+        note = f"label column {column!r} has one value only: {cells[0]!r} -> 0"
+        return np.zeros(len(cells), dtype=np.int64), note
     y = np.array([key == distinct[1] for key in keys], dtype=np.int64)
     note = None
     if distinct != [0.0, 1.0]:
@@ -519,13 +639,19 @@ def _load_csv(path, labels, label_prefix, test_size, seed):
         raise _InputError(
             f"{path}: cannot split {len(X)} rows with --test-size {test_size}: {exc}"
         ) from None
-    for name, y in zip(label_names, Y_train.T, strict=True):
-        if np.unique(y).size < 2:
-            raise _InputError(
-                f"{path}: label {name!r} has one class only in the training part "
-                f"of the split (seed {seed}); try another --seed or a smaller "
-                "--test-size"
-            )
+    constant = [
+        name
+        for name, y in zip(label_names, Y_train.T, strict=True)
+        if np.unique(y).size < 2
+    ]
+    if constant:
+        shown = ", ".join(repr(name) for name in constant[:10])
+        more = f" and {len(constant) - 10} more" if len(constant) > 10 else ""
+        notes.append(
+            f"{len(constant)} label(s) have one class only in the training part "
+            f"(seed {seed}): {shown}{more}; every model predicts that class "
+            "for them"
+        )
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     return _Data(
@@ -826,12 +952,23 @@ def _build_parser():
             "Fit mtlearn's and scikit-learn's multi-label classifiers, each\n"
             "behind a StandardScaler, on the training part of a data set; print\n"
             "their test-set metrics and fit times. The table goes to stdout, the\n"
-            "progress to stderr."
+            "progress to stderr.\n"
+            "\n"
+            "A label with one class only in the training part (a rare label, or\n"
+            "one that never varies) is fitted as a constant by every model, which\n"
+            "then predicts that class for it: mtlearn's models do it themselves\n"
+            "(with a ConstantTaskWarning), random-forest, mlp and knn fit it\n"
+            "natively, and the models marked * wrap each LogisticRegression so\n"
+            "that it predicts the one class seen instead of failing, as a\n"
+            "MultiOutputClassifier user would have to. A note on stderr names\n"
+            "such labels."
         ),
         epilog="models:\n"
         + "\n".join(
             f"  {model.name.ljust(width)}  {model.description}" for model in _MODELS
-        ),
+        )
+        + "\n\n* a label with one class in the training part is predicted as "
+        "that class",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = compare.add_mutually_exclusive_group()
@@ -851,7 +988,8 @@ def _build_parser():
         "--labels",
         type=_comma_list,
         metavar="COL,COL,...",
-        help="with --data: the label columns (0/1, or two values each)",
+        help="with --data: the label columns (0/1, or two values each; a "
+        "column of one value is a constant label)",
     )
     label_choice.add_argument(
         "--label-prefix",

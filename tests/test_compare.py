@@ -327,8 +327,7 @@ def test_data_and_dataset_exclude_each_other(capsys, csv_path):
         ("a,y1,y2\n1,0,1\ninf,1,0\n", "y1,y2", "holds 'inf', not a finite number"),
         ("a,y1,y2\n1,0,1\n2,1,0\n", "y1,y9", "label column 'y9' is not in the header"),
         ("a,y1,y2\n1,0,1\n2,,0\n", "y1,y2", "line 3: label column 'y1' has a missing"),
-        ("a,y1,y2\n1,0,1\n2,2,0\n3,1,0\n", "y1,y2", "'y1' has 3 distinct value(s)"),
-        ("a,y1,y2\n1,0,1\n2,0,0\n", "y1,y2", "'y1' has 1 distinct value(s)"),
+        ("a,y1,y2\n1,0,1\n2,2,0\n3,1,0\n", "y1,y2", "'y1' has 3 distinct values"),
         ("a,y1,y2\n1,0,1\n2,1,0\n", "y1", "at least two label columns"),
         ("y1,y2\n0,1\n1,0\n", "y1,y2", "no features are left"),
         ("a,y1,a\n1,0,1\n", "y1,a", "column 'a' appears twice"),
@@ -346,18 +345,67 @@ def test_csv_label_prefix_matching_nothing(capsys, csv_path):
     _run_error(capsys, argv, "no column name starts with 'label:'")
 
 
-def test_csv_single_class_in_training_part(capsys, tmp_path):
+def test_csv_single_class_in_training_part(capsys, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from mtlearn import _compare
+    from mtlearn.neural_network import SharedRepresentationClassifier
+
+    # a small network, for time: the test is about the constant label
+    small = replace(
+        _MODELS[0],
+        factory=lambda seed: SharedRepresentationClassifier(
+            hidden_layer_sizes=(8,), max_iter=20, random_state=seed
+        ),
+    )
+    assert small.name == "shared-network"
+    monkeypatch.setattr(_compare, "_MODELS", (small, *_MODELS[1:]))
     path = tmp_path / "rare.csv"
-    rows = ["a,y1,y2"] + [f"{i},{int(i == 0)},{i % 2}" for i in range(8)]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=40)
+    rows = ["a,b,y1,y2,never"]
+    rows += [f"{x[i]},{i % 3},{int(i == 0)},{int(x[i] > 0)},no" for i in range(40)]
     path.write_text("\n".join(rows) + "\n")
-    argv = ["compare", "--data", str(path), "--labels", "y1,y2", "--test-size", "0.5"]
-    # Row 0, the only positive of y1, falls in the test part for one seed at least.
+    # Row 0, the only positive of y1, falls in the test part for this seed.
     seed = next(
         s
         for s in range(50)
-        if 0 not in train_test_split(np.arange(8), test_size=0.5, random_state=s)[0]
+        if 0 not in train_test_split(np.arange(40), test_size=0.25, random_state=s)[0]
     )
-    _run_error(capsys, [*argv, "--seed", str(seed)], "one class only in the training")
+    out_json = tmp_path / "results.json"
+    argv = ["compare", "--data", str(path), "--labels", "y1,y2,never",
+            "--models", "shared-network,logistic,classifier-chains,knn",
+            "--seed", str(seed), "--json", str(out_json)]  # fmt: skip
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert _table_rows(out) == [
+        "shared-network", "logistic", "classifier-chains", "knn"
+    ]  # fmt: skip
+    assert "label column 'never' has one value only: 'no' -> 0" in err
+    assert "2 label(s) have one class only in the training part" in err
+    assert "'y1', 'never'; every model predicts that class" in err
+    assert "warning: shared-network: ConstantTaskWarning" in err
+    report = json.loads(out_json.read_text())
+    for result in report["models"].values():
+        assert all(np.isfinite(result[key]) for key in METRICS)
+        assert 0 <= result["hamming_loss"] <= 1 / 3 + 1e-9
+
+
+def test_constant_label_classifier_in_a_chain():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import ClassifierChain
+
+    from mtlearn._compare import _ConstantLabelClassifier
+
+    X = np.arange(12.0).reshape(-1, 1)
+    Y = np.column_stack([X[:, 0] > 5, np.ones(12), np.zeros(12)]).astype(int)
+    chain = ClassifierChain(_ConstantLabelClassifier(LogisticRegression()))
+    proba = chain.fit(X, Y).predict_proba(X)
+    # the probability of label 1: 1 for the all-ones label, 0 for the all-zeros
+    np.testing.assert_array_equal(proba[:, 1:], [[1.0, 0.0]] * 12)
+    np.testing.assert_array_equal(chain.predict(X), Y)
+    assert chain.estimators_[0].estimator_ is not None
+    assert chain.estimators_[1].estimator_ is None
 
 
 def test_command_line_subprocess():
