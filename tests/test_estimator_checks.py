@@ -106,6 +106,14 @@ ESTIMATORS = [
             ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
         ]
     ),
+    # hard voting: no predict_proba
+    MultiTaskEnsembleClassifier(
+        [
+            ("lr", LogisticRegression()),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ],
+        voting="hard",
+    ),
     MultiTaskEnsembleClassifier(
         [
             ("lr", LogisticRegression()),
