@@ -962,3 +962,189 @@ def test_cv_multiclass_task_missing_a_class_in_a_fold():
             clf.fit(X, Y)
         assert np.all(np.isfinite(clf.scores_))
         assert [p.shape[1] for p in clf.predict_proba(X)] == [2, 3]
+
+
+# -- hostile numeric input (issue 9) --------------------------------------
+
+
+def _small_regression(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 5))
+    return X, X @ rng.normal(size=(5, 3)) + rng.normal(size=(60, 3))
+
+
+def _one_huge_entry(X):
+    X = X.copy()
+    X[7, 2] = 1e300
+    return X
+
+
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda X: X * 1e300,
+        lambda X: X * 1e154,
+        lambda X: np.full_like(X, np.finfo(np.float64).max),
+        _one_huge_entry,
+        lambda X: sparse.csr_matrix(X * 1e300),
+    ],
+    ids=["1e300", "1e154", "float-max", "one-entry", "csr"],
+)
+@pytest.mark.parametrize("estimator", ["regression", "logistic", "cv"])
+def test_X_too_large_for_float64_is_a_clear_error(make_X, estimator):
+    X, Y = _small_regression()
+    model = {
+        "regression": MultiTaskLinearRegression(max_iter=20),
+        "logistic": MultiTaskLogisticRegression(max_iter=20),
+        "cv": MultiTaskLinearRegressionCV(alphas=2, cv=2, max_iter=20),
+    }[estimator]
+    y = (Y > 0).astype(float) if estimator == "logistic" else Y
+    with pytest.raises(ValueError, match="X has values too large.*StandardScaler"):
+        model.fit(make_X(X), y)
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+def test_targets_too_large_for_float64_are_a_clear_error(scale):
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match="y has targets too large.*Scale y"):
+        MultiTaskLinearRegression(max_iter=20).fit(X, Y * scale)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("penalty", ["l2", "l21", "trace", "mean"])
+@pytest.mark.parametrize("x_scale, y_scale", [(1e100, 1.0), (1.0, 1e140)])
+def test_large_but_representable_data_give_a_finite_fit(penalty, x_scale, y_scale):
+    # within the rule: the solver ends within max_iter with finite values
+    # (an absolute tol may be out of reach at this scale: a warning)
+    X, Y = _small_regression()
+    reg = MultiTaskLinearRegression(penalty=penalty, max_iter=30)
+    reg.fit(X * x_scale, Y * y_scale)
+    assert reg.n_iter_ <= 30
+    assert np.all(np.isfinite(reg.coef_)) and np.all(np.isfinite(reg.intercept_))
+    assert np.all(np.isfinite(reg.predict(X * x_scale)))
+
+
+def test_solver_stops_on_a_non_finite_objective():
+    datafit = _problem("squared")
+    W = np.full((N_FEATURES, N_TASKS), 1e200)  # predictions whose squares overflow
+    with pytest.raises(ValueError, match="non-finite objective"):
+        fista(datafit, L2(0.1), W, np.zeros(N_TASKS), max_iter=5)
+
+
+class _NoDescentPenalty(L2):
+    """A penalty whose value rises at every call: no step is ever accepted."""
+
+    calls = 0
+
+    def value(self, W):
+        self.calls += 1
+        return 1e6 * self.calls
+
+
+def test_backtracking_is_bounded():
+    datafit = _problem("logistic")
+    W, b = _start(datafit)
+    penalty = _NoDescentPenalty(0.1)
+    result = fista(datafit, penalty, W, b, max_iter=50)
+    assert not result.converged and result.n_iter <= 50
+    # each search ends (at a null step or after 60 halvings)
+    assert penalty.calls <= 50 * 62
+
+
+@pytest.mark.parametrize(
+    "alphas", [[np.nan], [np.inf], [0.1, -1.0], ["a"], [[0.1, 0.2]], []]
+)
+@pytest.mark.parametrize(
+    "estimator", [MultiTaskLinearRegressionCV, MultiTaskLogisticRegressionCV]
+)
+def test_cv_bad_alphas_are_named(estimator, alphas):
+    X, Y = _small_regression()
+    y = (Y > 0).astype(float) if estimator is MultiTaskLogisticRegressionCV else Y
+    with pytest.raises(ValueError, match="alphas"):
+        estimator(alphas=alphas, cv=2).fit(X, y)
+
+
+@pytest.mark.parametrize("value", [[np.nan], [np.inf], [0.1, -1.0], ["a"]])
+def test_cv_bad_intercept_alpha_list_is_named(value):
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match="intercept_alpha"):
+        MultiTaskLinearRegressionCV(
+            penalty="mean", intercept_alpha=value, alphas=2, cv=2
+        ).fit(X, Y)
+
+
+@pytest.mark.parametrize("name", ["alpha", "l2_reg", "intercept_alpha", "tol"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -1.0, "a"])
+def test_bad_strengths_are_named(name, value):
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match=name):
+        MultiTaskLinearRegression(penalty="mean", **{name: value}).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        [["a", "b", "c"]] * 3,
+        np.ones((2, 2)),
+        np.ones(3),
+        -np.ones((3, 3)),
+        np.full((3, 3), np.nan),
+        np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]),
+    ],
+    ids=["strings", "shape", "1-d", "negative", "nan", "asymmetric"],
+)
+def test_bad_task_graph_is_named(graph):
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match="task_graph"):
+        MultiTaskLinearRegression(penalty="graph", task_graph=graph).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [np.full(60, np.nan), np.full(60, np.inf), -np.ones(60), np.ones(5)],
+    ids=["nan", "inf", "negative", "length"],
+)
+@pytest.mark.parametrize(
+    "estimator", [MultiTaskLinearRegression, MultiTaskLinearRegressionCV]
+)
+def test_bad_sample_weight_is_named(estimator, weights):
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match="sample_weight"):
+        estimator().fit(X, Y, sample_weight=weights)
+
+
+def test_scalar_sample_weight_is_a_uniform_weight():
+    # as scikit-learn's _check_sample_weight: a scalar is every row's weight
+    X, Y = _small_regression()
+    weighted = MultiTaskLinearRegression(alpha=0.1).fit(X, Y, sample_weight=3.0)
+    plain = MultiTaskLinearRegression(alpha=0.1).fit(X, Y)
+    np.testing.assert_allclose(weighted.coef_, plain.coef_)
+
+
+def test_huge_sample_weights_are_a_clear_error():
+    X, Y = _small_regression()
+    with pytest.raises(ValueError, match="sample_weight is too large"):
+        MultiTaskLinearRegression().fit(X, Y, sample_weight=np.full(60, 1e307))
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e306, np.finfo(np.float64).max])
+def test_predictions_are_finite_or_a_clear_error(scale):
+    X, Y = _small_regression()
+    reg = MultiTaskLinearRegression(alpha=0.01).fit(X, Y)
+    clf = MultiTaskLogisticRegression(alpha=0.01).fit(X, (Y > 0).astype(float))
+    huge = np.full_like(X, scale)
+    for method in [reg.predict, clf.decision_function, clf.predict_proba]:
+        try:
+            out = method(huge)
+        except ValueError as error:
+            assert "X has values whose linear predictions" in str(error)
+        else:
+            assert all(np.all(np.isfinite(o)) for o in np.atleast_1d(out))
+
+
+def test_predictions_that_overflow_are_a_clear_error():
+    X, _ = _small_regression()
+    y = 3.0 * X.sum(axis=1)  # every coefficient about 3
+    reg = MultiTaskLinearRegression(alpha=0.01).fit(X, y)
+    with pytest.raises(ValueError, match="X has values whose linear predictions"):
+        reg.predict(np.full_like(X, np.finfo(np.float64).max / 2))
