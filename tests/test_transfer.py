@@ -1,5 +1,7 @@
 """Tests of transfer_gain: per-fold scores by hand, and gain vs relatedness."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
@@ -10,6 +12,7 @@ from mtlearn.datasets import (
     make_multitask_classification,
     make_multitask_regression,
 )
+from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.model_selection import transfer_gain
 from mtlearn.neural_network import (
     SharedRepresentationClassifier,
@@ -140,3 +143,39 @@ def test_errors():
 
     with pytest.raises(ValueError, match="classifier or a regressor"):
         transfer_gain(Neither(), X, Y)
+    bad_cv = [(np.arange(20), np.arange(20, 31))]
+    with pytest.raises(ValueError, match="cv gave row indices out of range"):
+        transfer_gain(net, X, Y, cv=bad_cv)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+@pytest.mark.parametrize("scoring", [None, "roc_auc", "f1"])
+def test_constant_and_rare_tasks(scoring):
+    X, Y = make_multitask_classification(
+        n_samples=45, n_features=5, n_informative=3, n_tasks=3, random_state=0
+    )
+    Y[:, 0] = 0  # constant
+    Y[:, 1] = 0
+    Y[[2, 9], 1] = 1  # rare: both positives in the first test part
+    net = SharedRepresentationClassifier(
+        **{**NETWORK, "hidden_layer_sizes": (4,), "max_iter": 10}
+    )
+    splits = list(KFold(3).split(X))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = transfer_gain(net, X, Y, cv=splits, scoring=scoring)
+    constant = [w for w in caught if issubclass(w.category, ConstantTaskWarning)]
+    assert len(constant) == 1 and "task 0" in str(constant[0].message)
+    assert result.gain[0] == 0 and result.gain_std[0] == 0
+    assert np.all(np.isnan(result.multitask_scores[:, 0]))
+    assert np.all(np.isnan(result.single_task_scores[:, 0]))
+    assert np.all(np.isfinite(result.gain))
+    assert 0 not in result.negative_transfer
+    if scoring is None:
+        # split 0 trains task 1 on negatives only: its baseline is the constant
+        test = splits[0][1]
+        assert result.single_task_scores[0, 1] == pytest.approx(
+            accuracy_score(Y[test, 1], np.zeros(test.size))
+        )
+    assert "nan" in result.summary()

@@ -6,6 +6,7 @@ as ``cross_validate`` or ``permutation_test_score`` do), not a metric of
 given predictions.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -18,12 +19,21 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
+from sklearn.dummy import DummyClassifier
 from sklearn.metrics import get_scorer, make_scorer
 from sklearn.utils import Bunch, _safe_indexing, indexable
 from sklearn.utils._param_validation import HasMethods, validate_params
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples
 
-from .._targets import check_targets, observed_targets, task_label
+from .._targets import (
+    check_targets,
+    observed_targets,
+    task_label,
+    warn_constant_tasks,
+)
+from ..exceptions import ConstantTaskWarning
+from ..metrics._base import _plain
 from ._classification_threshold import (
     _check_multitask_cv,
     _per_task,
@@ -63,6 +73,7 @@ class _ClassifierTaskView(ClassifierMixin, _TaskView):
     def predict_proba(self, X):
         return self._pick(self.model.predict_proba(X))
 
+    @available_if(lambda self: hasattr(self.model, "decision_function"))
     def decision_function(self, X):
         return self._pick(self.model.decision_function(X))
 
@@ -71,33 +82,113 @@ class _RegressorTaskView(RegressorMixin, _TaskView):
     pass
 
 
-def _fit_and_score(estimator, X, y, train, test, task, mask, labels, scorer):
+def _has_decision_function(view):
+    seen = np.asarray(view.model.classes_)
+    return hasattr(view.model, "decision_function") and (
+        seen.size == 1 or np.array_equal(seen, view.classes)
+    )
+
+
+class _AlignedTaskView(ClassifierMixin, BaseEstimator):
+    """A fitted single-task classifier seen with all the classes of its task.
+
+    A model fitted on a fold may have seen fewer classes than the whole
+    data holds (a constant model, on a fold of a rare label). scikit-learn's
+    scorers need the classes of the test labels: this view gives
+    ``classes_`` = ``classes`` and probabilities with a column per class
+    (0 for a class the model never saw). Its decision function is the
+    model's, or for a constant model the constant ``+1`` / ``-1`` of a binary
+    task (one-hot for a multiclass one).
+    """
+
+    def __init__(self, model, classes):
+        self.model = model
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    def predict(self, X):
+        return self.model.predict(X)
+
+    def predict_proba(self, X):
+        proba = np.asarray(self.model.predict_proba(X), dtype=np.float64)
+        seen = np.asarray(self.model.classes_)
+        if np.array_equal(seen, self.classes):
+            return proba
+        full = np.zeros((proba.shape[0], len(self.classes)))
+        full[:, np.searchsorted(self.classes, seen)] = proba
+        return full
+
+    @available_if(_has_decision_function)
+    def decision_function(self, X):
+        seen = np.asarray(self.model.classes_)
+        if np.array_equal(seen, self.classes):
+            return self.model.decision_function(X)
+        code = int(np.searchsorted(self.classes, seen[0]))
+        n_samples = _num_samples(X)
+        if len(self.classes) == 2:
+            return np.full(n_samples, 1.0 if code == 1 else -1.0)
+        scores = np.zeros((n_samples, len(self.classes)))
+        scores[:, code] = 1.0
+        return scores
+
+
+def _fit_and_score(estimator, X, y, train, test, task, mask, labels, scorer, classes):
     """Fit on ``train`` (all tasks, or one); score each task on ``test``.
 
     Returns the scores of the tasks fitted (all tasks, or ``task`` only),
-    each on its observed test rows; NaN where a task has none.
+    each on its observed test rows; NaN where a task has none, and for a
+    single task without observed training label. A single task with one
+    class among its training labels is the constant that predicts it (a
+    ``DummyClassifier``). ``classes`` (classification: the classes of each
+    task in the whole data) are the classes the scorer sees. Inner fits do
+    not warn about constant tasks: ``transfer_gain`` warns once.
     """
     n_tasks = mask.shape[1]
-    if task is None:  # the multi-task model
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-        view = _ClassifierTaskView if is_classifier(estimator) else _RegressorTaskView
-        models = {t: view(estimator, t, n_tasks) for t in range(n_tasks)}
-    else:
-        rows = train[mask[train, task]]
-        column = _safe_indexing(_safe_indexing(y, task, axis=1), rows)
-        if hasattr(column, "to_numpy"):
-            column = column.to_numpy()
-        estimator.fit(_safe_indexing(X, rows), column)
-        models = {task: estimator}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantTaskWarning)
+        if task is None:  # the multi-task model
+            estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+            view = (
+                _ClassifierTaskView if is_classifier(estimator) else _RegressorTaskView
+            )
+            models = {t: view(estimator, t, n_tasks) for t in range(n_tasks)}
+        else:
+            rows = train[mask[train, task]]
+            if rows.size == 0:
+                return task, {task: np.nan}
+            column = _safe_indexing(_safe_indexing(y, task, axis=1), rows)
+            if hasattr(column, "to_numpy"):
+                column = column.to_numpy()
+            if classes is not None and np.unique(labels[rows, task]).size == 1:
+                estimator = DummyClassifier(strategy="most_frequent")
+            estimator.fit(_safe_indexing(X, rows), column)
+            models = {task: estimator}
     scores = {}
     for t, model in models.items():
         observed = test[mask[test, t]]
+        if classes is not None:
+            if len(classes[t]) == 1:  # a constant task is not scored
+                observed = observed[:0]
+            model = _AlignedTaskView(model, classes[t])
         scores[t] = (
             float(scorer(model, _safe_indexing(X, observed), labels[observed, t]))
             if observed.size
             else np.nan
         )
     return task, scores
+
+
+def _nanmean(values, axis=None):
+    """Mean of the non-NaN values; NaN, without a warning, where none is."""
+    values = np.asarray(values, dtype=np.float64)
+    count = np.sum(~np.isnan(values), axis=axis)
+    total = np.nansum(values, axis=axis)
+    return np.divide(
+        total, count, out=np.full(np.shape(total), np.nan), where=count > 0
+    )
 
 
 class _TransferGain(Bunch):
@@ -112,8 +203,8 @@ class _TransferGain(Bunch):
             f"{'gain':>8}  {'std':>7}  negative",
         ]
         flagged = set(np.asarray(self.negative_transfer).tolist())
-        multi = np.nanmean(self.multitask_scores, axis=0)
-        single = np.nanmean(self.single_task_scores, axis=0)
+        multi = _nanmean(self.multitask_scores, axis=0)
+        single = _nanmean(self.single_task_scores, axis=0)
         for t, name in enumerate(names):
             lines.append(
                 f"{name:<{width}}  {multi[t]:>10.4f}  {single[t]:>10.4f}  "
@@ -121,8 +212,8 @@ class _TransferGain(Bunch):
                 f"{'yes' if t in flagged else ''}"
             )
         lines.append(
-            f"{'mean':<{width}}  {np.mean(multi):>10.4f}  {np.mean(single):>10.4f}  "
-            f"{np.nanmean(self.gain):>+8.4f}"
+            f"{'mean':<{width}}  {_nanmean(multi):>10.4f}  {_nanmean(single):>10.4f}  "
+            f"{_nanmean(self.gain):>+8.4f}"
         )
         return "\n".join(lines)
 
@@ -218,6 +309,18 @@ def transfer_gain(
 
     Notes
     -----
+    Constant and rare labels: a task with one class in the whole ``y`` (a
+    constant task, named by one :class:`~mtlearn.exceptions.ConstantTaskWarning`)
+    is not scored: both models predict its class, so its scores are NaN and
+    its gain 0. A task with one class among the training labels of a split
+    has, as its single-task model there, the constant that predicts that
+    class (:class:`~sklearn.dummy.DummyClassifier`); the scorer sees every
+    model with all the classes of the task (probability 0 for a class a
+    model never saw), so probability scorers such as ``"roc_auc"`` work on
+    such folds. A test part whose labels of a task hold one class gives that
+    scorer's behaviour (NaN for ROC-AUC), and NaN scores are left out of the
+    mean gain.
+
     A task shows **negative transfer** when its gain is below zero by more
     than its standard error: ``gain < -gain_std / sqrt(n_splits)``. Both
     scores come from the same splits, so the difference cancels the
@@ -271,17 +374,22 @@ def transfer_gain(
         scorer = get_scorer(scoring)
     else:
         scorer = make_scorer(scoring)
+    warn_constant_tasks(targets, stacklevel=2)
     splits = _split_rows(_check_multitask_cv(cv, targets, random_state), X, y, targets)
     labels, mask = observed_targets(y)
+    classes = None
+    if targets.classes is not None:  # the labels as given, not their codes
+        classes = [np.unique(_plain(labels[mask[:, t], t])) for t in range(n_tasks)]
+    constant = set(targets.constant.tolist())
 
     jobs = [
         (k, train, test, task)
         for k, (train, test) in enumerate(splits)
-        for task in [None, *range(n_tasks)]
+        for task in [None, *(t for t in range(n_tasks) if t not in constant)]
     ]
     results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_score)(
-            clone(estimator), X, y, train, test, task, mask, labels, scorer
+            clone(estimator), X, y, train, test, task, mask, labels, scorer, classes
         )
         for _, train, test, task in jobs
     )
@@ -292,13 +400,14 @@ def transfer_gain(
             (multi if task is None else single)[k, t] = value
 
     difference = multi - single
+    difference[:, list(constant)] = 0.0  # nothing to transfer
     n_valid = np.sum(~np.isnan(difference), axis=0)
     for t in np.flatnonzero(n_valid == 0):
         raise ValueError(
             f"{task_label(t, targets.task_names)} has no observed label in any "
             "test part of cv: its transfer gain cannot be measured."
         )
-    gain = np.nanmean(difference, axis=0)
+    gain = _nanmean(difference, axis=0)
     gain_std = np.zeros(n_tasks)
     several = n_valid > 1
     if several.any():
