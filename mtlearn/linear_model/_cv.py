@@ -331,6 +331,18 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
         validation log-likelihood (minus the log-loss, pooled over the observed
         cells), and the model is refitted on all the data with it.
 
+        Rare labels: a task constant in the whole data is left out of the
+        objective, the grid's ``alpha_max`` and every fold (one
+        :class:`~mtlearn.exceptions.ConstantTaskWarning` per fit). A task whose
+        labels hold one class in a fold's **training** part only is fitted
+        there as a constant (predicting that class) and is **left out of that
+        fold's validation score**, for every alpha alike (its labels count as
+        missing in that fold, with the validation log-loss or the
+        ``scoring``), so that it does not bias the choice; a task with no
+        validation label in a fold is left out likewise. A fold with no task
+        left scores 0 for every alpha. A multiclass task missing some of its
+        classes in a fold keeps all its columns there.
+
         Parameters
         ----------
     {parameters}

@@ -511,6 +511,14 @@ class MultiTaskLogisticRegression(
         ``'mean'`` treat each class column as one output; ``'graph'`` needs
         binary tasks.
 
+        A **constant task** (its observed labels hold one class, as a rare
+        label may) is not fitted: it has no term in the objective above (no
+        loss, no place in the coupling of ``'mean'``, ``'graph'``, ``'trace'``
+        or ``'l21'``), so the other tasks' coefficients are those of a fit
+        without it. It predicts its class with probability 1
+        (``predict_proba`` of shape (n_samples, 1)) and each fit warns once
+        with :class:`mtlearn.exceptions.ConstantTaskWarning`.
+
         Parameters
         ----------
     {parameters}
@@ -523,9 +531,11 @@ class MultiTaskLogisticRegression(
             One row per output: a binary task owns one row (its decision
             function), a multiclass task owns one row per class, in the order of
             its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
-            ``n_outputs == n_tasks`` when every task is binary.
+            ``n_outputs == n_tasks`` when every task is binary. A constant
+            task (one observed class) owns one row of zeros.
         intercept_ : ndarray of shape (n_outputs,)
-            Intercepts, in the layout of ``coef_``.
+            Intercepts, in the layout of ``coef_``; 0 for a constant task
+            (its decision function is 0, as ``decision_function`` reports).
         task_rows_ : list of slice
             The rows of ``coef_`` and ``intercept_`` owned by each task.
         n_tasks_ : int
