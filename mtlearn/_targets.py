@@ -291,6 +291,8 @@ def _encode_classification(array, mask, classes, names, one_d):
 
 
 def _numeric_object(observed, t, names):
+    if all(isinstance(v, (bool, np.bool_)) for v in observed):
+        return observed.astype(bool)  # bool labels stay bools
     try:
         as_float = observed.astype(np.float64)
     except (TypeError, ValueError):

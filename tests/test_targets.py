@@ -151,6 +151,14 @@ def test_decode_round_trip():
     )
 
 
+def test_bool_labels_in_an_object_y_stay_bools():
+    y = np.array([[True, 1], [False, 2], [True, 2]], dtype=object)
+    targets = check_targets(y, kind="classification")
+    assert targets.classes[0].dtype == bool
+    np.testing.assert_array_equal(targets.classes[0], [False, True])
+    np.testing.assert_array_equal(targets.classes[1], [1, 2])
+
+
 def test_input_is_not_modified():
     y = np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 0.0]])
     before = y.copy()
