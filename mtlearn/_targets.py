@@ -74,6 +74,26 @@ class TaskTargets:
         return self.values.shape[1]
 
     @property
+    def labelled_rows(self):
+        """Indices of the rows with at least one observed label.
+
+        A row whose every label is missing carries nothing for the fit;
+        estimators drop it before anything random (validation splits, folds,
+        dropout) so that it cannot change a deterministic fit.
+        """
+        return np.flatnonzero(self.mask.any(axis=1))
+
+    def take(self, rows):
+        """The targets of ``rows`` only (same tasks and classes)."""
+        return TaskTargets(
+            self.values[rows],
+            self.mask[rows],
+            self.classes,
+            self.task_names,
+            self.one_d,
+        )
+
+    @property
     def constant(self):
         """Indices of the constant tasks (one class), an int array."""
         return constant_tasks(self.classes)

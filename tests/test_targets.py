@@ -159,6 +159,15 @@ def test_bool_labels_in_an_object_y_stay_bools():
     np.testing.assert_array_equal(targets.classes[1], [1, 2])
 
 
+def test_labelled_rows_and_take():
+    y = np.array([[1.0, np.nan], [np.nan, np.nan], [0.0, 1.0], [1.0, 0.0]])
+    targets = check_targets(y, kind="classification")
+    np.testing.assert_array_equal(targets.labelled_rows, [0, 2, 3])
+    kept = targets.take(targets.labelled_rows)
+    np.testing.assert_array_equal(kept.mask, ~np.isnan(y[[0, 2, 3]]))
+    assert kept.classes is targets.classes
+
+
 def test_input_is_not_modified():
     y = np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 0.0]])
     before = y.copy()
