@@ -314,6 +314,8 @@ def test_hostile_parameters_and_cv_get_clear_errors():
     )
     y = Y[:, 0]
     lr = LogisticRegression()
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        MultiTaskThresholdClassifier(lr).fit(X, None)
     bad_cv = [(np.arange(30), np.arange(30, 45))]
     with pytest.raises(ValueError, match="cv gave row indices out of range"):
         MultiTaskThresholdClassifier(lr, cv=bad_cv).fit(X, y)

@@ -569,11 +569,11 @@ class MultiTaskThresholdClassifier(
             The fitted meta-estimator.
         """
         X, y = indexable(X, y)  # sparse X to CSR, whose rows can be taken
-        if not hasattr(y, "iloc"):  # columns of a DataFrame or of an array
+        if y is not None and not hasattr(y, "iloc"):  # columns can be taken
             y = np.asarray(y)
         n_samples = _num_samples(X)
         targets = check_targets(y, kind="classification", n_samples=n_samples)
-        warn_constant_tasks(targets)
+        warn_constant_tasks(targets, stacklevel=4)  # the caller of _fit_context
         weight = _check_weight(fit_params.get("sample_weight"), n_samples)
         candidates = self._candidate_thresholds()
         cv = _check_multitask_cv(self.cv, targets, self.random_state)

@@ -374,7 +374,7 @@ def transfer_gain(
         scorer = get_scorer(scoring)
     else:
         scorer = make_scorer(scoring)
-    warn_constant_tasks(targets, stacklevel=2)
+    warn_constant_tasks(targets, stacklevel=4)  # the caller of validate_params
     splits = _split_rows(_check_multitask_cv(cv, targets, random_state), X, y, targets)
     labels, mask = observed_targets(y)
     classes = None
