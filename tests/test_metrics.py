@@ -271,6 +271,8 @@ def test_hostile_inputs_get_clear_errors():
     Y = np.array([[0, 1], [1, 0], [1, 1]])
     with pytest.raises(ValueError, match="y_true must be of shape"):
         per_task_score("accuracy", np.zeros((3, 2, 2)), Y)
+    with pytest.raises(ValueError, match="y_true contains infinite"):
+        multitask_score("r2", np.array([[1.0], [np.inf]]), np.ones((2, 1)))
     with pytest.raises(ValueError, match="y_true is None"):
         multitask_score("f1", None, Y)
     with pytest.raises(ValueError, match="y_pred is None"):

@@ -253,6 +253,11 @@ def _check_y_true(y_true):
     """``y_true`` as a 2-D array and the mask of its observed cells."""
     if y_true is None:
         raise ValueError("y_true is None; give the true labels or targets.")
+    values = np.asarray(y_true) if not hasattr(y_true, "iloc") else None
+    if values is not None and values.dtype.kind == "f" and np.isinf(values).any():
+        raise ValueError(
+            "y_true contains infinite values; a missing label must be NaN."
+        )
     array, mask = observed_targets(y_true)
     if array.ndim != 2:
         raise ValueError(
