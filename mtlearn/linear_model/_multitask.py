@@ -143,6 +143,8 @@ class _BaseMultiTaskLinear(BaseEstimator):
     output column is published as zeros.
     """
 
+    _accepts_missing_labels = True  # NaN / None cells leave their task's loss
+
     _parameter_constraints = {
         "penalty": [StrOptions(set(PENALTIES))],
         "alpha": [Interval(Real, 0, None, closed="left")],
