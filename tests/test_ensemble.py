@@ -600,6 +600,9 @@ def test_cv_iterable_with_bad_indices():
         ([(np.arange(40), np.arange(40, 70))], "cv gave test row index 69"),
         ([(np.arange(-1, 40), np.arange(40, 60))], "cv gave training row index -1"),
         ([(np.arange(40) + 0.5, np.arange(40, 60))], "integer indices"),
+        ([(np.arange(40),)], "pairs of row indices, got a fold of type tuple of"),
+        ([], "cv gave no fold"),
+        (100, "cv=100 folds need at least 100 rows, X has 60"),
     ]:
         with pytest.raises(ValueError, match=expected):
             MultiTaskEnsemble(_fast_members(), weights="cv", cv=folds).fit(X, Y)

@@ -13,7 +13,7 @@ from sklearn.base import (
     is_regressor,
 )
 from sklearn.dummy import DummyClassifier
-from sklearn.model_selection import KFold, check_cv
+from sklearn.model_selection import KFold
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition, available_if
@@ -320,22 +320,43 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             del self.task_names_
 
     def _folds(self, X, targets, seed):
+        n_samples = X.shape[0]
         if isinstance(self.cv, Integral):
+            if self.cv > n_samples:
+                raise ValueError(
+                    f"cv={self.cv} folds need at least {self.cv} rows, X has "
+                    f"{n_samples}; lower cv (weights='cv' and final_estimator "
+                    "use it)."
+                )
             splitter = KFold(n_splits=self.cv, shuffle=True, random_state=seed)
         else:
-            splitter = check_cv(self.cv)
+            splitter = self.cv if hasattr(self.cv, "split") else list(self.cv)
         if targets.n_tasks == 1:
             y_split = targets.values[:, 0]
         else:  # for multi-label splitters; missing labels as NaN
             y_split = np.where(targets.mask, targets.values, np.nan)
-        n_samples = X.shape[0]
-        return [
-            (
-                _fold_rows(train, n_samples, "training"),
-                _fold_rows(test, n_samples, "test"),
+        # an iterable of folds is read as given (check_cv would unpack it)
+        raw = splitter.split(X, y_split) if hasattr(splitter, "split") else splitter
+        folds = []
+        for fold in raw:
+            if not isinstance(fold, tuple | list) or len(fold) != 2:
+                size = f" of length {len(fold)}" if hasattr(fold, "__len__") else ""
+                raise ValueError(
+                    "cv must give (train, test) pairs of row indices, got "
+                    f"a fold of type {type(fold).__name__}{size}."
+                )
+            train, test = fold
+            folds.append(
+                (
+                    _fold_rows(train, n_samples, "training"),
+                    _fold_rows(test, n_samples, "test"),
+                )
             )
-            for train, test in splitter.split(X, y_split)
-        ]
+        if not folds:
+            raise ValueError(
+                "cv gave no fold; weights='cv' and final_estimator need one."
+            )
+        return folds
 
     def _jobs(self, joint, takes_constants, y, mask, folds):
         """Final fits first, then the cross-validation fits, as one flat list.
