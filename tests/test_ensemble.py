@@ -560,6 +560,7 @@ def test_regressor_on_constant_targets():
         pred = ensemble.fit(X, targets).predict(X)
         assert np.all(np.isfinite(pred))
         np.testing.assert_allclose(pred[:, 0], 3.0, atol=1e-6)
+        assert np.isfinite(ensemble.score(X, targets))
         if mode:
             np.testing.assert_allclose(ensemble.weights_.sum(axis=0), 1.0)
 

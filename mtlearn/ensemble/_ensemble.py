@@ -601,10 +601,13 @@ _SHARED_PARAMETERS_DOC = """
         Folds for the out-of-fold outputs that ``weights="cv"`` and
         ``final_estimator`` need: an int is that many shuffled ``KFold``
         folds over the rows (seeded by ``random_state``), shared by all
-        tasks. A fold is skipped for a task when its training rows hold no
-        observed label of the task (or one class only) or its test rows
-        none; rows of a task without an out-of-fold output of every member
-        are left out of that task's weights and final estimator.
+        tasks; an iterable gives (train, test) pairs of row indices (or
+        boolean masks). A fold is skipped for a task when its training rows
+        hold no observed label of the task or its test rows none; rows of a
+        task without an out-of-fold output are left out of that task's
+        weights and final estimator. When a fold's training rows hold one
+        class of a task, the members are not fitted on it there and their
+        out-of-fold output is that class with probability 1.
     n_jobs : int, default=None
         Number of joblib workers. Every fit — each member on each task (or
         on all tasks at once), each cross-validation fit — is one joblib
