@@ -660,9 +660,10 @@ _MEMBERS_DOC = """
     Members are multi-task or single-task. A member that declares
     multi-output targets (its ``target_tags.multi_output``) is fitted once on
     all tasks when it takes missing labels (mtlearn's estimators, or a
-    Pipeline ending in one) or when y has no missing label; otherwise, as any
-    single-task classifier or regressor, it is fitted once per task on that
-    task's observed rows only. Missing labels are never imputed.
+    Pipeline ending in one) or when y has no missing label and no constant
+    task; otherwise, as any single-task classifier or regressor, it is
+    fitted once per task on that task's observed rows only. Missing labels
+    are never imputed.
 """
 
 
