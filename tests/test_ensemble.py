@@ -163,6 +163,11 @@ def test_multi_output_member_without_missing_label_support():
     per_task = MultiTaskEnsemble([forest]).fit(X, Y)  # NaN: fitted per task
     assert [type(e) for e in per_task.estimators_[0]] == [RandomForestClassifier] * 3
     assert per_task.estimators_[0][1].n_features_in_ == 4
+    Y = np.column_stack([Y[:, 0], np.zeros(200)])  # complete, one constant task
+    with pytest.warns(ConstantTaskWarning):
+        constant = MultiTaskEnsemble([forest]).fit(X, Y)
+    assert constant.estimators_[0][1] is None  # fitted per task, not on task 1
+    assert isinstance(constant.estimators_[0][0], RandomForestClassifier)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
