@@ -650,6 +650,7 @@ def test_a_constant_one_dimensional_y_predicts_its_class():
     assert clf.decision_function(X).shape == (30,)
     assert clf.score(X, y) == 1.0
     assert clf.n_iter_ == 0  # nothing to learn
+    assert clf.validation_scores_ == [] and clf.best_validation_score_ is None
     assert clf.transform(X).shape == (30, 32)
 
 
@@ -691,6 +692,13 @@ def test_partial_fit_with_declared_classes_is_not_constant(recwarn):
             clf.partial_fit(X, Y, classes=[[0, 1], [0, 1, 2], [1]])
         assert len(_one_warning(record)) == 1
     np.testing.assert_array_equal(clf.predict_proba(X)[2], 1.0)
+    # one-dimensional y, declared binary, a chunk of one class
+    clf = _fast(SharedRepresentationClassifier)
+    clf.partial_fit(X, np.zeros(len(X)), classes=[0, 1])
+    clf.partial_fit(X, np.zeros(len(X)))
+    assert not _one_warning(recwarn.list)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (90, 2) and np.isfinite(proba).all()
 
 
 # -- hostile input ---------------------------------------------------------------

@@ -499,7 +499,9 @@ class _BaseSharedRepresentation(
         )
         if self.early_stopping:
             self.validation_scores_ = list(history.validation_scores)
-            self.best_validation_score_ = history.best_validation_score
+            self.best_validation_score_ = (
+                history.best_validation_score if history.validation_scores else None
+            )
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
