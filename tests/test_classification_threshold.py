@@ -319,6 +319,12 @@ def test_hostile_parameters_and_cv_get_clear_errors():
     bad_cv = [(np.arange(30), np.arange(30, 45))]
     with pytest.raises(ValueError, match="cv gave row indices out of range"):
         MultiTaskThresholdClassifier(lr, cv=bad_cv).fit(X, y)
+    with pytest.raises(ValueError, match="cv must be an int, a cross-validation"):
+        MultiTaskThresholdClassifier(lr, cv={"a": 1}).fit(X, y)
+    with pytest.raises(ValueError, match=r"cv must give \(train, test\) pairs"):
+        MultiTaskThresholdClassifier(lr, cv=[np.arange(10)]).fit(X, y)
+    with pytest.raises(ValueError, match="thresholds"):
+        MultiTaskThresholdClassifier(lr, thresholds=10**12).fit(X, y)
     with pytest.raises(ValueError, match="cv gave an empty train part"):
         MultiTaskThresholdClassifier(lr, cv=[([], np.arange(40))]).fit(X, y)
     with pytest.raises(ValueError, match="cv gave a train part .* not a 1-D"):

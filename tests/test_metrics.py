@@ -273,6 +273,24 @@ def test_hostile_inputs_get_clear_errors():
         per_task_score("accuracy", np.zeros((3, 2, 2)), Y)
     with pytest.raises(ValueError, match="y_true contains infinite"):
         multitask_score("r2", np.array([[1.0], [np.inf]]), np.ones((2, 1)))
+    with pytest.raises(ValueError, match="classes must give the classes"):
+        per_task_score("f1", Y, Y, classes=1)
+    nested = np.empty((2, 1), dtype=object)
+    nested[0, 0], nested[1, 0] = [1, 2], 0
+    with pytest.raises(ValueError, match="y_true holds a sequence in a cell"):
+        per_task_score("accuracy", nested, np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="y_pred holds values of magnitude"):
+        per_task_score("r2", np.ones(3), np.array([1.0, 2.0, 1e200]))
+    with pytest.raises(ValueError, match="y_true holds non-numeric"):
+        per_task_score("mae", np.array(["a", "b"]), np.ones(2))
+    with pytest.raises(ValueError, match="digits must be a non-negative int"):
+        multitask_report(Y, Y, digits=None)
+    weight = np.array([0.5, 1.0, 1.5])
+    assert per_task_score(
+        "matthews_corrcoef", Y, Y[::-1], sample_weight=weight * 1e300
+    ) == pytest.approx(
+        per_task_score("matthews_corrcoef", Y, Y[::-1], sample_weight=weight)
+    )
     with pytest.raises(ValueError, match="y_true is None"):
         multitask_score("f1", None, Y)
     with pytest.raises(ValueError, match="y_pred is None"):

@@ -287,6 +287,9 @@ def test_errors():
         list(MultilabelStratifiedShuffleSplit(2, test_size=1.5).split(X, y))
     with pytest.raises(ValueError, match="test_size=0"):
         list(MultilabelStratifiedShuffleSplit(2, test_size=0).split(X, y))
+    for size in (np.nan, [1], True):
+        with pytest.raises(ValueError, match="test_size must be None, an int"):
+            list(MultilabelStratifiedShuffleSplit(2, test_size=size).split(X, y))
     with pytest.raises(ValueError, match="n_splits must be a positive int"):
         list(MultilabelStratifiedShuffleSplit(0).split(X, y))
 

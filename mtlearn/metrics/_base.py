@@ -232,6 +232,13 @@ def _task_outputs(y_pred, n_samples, n_tasks):
 def _task_classes(classes, n_tasks):
     if classes is None:
         return [None] * n_tasks
+    if not isinstance(classes, (list, tuple, np.ndarray)) or (
+        isinstance(classes, np.ndarray) and classes.ndim == 0
+    ):
+        raise ValueError(
+            "classes must give the classes of each task (a list of arrays, an "
+            f"estimator's classes_), got {classes!r}."
+        )
     if n_tasks == 1 and np.ndim(classes[0]) == 0:
         classes = [classes]
     if len(classes) != n_tasks:
@@ -253,12 +260,26 @@ def _check_y_true(y_true):
     """``y_true`` as a 2-D array and the mask of its observed cells."""
     if y_true is None:
         raise ValueError("y_true is None; give the true labels or targets.")
-    values = np.asarray(y_true) if not hasattr(y_true, "iloc") else None
+    values = None
+    if not hasattr(y_true, "iloc"):
+        try:
+            values = np.asarray(y_true)
+        except ValueError:  # ragged nesting
+            raise ValueError(
+                "y_true must be an array of shape (n_samples,) or "
+                "(n_samples, n_tasks) with one label per cell; it holds "
+                "sequences of different lengths."
+            ) from None
     if values is not None and values.dtype.kind == "f" and np.isinf(values).any():
         raise ValueError(
             "y_true contains infinite values; a missing label must be NaN."
         )
     array, mask = observed_targets(y_true)
+    if array.dtype == object and any(np.ndim(v) > 0 for v in array.flat):
+        raise ValueError(
+            "y_true holds a sequence in a cell; each cell must hold one label "
+            "or target (NaN or None when missing)."
+        )
     if array.ndim != 2:
         raise ValueError(
             "y_true must be of shape (n_samples,) or (n_samples, n_tasks), got "
@@ -291,11 +312,13 @@ def _check_sample_weight(sample_weight, n_samples):
             "sample_weight contains negative values; the weights of every "
             "mtlearn metric must be non-negative."
         )
-    if not weight.sum() > 0:
+    if not weight.max(initial=0) > 0:
         raise ValueError(
             "sample_weight sums to 0: at least one weight must be positive."
         )
-    return weight
+    # The metrics are invariant to the scale of the weights; weights of
+    # magnitude 1e300 (or 1e-300) would overflow (or underflow) their sums.
+    return weight / weight.max()
 
 
 def _observed_tasks(y_true, y_pred, sample_weight=None, classes=None, task_names=None):
@@ -453,6 +476,11 @@ def _score_task(metric, task):
         else:  # one label known: scikit-learn's default pos_label=1
             defaults = {}
         return metric(task.y_true, task.y_pred, task.weight, defaults)
+    if kind == "scores" and task.y_pred.dtype.kind not in "biuf":
+        raise ValueError(
+            f"y_pred holds {task.y_pred.dtype} values; {metric.spec.name} needs "
+            "numeric scores (probabilities or decision values)."
+        )
     if kind == "scores" and task.y_pred.ndim == 1:
         positive = _positive_label(task, metric.spec.name)
         y_positive = (task.y_true == positive).astype(np.int64)
@@ -464,7 +492,32 @@ def _score_task(metric, task):
         return metric(task.y_true, scores, task.weight, defaults)
     if kind == "labels":
         _task_labels(task)  # string and numeric labels mixed: a clear error
+    if kind == "regression":
+        _check_regression(task)
     return metric(task.y_true, task.y_pred, task.weight, {})
+
+
+# Squares of larger values overflow float64 (R², MSE, RMSE).
+_MAX_REGRESSION_VALUE = 1e150
+
+
+def _check_regression(task):
+    """Numeric, finite targets and predictions whose squares are finite."""
+    for name, values in (("y_true", task.y_true), ("y_pred", task.y_pred)):
+        try:
+            values = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name} holds non-numeric values; regression metrics need numbers."
+            ) from None
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} holds NaN or infinite predictions.")
+        if np.max(np.abs(values), initial=0) > _MAX_REGRESSION_VALUE:
+            raise ValueError(
+                f"{name} holds values of magnitude above "
+                f"{_MAX_REGRESSION_VALUE:.0e}, whose squared errors overflow "
+                "float64; scale the targets (e.g. StandardScaler) first."
+            )
 
 
 def _warn_undefined(tasks, task_names):

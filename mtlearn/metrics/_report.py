@@ -1,5 +1,7 @@
 """A per-task text (or dict) report of classification or regression metrics."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
@@ -199,6 +201,12 @@ def multitask_report(
     >>> multitask_report(y_true, y_pred, output_dict=True)["task 1"]
     {'accuracy': 0.666..., 'f1': 0.666..., 'support': 3}
     """
+    if (
+        not isinstance(digits, numbers.Integral)
+        or isinstance(digits, bool)
+        or digits < 0
+    ):
+        raise ValueError(f"digits must be a non-negative int, got {digits!r}.")
     tasks, names = _observed_tasks(y_true, y_pred, sample_weight, classes, task_names)
     kind = _report_kind(tasks, kind, names)
     notes = [

@@ -48,6 +48,19 @@ def _check_multitask_cv(cv, targets, random_state):
                 cv, shuffle=True, random_state=random_state
             )
         return KFold(cv, shuffle=True, random_state=random_state)
+    if cv is not None and not hasattr(cv, "split"):
+        if isinstance(cv, (str, dict)) or not hasattr(cv, "__iter__"):
+            raise ValueError(
+                "cv must be an int, a cross-validation splitter or an iterable "
+                f"of (train, test) pairs of row indices, got {type(cv).__name__}."
+            )
+        cv = list(cv)
+        for k, split in enumerate(cv):
+            if not isinstance(split, (tuple, list)) or len(split) != 2:
+                raise ValueError(
+                    "cv must give (train, test) pairs of row indices; split "
+                    f"{k} is {type(split).__name__} {split!r:.80}."
+                )
     return check_cv(cv)
 
 
@@ -82,7 +95,13 @@ def _split_rows(cv, X, y, targets):
         y_split = np.where(targets.mask[:, 0], targets.values[:, 0], -1)
     n_samples = targets.values.shape[0]
     splits = []
-    for k, (train, test) in enumerate(cv.split(X, y_split)):
+    for k, split in enumerate(cv.split(X, y_split)):
+        if not isinstance(split, (tuple, list)) or len(split) != 2:
+            raise ValueError(
+                f"cv must give (train, test) pairs of row indices; split {k} "
+                f"is {type(split).__name__} {split!r:.80}."
+            )
+        train, test = split
         train = _check_split_part(train, n_samples, k, "train")
         test = _check_split_part(test, n_samples, k, "test")
         if train.size == 0:
@@ -419,8 +438,8 @@ class MultiTaskThresholdClassifier(
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds of every binary task: an int ``n`` means the
         ``n`` evenly spaced quantiles (from the minimum to the maximum) of the
-        task's observed out-of-fold probabilities; an array of finite numbers
-        gives them.
+        task's observed out-of-fold probabilities (1 <= n <= 10 000); an
+        array of finite numbers gives them.
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int. The estimator keeps its
         own ``random_state``.
@@ -524,7 +543,7 @@ class MultiTaskThresholdClassifier(
         "scoring": [StrOptions(set(_COUNT_METRICS) | {"micro_f1"}), callable],
         "cv": ["cv_object"],
         "refit": ["boolean"],
-        "thresholds": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "thresholds": [Interval(Integral, 1, 10_000, closed="both"), "array-like"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }

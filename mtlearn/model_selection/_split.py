@@ -137,6 +137,21 @@ def _iterative_stratification(labels, fold_sizes, rng=None):
     return folds
 
 
+def _check_size(name, value):
+    """``test_size`` / ``train_size``: None, a positive int or a float in (0, 1)."""
+    if value is None:
+        return
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return  # its range is checked against n_samples by scikit-learn
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if np.isfinite(value):
+            return
+    raise ValueError(
+        f"{name} must be None, an int (a number of samples) or a float in "
+        f"(0, 1) (a proportion), got {value!r}."
+    )
+
+
 class _StratifiedOnTargetsMixin:
     """The ``split`` of the splitters below: ``y`` is required."""
 
@@ -336,6 +351,8 @@ class MultilabelStratifiedShuffleSplit(_StratifiedOnTargetsMixin, BaseShuffleSpl
             or self.n_splits < 1
         ):
             raise ValueError(f"n_splits must be a positive int, got {self.n_splits!r}.")
+        for name in ("test_size", "train_size"):
+            _check_size(name, getattr(self, name))
         n_samples = _num_samples(X)
         n_train, n_test = _validate_shuffle_split(
             n_samples,
