@@ -1,96 +1,19 @@
 """scikit-learn's estimator checks, run over every public mtlearn estimator."""
 
 import pytest
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mtlearn.ensemble import MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor
 from mtlearn.linear_model import (
-    MultiTaskLinearRegression,
-    MultiTaskLinearRegressionCV,
     MultiTaskLogisticRegression,
-    MultiTaskLogisticRegressionCV,
 )
 from mtlearn.model_selection import MultiTaskThresholdClassifier
 from mtlearn.neural_network import (
     SharedRepresentationClassifier,
-    SharedRepresentationRegressor,
 )
+from tests._estimators import fast_estimators
 
-# Small data and few epochs keep the checks fast; the settings still reach
-# the accuracy the checks ask for.
-ESTIMATORS = [
-    SharedRepresentationClassifier(
-        hidden_layer_sizes=(16,),
-        dropout=0.0,
-        early_stopping=False,
-        max_iter=100,
-        learning_rate_init=1e-2,
-        dtype="float64",
-        random_state=0,
-    ),
-    # the defaults (float32, early stopping, dropout, averaging), smaller
-    SharedRepresentationClassifier(
-        hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
-    ),
-    SharedRepresentationRegressor(
-        hidden_layer_sizes=(16,),
-        dropout=0.0,
-        early_stopping=False,
-        max_iter=100,
-        learning_rate_init=1e-2,
-        dtype="float64",
-        random_state=0,
-    ),
-    SharedRepresentationRegressor(
-        hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
-    ),
-    MultiTaskThresholdClassifier(
-        SharedRepresentationClassifier(
-            hidden_layer_sizes=(16,),
-            max_iter=50,
-            learning_rate_init=1e-2,
-            early_stopping=False,
-            random_state=0,
-        ),
-        cv=3,
-        random_state=0,
-    ),
-    # ensembles: a small member set; soft voting, then cv weights and stacking
-    MultiTaskEnsembleClassifier(
-        [
-            ("lr", LogisticRegression()),
-            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
-        ]
-    ),
-    MultiTaskEnsembleClassifier(
-        [
-            ("lr", LogisticRegression()),
-            ("tree", DecisionTreeClassifier(max_depth=3)),
-        ],
-        weights="cv",
-        final_estimator=LogisticRegression(),
-        cv=3,
-        random_state=0,
-    ),
-    MultiTaskEnsembleRegressor(
-        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
-        weights="cv",
-        cv=3,
-        random_state=0,
-    ),
-    # linear models: weak penalties, tight tolerance (the sample-weight
-    # checks compare two fits to 1e-7)
-    MultiTaskLinearRegression(alpha=1e-3, tol=1e-10, max_iter=5000),
-    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-10, max_iter=5000),
-    MultiTaskLogisticRegression(alpha=1e-2, tol=1e-10, max_iter=5000),
-    MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, tol=1e-10, max_iter=5000),
-    MultiTaskLinearRegressionCV(alphas=4, cv=3, tol=1e-10, max_iter=5000),
-    MultiTaskLogisticRegressionCV(
-        penalty="trace", alphas=3, eps=0.1, cv=3, tol=1e-10, max_iter=5000
-    ),
-]
+ESTIMATORS = fast_estimators(linear_tol=1e-10)
 
 
 def _expected_failures(estimator):

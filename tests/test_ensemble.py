@@ -608,7 +608,7 @@ def test_cv_iterable_with_bad_indices():
         ([(np.arange(40) + 0.5, np.arange(40, 60))], "integer indices"),
         ([(np.arange(40),)], "pairs of row indices, got a fold of type tuple of"),
         ([], "cv gave no fold"),
-        (100, "cv=100 folds need at least 100 rows, X has 60"),
+        (100, "cv=100 folds need at least 100 samples, X has n_samples=60"),
     ]:
         with pytest.raises(ValueError, match=expected):
             MultiTaskEnsemble(_fast_members(), weights="cv", cv=folds).fit(X, Y)

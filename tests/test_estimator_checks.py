@@ -7,20 +7,14 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import EstimatorCheckFailedWarning
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from mtlearn.ensemble import MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor
 from mtlearn.exceptions import ConstantTaskWarning
-from mtlearn.linear_model import (
-    MultiTaskLinearRegression,
-    MultiTaskLinearRegressionCV,
-    MultiTaskLogisticRegression,
-    MultiTaskLogisticRegressionCV,
-)
 from mtlearn.model_selection import MultiTaskThresholdClassifier
 from mtlearn.neural_network import (
     SharedRepresentationClassifier,
@@ -42,6 +36,7 @@ from mtlearn.utils.estimator_checks import (
     multitask_checks,
     parametrize_with_multitask_checks,
 )
+from tests._estimators import fast_estimators, network
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -51,94 +46,17 @@ def _one_blas_thread():
         yield
 
 
-# test_common.py's constructor settings (small and fast), and a pipeline.
+# test_common.py's estimators (the linear models at tol=1e-6: no check here
+# compares two different fits to better than 1e-4), a pipeline, hard voting.
 ESTIMATORS = [
-    SharedRepresentationClassifier(
-        hidden_layer_sizes=(16,),
-        dropout=0.0,
-        early_stopping=False,
-        max_iter=100,
-        learning_rate_init=1e-2,
-        dtype="float64",
-        random_state=0,
-    ),
-    # the defaults (float32, early stopping, dropout, averaging), smaller
-    SharedRepresentationClassifier(
-        hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
-    ),
-    SharedRepresentationRegressor(
-        hidden_layer_sizes=(16,),
-        dropout=0.0,
-        early_stopping=False,
-        max_iter=100,
-        learning_rate_init=1e-2,
-        dtype="float64",
-        random_state=0,
-    ),
-    SharedRepresentationRegressor(
-        hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
-    ),
-    make_pipeline(
-        StandardScaler(),
-        SharedRepresentationClassifier(
-            hidden_layer_sizes=(16,),
-            dropout=0.0,
-            early_stopping=False,
-            max_iter=100,
-            learning_rate_init=1e-2,
-            random_state=0,
-        ),
-    ),
-    MultiTaskThresholdClassifier(
-        SharedRepresentationClassifier(
-            hidden_layer_sizes=(16,),
-            max_iter=50,
-            learning_rate_init=1e-2,
-            early_stopping=False,
-            random_state=0,
-        ),
-        cv=3,
-        random_state=0,
-    ),
-    MultiTaskEnsembleClassifier(
-        [
-            ("lr", LogisticRegression()),
-            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
-        ]
-    ),
-    # hard voting: no predict_proba
+    *fast_estimators(linear_tol=1e-6),
+    make_pipeline(StandardScaler(), network(dtype="float32")),
     MultiTaskEnsembleClassifier(
         [
             ("lr", LogisticRegression()),
             ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
         ],
         voting="hard",
-    ),
-    MultiTaskEnsembleClassifier(
-        [
-            ("lr", LogisticRegression()),
-            ("tree", DecisionTreeClassifier(max_depth=3)),
-        ],
-        weights="cv",
-        final_estimator=LogisticRegression(),
-        cv=3,
-        random_state=0,
-    ),
-    MultiTaskEnsembleRegressor(
-        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
-        weights="cv",
-        cv=3,
-        random_state=0,
-    ),
-    # linear models: test_common.py's, at tol=1e-6 (no check here compares
-    # two different fits to better than 1e-4)
-    MultiTaskLinearRegression(alpha=1e-3, tol=1e-6, max_iter=5000),
-    MultiTaskLinearRegression(penalty="trace", alpha=1e-3, tol=1e-6, max_iter=5000),
-    MultiTaskLogisticRegression(alpha=1e-2, tol=1e-6, max_iter=5000),
-    MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, tol=1e-6, max_iter=5000),
-    MultiTaskLinearRegressionCV(alphas=4, cv=3, tol=1e-6, max_iter=5000),
-    MultiTaskLogisticRegressionCV(
-        penalty="trace", alphas=3, eps=0.1, cv=3, tol=1e-6, max_iter=5000
     ),
 ]
 
@@ -153,12 +71,6 @@ def _expected_failures(estimator):
     """What the estimators do not handle yet: remove an entry once fixed."""
     final = _final_step(estimator)
     failures = {}
-    if isinstance(final, ClassifierMixin):
-        failures["check_mixed_label_types"] = (
-            "pending: bool labels in an object y come back as ints 0/1 "
-            "(classes_[t] is [0, 1], not [False, True]): "
-            "_targets._numeric_object casts them"
-        )
     if isinstance(
         final,
         (SharedRepresentationClassifier, SharedRepresentationRegressor),

@@ -324,9 +324,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         if isinstance(self.cv, Integral):
             if self.cv > n_samples:
                 raise ValueError(
-                    f"cv={self.cv} folds need at least {self.cv} rows, X has "
-                    f"{n_samples}; lower cv (weights='cv' and final_estimator "
-                    "use it)."
+                    f"cv={self.cv} folds need at least {self.cv} samples, X "
+                    f"has n_samples={n_samples}; lower cv (weights='cv' and "
+                    "final_estimator use it)."
                 )
             splitter = KFold(n_splits=self.cv, shuffle=True, random_state=seed)
         else:

@@ -1,0 +1,97 @@
+"""Every public mtlearn estimator in a small, fast configuration.
+
+Shared by the scikit-learn checks (test_common.py) and the multi-task
+contract checks (test_estimator_checks.py): small data and few epochs keep
+them fast, and the settings still reach the accuracy the checks ask for.
+"""
+
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from mtlearn.ensemble import MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor
+from mtlearn.linear_model import (
+    MultiTaskLinearRegression,
+    MultiTaskLinearRegressionCV,
+    MultiTaskLogisticRegression,
+    MultiTaskLogisticRegressionCV,
+)
+from mtlearn.model_selection import MultiTaskThresholdClassifier
+from mtlearn.neural_network import (
+    SharedRepresentationClassifier,
+    SharedRepresentationRegressor,
+)
+
+
+def network(kind="classifier", **params):
+    """A small network without early stopping or dropout, in float64."""
+    cls = {
+        "classifier": SharedRepresentationClassifier,
+        "regressor": SharedRepresentationRegressor,
+    }[kind]
+    settings = dict(
+        hidden_layer_sizes=(16,),
+        dropout=0.0,
+        early_stopping=False,
+        max_iter=100,
+        learning_rate_init=1e-2,
+        dtype="float64",
+        random_state=0,
+    )
+    return cls(**(settings | params))
+
+
+def fast_estimators(linear_tol):
+    """The list; ``linear_tol`` is the linear models' tolerance.
+
+    The sample-weight checks of scikit-learn compare two fits to 1e-7 and
+    need 1e-10; the multi-task checks need no better than 1e-6.
+    """
+    linear = dict(tol=linear_tol, max_iter=5000)
+    return [
+        network(),
+        # the defaults (float32, early stopping, dropout, averaging), smaller
+        SharedRepresentationClassifier(
+            hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
+        ),
+        network("regressor"),
+        SharedRepresentationRegressor(
+            hidden_layer_sizes=(16,), learning_rate_init=1e-2, random_state=0
+        ),
+        MultiTaskThresholdClassifier(
+            network(dropout=0.5, max_iter=50, dtype="float32"),
+            cv=3,
+            random_state=0,
+        ),
+        # ensembles: a small member set; soft voting, then cv weights and stacking
+        MultiTaskEnsembleClassifier(
+            [
+                ("lr", LogisticRegression()),
+                ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+            ]
+        ),
+        MultiTaskEnsembleClassifier(
+            [
+                ("lr", LogisticRegression()),
+                ("tree", DecisionTreeClassifier(max_depth=3)),
+            ],
+            weights="cv",
+            final_estimator=LogisticRegression(),
+            cv=3,
+            random_state=0,
+        ),
+        MultiTaskEnsembleRegressor(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+            weights="cv",
+            cv=3,
+            random_state=0,
+        ),
+        # linear models: weak penalties
+        MultiTaskLinearRegression(alpha=1e-3, **linear),
+        MultiTaskLinearRegression(penalty="trace", alpha=1e-3, **linear),
+        MultiTaskLogisticRegression(alpha=1e-2, **linear),
+        MultiTaskLogisticRegression(penalty="mean", alpha=1e-2, **linear),
+        MultiTaskLinearRegressionCV(alphas=4, cv=3, **linear),
+        MultiTaskLogisticRegressionCV(
+            penalty="trace", alphas=3, eps=0.1, cv=3, **linear
+        ),
+    ]
