@@ -754,6 +754,11 @@ def test_regressor_targets_of_huge_magnitude():
     assert np.isfinite(pred).all()
     # standardised, the targets are the same: so are the fits
     np.testing.assert_allclose(pred / 1e200, plain.predict(X), rtol=1e-8)
+    # a later partial_fit far outside the first call's scale: a clear error
+    reg = _fast(SharedRepresentationRegressor)
+    reg.partial_fit(X, Y)
+    with pytest.raises(ValueError, match="y has values too far .* float32"):
+        reg.partial_fit(X, Y * 1e200)
     # targets at the float64 limit: predictions beyond it are a clear error
     y = np.sign(X[:, 0]) * np.finfo(np.float64).max
     extreme = _fast(SharedRepresentationRegressor, **params).fit(X, y)

@@ -1114,8 +1114,19 @@ class SharedRepresentationRegressor(
         self._y_scale = np.where(scale > 0, scale, 1.0)
 
     def _encode_targets(self, targets):
-        z = (targets.values / self._y_unit - self._y_mean) / self._y_scale
-        return np.where(targets.mask, z, 0.0)
+        with np.errstate(over="ignore"):
+            z = (targets.values / self._y_unit - self._y_mean) / self._y_scale
+        z = np.where(targets.mask, z, 0.0)
+        limit = np.finfo(_DTYPES[self.dtype]).max
+        if not np.all(np.abs(z) <= limit):
+            # only after the first call: its own targets standardise to O(1)
+            raise ValueError(
+                "y has values too far from the targets of the first fit for the "
+                f"training dtype {self.dtype}: standardised with the first fit's "
+                "mean and scale they overflow. Refit from scratch "
+                "(warm_start=False), or scale y."
+            )
+        return z
 
     def predict(self, X):
         """Predicted targets.
