@@ -1148,3 +1148,18 @@ def test_predictions_that_overflow_are_a_clear_error():
     reg = MultiTaskLinearRegression(alpha=0.01).fit(X, y)
     with pytest.raises(ValueError, match="X has values whose linear predictions"):
         reg.predict(np.full_like(X, np.finfo(np.float64).max / 2))
+
+
+@pytest.mark.parametrize(
+    "estimator", [MultiTaskLinearRegression(), MultiTaskLogisticRegression()]
+)
+def test_non_numeric_X_and_sample_weight_are_named(estimator):
+    X = np.arange(40.0).reshape(20, 2)
+    Y = np.column_stack([np.arange(20) % 2, np.arange(20) // 10])
+    with pytest.raises(ValueError, match="X must hold numbers only"):
+        estimator.fit(np.where(X > 30, "a", X.astype(object)), Y)
+    with pytest.raises(ValueError, match="sample_weight must hold numbers only"):
+        estimator.fit(X, Y, sample_weight=np.full(20, "a"))
+    estimator.set_params(max_iter=50).fit(X, Y)
+    with pytest.raises(ValueError, match="X must hold numbers only"):
+        estimator.predict(np.full((3, 2), "a"))

@@ -7,11 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from .._mixins import (
     LogitClassifierMixin,
@@ -19,6 +15,7 @@ from .._mixins import (
     MultiTaskRegressorMixin,
 )
 from .._targets import check_targets, warn_constant_tasks
+from .._validation import check_sample_weight, validate_X
 from ._datafits import (
     LogisticDatafit,
     MultinomialDatafit,
@@ -181,10 +178,12 @@ class _BaseMultiTaskLinear(BaseEstimator):
 
     # -- data ------------------------------------------------------------
     def _validate(self, X, y, sample_weight):
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        X = validate_X(
+            self, X, reset=True, accept_sparse=["csr", "csc"], dtype=np.float64
+        )
         targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
         self._set_tasks(targets)
-        sample_weight = _check_sample_weight(
+        sample_weight = check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         check_magnitudes(
@@ -378,8 +377,8 @@ class _BaseMultiTaskLinear(BaseEstimator):
 
     def _linear(self, X):
         check_is_fitted(self, "_W")
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
+        X = validate_X(
+            self, X, reset=False, accept_sparse=["csr", "csc"], dtype=np.float64
         )
         with np.errstate(over="ignore", invalid="ignore"):
             Z = np.asarray(X @ self._W) + self._b
