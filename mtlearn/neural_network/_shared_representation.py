@@ -16,12 +16,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._mixins import (
     LogitClassifierMixin,
@@ -34,6 +29,7 @@ from .._targets import (
     task_label,
     warn_constant_tasks,
 )
+from .._validation import check_sample_weight, validate_X
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
@@ -230,7 +226,7 @@ class _BaseSharedRepresentation(
         return tuple(int(s) for s in entries)
 
     def _validate_X(self, X, reset):
-        X = validate_data(
+        X = validate_X(
             self,
             X,
             reset=reset,
@@ -302,7 +298,7 @@ class _BaseSharedRepresentation(
             classes=self._known_classes(classes, first_call, y),
         )
         warn_constant_tasks(targets)
-        sample_weight = _check_sample_weight(
+        sample_weight = check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         if sample_weight.max(initial=0) > 0:
