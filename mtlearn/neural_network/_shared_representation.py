@@ -16,7 +16,11 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from .._mixins import (
     LogitClassifierMixin,
@@ -29,7 +33,7 @@ from .._targets import (
     task_label,
     warn_constant_tasks,
 )
-from .._validation import check_sample_weight, validate_X
+from .._validation import check_sample_weight
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
@@ -226,7 +230,9 @@ class _BaseSharedRepresentation(
         return tuple(int(s) for s in entries)
 
     def _validate_X(self, X, reset):
-        X = validate_X(
+        # mtlearn._validation.validate_X would name X for non-numeric cells,
+        # but turns the TypeError of check_dtype_object into a ValueError
+        X = validate_data(
             self,
             X,
             reset=reset,
