@@ -1163,3 +1163,41 @@ def test_non_numeric_X_and_sample_weight_are_named(estimator):
     estimator.set_params(max_iter=50).fit(X, Y)
     with pytest.raises(ValueError, match="X must hold numbers only"):
         estimator.predict(np.full((3, 2), "a"))
+
+
+# -- cv folds of the CV variants (mtlearn._validation.check_cv_folds) -----------
+
+
+@pytest.mark.parametrize(
+    "estimator", [MultiTaskLinearRegressionCV, MultiTaskLogisticRegressionCV]
+)
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        ([(np.arange(15), np.arange(15, 35))], r"out of range in the test part"),
+        ([(np.arange(15) + 0.5, np.arange(15, 30))], "integer row indices"),
+        ([(["a", "b"], [1])], "integer row indices"),
+        ({"a": 1}, "cv must be an int, a cross-validation splitter"),
+        ([], "cv gave no"),
+        ([(np.arange(30),)], r"cv must give \(train, test\) pairs"),
+    ],
+)
+def test_cv_variants_check_the_folds(estimator, cv, match):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(float)
+    with pytest.raises(ValueError, match=match):
+        estimator(cv=cv, alphas=2).fit(X, Y)
+
+
+def test_cv_variants_take_boolean_fold_masks():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    Y = X @ rng.normal(size=(3, 2))
+    mask = np.arange(30) < 20
+    by_mask = MultiTaskLinearRegressionCV(cv=[(mask, ~mask)], alphas=3).fit(X, Y)
+    by_index = MultiTaskLinearRegressionCV(
+        cv=[(np.arange(20), np.arange(20, 30))], alphas=3
+    ).fit(X, Y)
+    assert by_mask.mse_path_.shape == (3, 1)
+    np.testing.assert_allclose(by_mask.mse_path_, by_index.mse_path_)

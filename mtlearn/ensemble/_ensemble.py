@@ -18,11 +18,7 @@ from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._mixins import (
     MultiTaskClassifierMixin,
@@ -30,6 +26,7 @@ from .._mixins import (
     accepts_missing_labels,
 )
 from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
+from .._validation import check_cv_folds, validate_X
 from ._base import (
     FitJob,
     align_columns,
@@ -211,14 +208,21 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         for stale in ("cv_skills_", "final_estimators_"):
             if hasattr(self, stale):
                 delattr(self, stale)
-        X = validate_data(
+        X = validate_X(
             self,
             X,
+            reset=True,
             accept_sparse="csr",
             ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan,
         )
-        targets = check_targets(y, kind=self._target_kind, n_samples=X.shape[0])
+        n_given = X.shape[0]
+        targets = check_targets(y, kind=self._target_kind, n_samples=n_given)
         warn_constant_tasks(targets, stacklevel=4)
+        # a row without any label carries nothing: it must not sway the fit
+        # (whether a member is fitted jointly, the folds)
+        rows = targets.labelled_rows
+        if rows.size < n_given:
+            X, targets = X[rows], targets.take(rows)
         self._setup_targets(targets)
         self._constant = targets.constant
         mask = targets.mask
@@ -235,7 +239,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         need_oof = self.final_estimator is not None or (
             isinstance(self.weights, str) and self.weights == "cv"
         )
-        folds = self._folds(X, targets, fold_seed) if need_oof else []
+        folds = self._folds(X, targets, fold_seed, n_given, rows) if need_oof else []
         takes_constants = [accepts_missing_labels(member) for member in members]
         jobs, fold_constants = self._jobs(joint, takes_constants, y_fit, mask, folds)
 
@@ -319,44 +323,27 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         elif hasattr(self, "task_names_"):
             del self.task_names_
 
-    def _folds(self, X, targets, seed):
+    def _folds(self, X, targets, seed, n_given, rows):
+        """Folds of the labelled rows; ``rows`` of the ``n_given`` in X."""
+        if not isinstance(self.cv, Integral) and not hasattr(self.cv, "split"):
+            # an iterable of folds indexes the rows as given: read as such
+            return check_cv_folds(self.cv, n_given, rows=rows)
         n_samples = X.shape[0]
         if isinstance(self.cv, Integral):
             if self.cv > n_samples:
                 raise ValueError(
                     f"cv={self.cv} folds need at least {self.cv} samples, X "
-                    f"has n_samples={n_samples}; lower cv (weights='cv' and "
-                    "final_estimator use it)."
+                    f"has n_samples={n_samples} (with a label); lower cv "
+                    "(weights='cv' and final_estimator use it)."
                 )
             splitter = KFold(n_splits=self.cv, shuffle=True, random_state=seed)
         else:
-            splitter = self.cv if hasattr(self.cv, "split") else list(self.cv)
+            splitter = self.cv
         if targets.n_tasks == 1:
             y_split = targets.values[:, 0]
         else:  # for multi-label splitters; missing labels as NaN
             y_split = np.where(targets.mask, targets.values, np.nan)
-        # an iterable of folds is read as given (check_cv would unpack it)
-        raw = splitter.split(X, y_split) if hasattr(splitter, "split") else splitter
-        folds = []
-        for fold in raw:
-            if not isinstance(fold, tuple | list) or len(fold) != 2:
-                size = f" of length {len(fold)}" if hasattr(fold, "__len__") else ""
-                raise ValueError(
-                    "cv must give (train, test) pairs of row indices, got "
-                    f"a fold of type {type(fold).__name__}{size}."
-                )
-            train, test = fold
-            folds.append(
-                (
-                    _fold_rows(train, n_samples, "training"),
-                    _fold_rows(test, n_samples, "test"),
-                )
-            )
-        if not folds:
-            raise ValueError(
-                "cv gave no fold; weights='cv' and final_estimator need one."
-            )
-        return folds
+        return check_cv_folds(splitter.split(X, y_split), n_samples)
 
     def _jobs(self, joint, takes_constants, y, mask, folds):
         """Final fits first, then the cross-validation fits, as one flat list.
@@ -433,7 +420,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
     def _outputs(self, X):
         """Per member, per task: the member's output on X."""
         check_is_fitted(self)
-        X = validate_data(
+        X = validate_X(
             self,
             X,
             accept_sparse="csr",
@@ -542,31 +529,6 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         tags.input_tags.allow_nan = all(m.input_tags.allow_nan for m in member_tags)
         tags.input_tags.sparse = all(m.input_tags.sparse for m in member_tags)
         return tags
-
-
-def _fold_rows(rows, n_samples, part):
-    """Row indices of one part of a ``cv`` fold, checked against X."""
-    rows = np.asarray(rows)
-    if rows.dtype == bool:
-        if rows.shape != (n_samples,):
-            raise ValueError(
-                f"cv gave a boolean {part} mask of shape {rows.shape}; X has "
-                f"{n_samples} rows."
-            )
-        return np.flatnonzero(rows)
-    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
-        raise ValueError(
-            f"cv must give each fold's {part} rows as a 1-D array of integer "
-            f"indices, got an array of dtype {rows.dtype} and shape {rows.shape}."
-        )
-    rows = rows.astype(np.intp)
-    if rows.size and (rows.min() < 0 or rows.max() >= n_samples):
-        raise ValueError(
-            f"cv gave {part} row index {rows.min() if rows.min() < 0 else rows.max()}"
-            f", out of range for X with {n_samples} rows (indices 0 to "
-            f"{n_samples - 1})."
-        )
-    return rows
 
 
 def _final_for(final, target, kind):

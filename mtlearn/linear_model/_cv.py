@@ -11,6 +11,7 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval
 
+from .._validation import check_cv_folds
 from ..model_selection import MultilabelStratifiedKFold
 from ._multitask import (
     _OBJECTIVE_DOC,
@@ -181,6 +182,13 @@ class _PathCV:
                     )
         return losses, converged
 
+    def _folds(self, X, y):
+        """The checked (train, test) row indices of ``cv``."""
+        cv = self.cv
+        if cv is None or isinstance(cv, Integral) or hasattr(cv, "split"):
+            return check_cv_folds(self._splitter().split(X, y), X.shape[0])
+        return check_cv_folds(cv, X.shape[0])  # an iterable of folds
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose alpha by cross-validation, then fit on all the data.
@@ -204,7 +212,7 @@ class _PathCV:
             y = np.asarray(y)  # a list: indexable by rows and columns
         intercept_alphas = self._intercept_alphas()
         alphas = self._alpha_grid(X, targets, sample_weight, intercept_alphas[0])
-        folds = list(self._splitter().split(X, y))
+        folds = self._folds(X, y)
         losses = np.empty((intercept_alphas.size, alphas.size, len(folds)))
         all_converged = True
         for k, (train, test) in enumerate(folds):

@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 
 from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
 from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
+from .._validation import check_cv_folds
 from ..exceptions import ConstantTaskWarning
 from ._split import MultilabelStratifiedKFold
 
@@ -32,84 +33,36 @@ __all__ = ["MultiTaskThresholdClassifier"]
 
 
 # -- folds shared with transfer_gain -------------------------------------------
-def _check_multitask_cv(cv, targets, random_state):
-    """Turn ``cv`` into a splitter for these targets.
+def _cv_folds(cv, X, y, targets, random_state, *, n_given=None, rows=None):
+    """The (train, test) row indices of ``cv`` for these targets.
 
-    An int is a shuffled ``StratifiedKFold`` for one classification task, a
-    ``MultilabelStratifiedKFold`` for several, and a ``KFold`` otherwise;
-    splitters and iterables of splits are kept.
+    An int is a shuffled ``StratifiedKFold`` for one classification task
+    (missing labels stratified as a class of their own), a
+    ``MultilabelStratifiedKFold`` for several, and a ``KFold`` otherwise; a
+    splitter (or None) splits X and y. An iterable of folds indexes the
+    ``n_given`` rows that the user passed; with ``rows`` (the rows kept for
+    the fit, which X and y hold) its folds are re-indexed among them. Every
+    fold is checked by :func:`~mtlearn._validation.check_cv_folds`.
     """
-    if isinstance(cv, numbers.Integral):
+    n_samples = targets.values.shape[0]
+    if cv is not None and not isinstance(cv, Integral) and not hasattr(cv, "split"):
+        return check_cv_folds(cv, n_given or n_samples, rows=rows)
+    if isinstance(cv, Integral):
         classification = targets.classes is not None
         if classification and targets.one_d:
-            return StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        if classification:
-            return MultilabelStratifiedKFold(
+            splitter = StratifiedKFold(cv, shuffle=True, random_state=random_state)
+        elif classification:
+            splitter = MultilabelStratifiedKFold(
                 cv, shuffle=True, random_state=random_state
             )
-        return KFold(cv, shuffle=True, random_state=random_state)
-    if cv is not None and not hasattr(cv, "split"):
-        if isinstance(cv, (str, dict)) or not hasattr(cv, "__iter__"):
-            raise ValueError(
-                "cv must be an int, a cross-validation splitter or an iterable "
-                f"of (train, test) pairs of row indices, got {type(cv).__name__}."
-            )
-        cv = list(cv)
-        for k, split in enumerate(cv):
-            if not isinstance(split, (tuple, list)) or len(split) != 2:
-                raise ValueError(
-                    "cv must give (train, test) pairs of row indices; split "
-                    f"{k} is {type(split).__name__} {split!r:.80}."
-                )
-    return check_cv(cv)
-
-
-def _check_split_part(indices, n_samples, k, part):
-    """Row indices of the ``part`` ("train"/"test") of split ``k``, checked."""
-    indices = np.asarray(indices)
-    if indices.dtype == bool and indices.shape == (n_samples,):
-        return np.flatnonzero(indices)
-    if indices.ndim != 1 or (indices.size and indices.dtype.kind not in "iu"):
-        raise ValueError(
-            f"cv gave a {part} part of split {k} that is not a 1-D array of "
-            f"row indices (dtype {indices.dtype}, shape {indices.shape})."
-        )
-    if indices.size and (indices.min() < 0 or indices.max() >= n_samples):
-        raise ValueError(
-            f"cv gave row indices out of range in the {part} part of split {k}: "
-            f"they must lie in [0, {n_samples}) for the {n_samples} rows of X, "
-            f"got values from {indices.min()} to {indices.max()}."
-        )
-    return indices.astype(np.intp)
-
-
-def _split_rows(cv, X, y, targets):
-    """List of (train, test) row indices; missing labels stratify as a class.
-
-    The indices of every split are checked: integer row indices within X (or
-    boolean masks of its rows), and a non-empty train part; a ``ValueError``
-    naming ``cv`` otherwise.
-    """
+        else:
+            splitter = KFold(cv, shuffle=True, random_state=random_state)
+    else:
+        splitter = check_cv(cv)
     y_split = y
     if targets.one_d and targets.classes is not None:
         y_split = np.where(targets.mask[:, 0], targets.values[:, 0], -1)
-    n_samples = targets.values.shape[0]
-    splits = []
-    for k, split in enumerate(cv.split(X, y_split)):
-        if not isinstance(split, (tuple, list)) or len(split) != 2:
-            raise ValueError(
-                f"cv must give (train, test) pairs of row indices; split {k} "
-                f"is {type(split).__name__} {split!r:.80}."
-            )
-        train, test = split
-        train = _check_split_part(train, n_samples, k, "train")
-        test = _check_split_part(test, n_samples, k, "test")
-        if train.size == 0:
-            raise ValueError(f"cv gave an empty train part in split {k}.")
-        splits.append((train, test))
-    if not splits:
-        raise ValueError("cv gave no (train, test) split.")
-    return splits
+    return check_cv_folds(splitter.split(X, y_split), n_samples)
 
 
 def _per_task(output, n_tasks):
@@ -590,13 +543,22 @@ class MultiTaskThresholdClassifier(
         X, y = indexable(X, y)  # sparse X to CSR, whose rows can be taken
         if y is not None and not hasattr(y, "iloc"):  # columns can be taken
             y = np.asarray(y)
-        n_samples = _num_samples(X)
-        targets = check_targets(y, kind="classification", n_samples=n_samples)
+        n_given = _num_samples(X)
+        targets = check_targets(y, kind="classification", n_samples=n_given)
         warn_constant_tasks(targets, stacklevel=4)  # the caller of _fit_context
-        weight = _check_weight(fit_params.get("sample_weight"), n_samples)
+        weight = _check_weight(fit_params.get("sample_weight"), n_given)
         candidates = self._candidate_thresholds()
-        cv = _check_multitask_cv(self.cv, targets, self.random_state)
-        splits = _split_rows(cv, X, y, targets)
+        # a row without any label carries nothing: it stays out of the folds
+        rows = targets.labelled_rows
+        if rows.size < n_given:
+            fit_params = _check_method_params(X, params=fit_params, indices=rows)
+            X, y = _safe_indexing(X, rows), _safe_indexing(y, rows)
+            targets = targets.take(rows)
+            weight = None if weight is None else weight[rows]
+        n_samples = rows.size
+        splits = _cv_folds(
+            self.cv, X, y, targets, self.random_state, n_given=n_given, rows=rows
+        )
         if not self.refit and len(splits) != 1:
             raise ValueError(
                 f"refit=False keeps the model of the single cross-validation "

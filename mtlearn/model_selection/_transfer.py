@@ -34,11 +34,7 @@ from .._targets import (
 )
 from ..exceptions import ConstantTaskWarning
 from ..metrics._base import _plain
-from ._classification_threshold import (
-    _check_multitask_cv,
-    _per_task,
-    _split_rows,
-)
+from ._classification_threshold import _cv_folds, _per_task
 
 __all__ = ["transfer_gain"]
 
@@ -375,7 +371,7 @@ def transfer_gain(
     else:
         scorer = make_scorer(scoring)
     warn_constant_tasks(targets, stacklevel=4)  # the caller of validate_params
-    splits = _split_rows(_check_multitask_cv(cv, targets, random_state), X, y, targets)
+    splits = _cv_folds(cv, X, y, targets, random_state)
     labels, mask = observed_targets(y)
     classes = None
     if targets.classes is not None:  # the labels as given, not their codes
