@@ -424,3 +424,33 @@ def test_micro_f1_scoring_tunes_all_binary_tasks_together():
         [proba[t][:, 1] >= clf.best_thresholds_[t] for t in range(3)]
     ).astype(int)
     np.testing.assert_array_equal(clf.predict(X), expected)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("container", ["array", "sparse", "frame"])
+def test_row_without_labels_does_not_change_the_fit(container):
+    X, Y = make_multitask_classification(
+        n_samples=60, n_features=4, n_informative=2, n_tasks=2, random_state=0
+    )
+    Y = Y.astype(float)
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, size=60)
+    # row 30: no label, far from the others, a large weight
+    X_extra = np.insert(X, 30, 5.0, axis=0)
+    Y_extra = np.insert(Y, 30, np.nan, axis=0)
+    weight_extra = np.insert(weight, 30, 10.0)
+    if container == "sparse":
+        sparse = pytest.importorskip("scipy.sparse")
+        X, X_extra = sparse.csr_matrix(X), sparse.csr_matrix(X_extra)
+    elif container == "frame":
+        pd = pytest.importorskip("pandas")
+        X, X_extra = pd.DataFrame(X), pd.DataFrame(X_extra)
+        Y, Y_extra = pd.DataFrame(Y), pd.DataFrame(Y_extra)
+    clf = MultiTaskThresholdClassifier(
+        _net(dropout=0.3, max_iter=20), cv=3, thresholds=20, random_state=0
+    )
+    reference = clone(clf).fit(X, Y, sample_weight=weight)
+    fitted = clone(clf).fit(X_extra, Y_extra, sample_weight=weight_extra)
+    np.testing.assert_array_equal(fitted.best_thresholds_, reference.best_thresholds_)
+    np.testing.assert_array_equal(fitted.predict(X), reference.predict(X))
+    for got, expected in zip(fitted.predict_proba(X), reference.predict_proba(X)):
+        np.testing.assert_allclose(got, expected)

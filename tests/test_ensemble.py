@@ -7,7 +7,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_regressor
 from sklearn.datasets import make_multilabel_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, StackingClassifier
@@ -643,3 +643,67 @@ def test_feature_names_and_set_output():
     assert out.columns.tolist() == ["ridge__task0", "ridge__task1"]
     with pytest.raises(ValueError, match="input_features"):
         ensemble.get_feature_names_out(["a", "b"])
+
+
+# -- rows whose labels are all missing ----------------------------------------------
+
+
+def _with_unlabelled_row(X, Y, at):
+    """X and Y with one more row at ``at``, far from the others, no label."""
+    return np.insert(X, at, 5.0, axis=0), np.insert(Y, at, np.nan, axis=0)
+
+
+@pytest.mark.parametrize(
+    "ensemble",
+    [
+        MultiTaskEnsembleClassifier(_fast_members()),
+        MultiTaskEnsembleClassifier(
+            _fast_members(),
+            weights="cv",
+            final_estimator=_fast_lr(),
+            cv=3,
+            random_state=0,
+        ),
+        MultiTaskEnsembleRegressor(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+            weights="cv",
+            cv=3,
+            random_state=0,
+        ),
+    ],
+    ids=["soft", "cv_weights_stacking", "regressor"],
+)
+def test_row_without_labels_does_not_change_the_fit(ensemble):
+    X, Y = _data(60)
+    if is_regressor(ensemble):
+        Y = X[:, :3] + X[:, 1:]
+    X_extra, Y_extra = _with_unlabelled_row(X, Y, 30)
+    reference = clone(ensemble).fit(X, Y)
+    fitted = clone(ensemble).fit(X_extra, Y_extra)
+    # the tree (multi-output) is still fitted once on all tasks
+    assert fitted._joint == reference._joint and fitted._joint[1]
+    np.testing.assert_array_equal(fitted.predict(X), reference.predict(X))
+    np.testing.assert_allclose(fitted.transform(X), reference.transform(X))
+    np.testing.assert_allclose(fitted.weights_, reference.weights_)
+
+
+def test_row_without_labels_leaves_cv_folds_given_by_index():
+    X, Y = _data(60)
+    X_extra, Y_extra = _with_unlabelled_row(X, Y, 30)
+    parts = np.array_split(np.arange(60), 3)
+    folds = [(np.setdiff1d(np.arange(60), part), part) for part in parts]
+    # the same folds on the rows with the extra one (row 30): indices from 30
+    # on shift by one, and the extra row sits in a training and a test part
+    shifted = [
+        (np.append(np.where(tr < 30, tr, tr + 1), 30), np.where(te < 30, te, te + 1))
+        for tr, te in folds
+    ]
+    shifted[1] = (shifted[1][0][:-1], np.append(shifted[1][1], 30))
+    params = dict(weights="cv", final_estimator=_fast_lr(), random_state=0)
+    reference = MultiTaskEnsemble(_fast_members(), cv=folds, **params).fit(X, Y)
+    fitted = MultiTaskEnsemble(_fast_members(), cv=shifted, **params).fit(
+        X_extra, Y_extra
+    )
+    np.testing.assert_allclose(fitted.weights_, reference.weights_)
+    for got, expected in zip(fitted.predict_proba(X), reference.predict_proba(X)):
+        np.testing.assert_allclose(got, expected)
