@@ -34,16 +34,18 @@ def validate_X(estimator, X, *, reset, **kwargs):
 
     Raises
     ------
-    ValueError
+    ValueError or TypeError
         When X holds strings or other values that are not numbers, with a
-        message that says so and what to do.
+        message that says so and what to do; of the type that scikit-learn
+        raised (a TypeError for a cell such as a dict, as scikit-learn's
+        ``check_dtype_object`` expects), its message kept inside.
     """
     try:
         return validate_data(estimator, X, reset=reset, **kwargs)
     except (TypeError, ValueError) as exc:
         if not _not_numeric(exc):
             raise
-        raise ValueError(
+        raise type(exc)(
             f"X must hold numbers only, but a value could not be converted to "
             f"a number ({exc}). Encode categorical or text columns first "
             "(e.g. OneHotEncoder in a ColumnTransformer)."

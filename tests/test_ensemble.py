@@ -7,7 +7,13 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_regressor
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_regressor,
+)
 from sklearn.datasets import make_multilabel_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, StackingClassifier
@@ -25,7 +31,9 @@ from mtlearn.ensemble import (
     MultiTaskEnsembleClassifier,
     MultiTaskEnsembleRegressor,
 )
+from mtlearn.ensemble._base import combine
 from mtlearn.exceptions import ConstantTaskWarning
+from mtlearn.linear_model import MultiTaskLinearRegression
 from mtlearn.model_selection import MultilabelStratifiedKFold
 from mtlearn.neural_network import SharedRepresentationClassifier
 
@@ -661,17 +669,16 @@ def _with_unlabelled_row(X, Y, at):
             _fast_members(),
             weights="cv",
             final_estimator=_fast_lr(),
-            cv=3,
-            random_state=0,
+            cv=KFold(3, shuffle=True, random_state=1),  # a splitter's folds
         ),
         MultiTaskEnsembleRegressor(
             [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
-            weights="cv",
-            cv=3,
+            final_estimator=Ridge(),
+            cv=4,
             random_state=0,
         ),
     ],
-    ids=["soft", "cv_weights_stacking", "regressor"],
+    ids=["soft", "cv_weights_stacking", "regressor_stacking"],
 )
 def test_row_without_labels_does_not_change_the_fit(ensemble):
     X, Y = _data(60)
@@ -707,3 +714,97 @@ def test_row_without_labels_leaves_cv_folds_given_by_index():
     np.testing.assert_allclose(fitted.weights_, reference.weights_)
     for got, expected in zip(fitted.predict_proba(X), reference.predict_proba(X)):
         np.testing.assert_allclose(got, expected)
+
+
+# -- outputs that overflow -------------------------------------------------------------
+
+
+def _huge_entry(X, value=None):
+    X = X.copy()
+    X[0, 0] = np.finfo(np.float64).max if value is None else value
+    return X
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_member_output_overflowing_at_predict_is_named():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    Y = np.column_stack([3 * X[:, 0] + X[:, 1], X[:, 2] - 2 * X[:, 0]])
+    members = [
+        ("ridge", Ridge()),
+        ("lin", MultiTaskLinearRegression(alpha=0.1, max_iter=30)),
+    ]
+    ensemble = MultiTaskEnsembleRegressor(members, cv=2).fit(X, Y)
+    for method in ("predict", "transform"):
+        with pytest.raises(ValueError, match="Member 'ridge' gave predictions that"):
+            getattr(ensemble, method)(_huge_entry(X))
+    # outputs near the largest float, finite: so is their mean
+    big = _huge_entry(X, 1e307)
+    pred = ensemble.predict(big)
+    assert np.all(np.isfinite(pred))
+    assert np.all(np.abs(pred[0]) > 1e306)
+
+
+def test_combine_stays_finite_and_in_range():
+    fmax = np.finfo(np.float64).max
+    outputs = [np.full((2, 1), fmax), np.array([[fmax], [-fmax]])]
+    # weights summing to a hair over 1, as normalised weights can
+    mean = combine(outputs, np.array([0.5 + 1e-16, 0.5 + 1e-16]))
+    assert np.all(np.isfinite(mean))
+    assert mean[0, 0] == fmax
+    assert -fmax <= mean[1, 0] <= fmax
+    probas = [np.array([[0.2, 0.8]]), np.array([[0.6, 0.4]])]
+    np.testing.assert_allclose(combine(probas, np.array([0.25, 0.75])), [[0.5, 0.5]])
+
+
+class _NaNProba(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.full((X.shape[0], len(self.classes_)), np.nan)
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+
+def test_member_nan_probabilities_are_named():
+    X, Y = _data(60)
+    ensemble = MultiTaskEnsemble([("lr", _fast_lr()), ("nan", _NaNProba())])
+    ensemble.fit(X, Y)
+    with pytest.raises(ValueError, match="Member 'nan' gave probabilities that"):
+        ensemble.predict_proba(X)
+    with pytest.raises(ValueError, match="Member 'nan' gave probabilities"):
+        MultiTaskEnsemble(
+            [("lr", _fast_lr()), ("nan", _NaNProba())], weights="cv", cv=2
+        ).fit(X, Y)
+
+
+class _TimesTen(RegressorMixin, BaseEstimator):
+    """A final estimator: ten times the sum of its inputs."""
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return 10.0 * X.sum(axis=1)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_final_estimator_overflowing_is_named():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.column_stack([3 * X[:, 0], X[:, 1]])
+    ensemble = MultiTaskEnsembleRegressor(
+        [("ridge", Ridge()), ("lin", LinearRegression())],
+        final_estimator=_TimesTen(),
+        cv=2,
+        random_state=0,
+    ).fit(X, Y)
+    # the members' outputs are finite (about 1.5e308), the final one's not
+    X_big = _huge_entry(X, 5e307)
+    assert np.all(np.isfinite(ensemble.transform(X_big)))
+    with pytest.raises(ValueError, match="The final estimator gave predictions"):
+        ensemble.predict(X_big)

@@ -103,3 +103,11 @@ def test_cv_folds_reindexed_among_kept_rows():
     np.testing.assert_array_equal(kept[0][1], [2, 3])  # rows 3 and 5
     with pytest.raises(ValueError, match="no fold with a labelled row"):
         check_cv_folds(folds[1:], 6, rows=rows)
+
+
+def test_non_numeric_X_keeps_scikit_learns_error_type():
+    # scikit-learn's check_dtype_object expects a TypeError for a dict cell
+    X = np.ones((3, 2), dtype=object)
+    X[0, 0] = {"foo": "bar"}
+    with pytest.raises(TypeError, match="X must hold numbers only.*argument must be"):
+        validate_X(BaseEstimator(), X, reset=True)

@@ -177,7 +177,7 @@ def fit_member(estimator, X, y, mask, job, kind, n_classes, name, task_names):
         ) from exc
     if job.test is None:
         return estimator, None
-    outputs = member_outputs(estimator, X[job.test], job.tasks, kind, n_classes)
+    outputs = member_outputs(estimator, X[job.test], job.tasks, kind, n_classes, name)
     return None, outputs
 
 
@@ -188,15 +188,27 @@ def _per_task(values, n_tasks):
     return list(values)
 
 
-def member_outputs(estimator, X, tasks, kind, n_classes):
-    """Output of a fitted member for each of ``tasks`` (see the module doc)."""
+def member_outputs(estimator, X, tasks, kind, n_classes, name):
+    """Output of a fitted member for each of ``tasks`` (see the module doc).
+
+    Raises
+    ------
+    ValueError
+        When the member's predictions or probabilities are not finite (NaN
+        or inf), naming the member (``name``): X's values are then too large
+        for it (a linear model's output overflows).
+    """
     n = X.shape[0]
     if kind == "regression":
         pred = np.asarray(estimator.predict(X), dtype=np.float64).reshape(n, -1)
+        check_finite_output(pred, name, "predictions", X)
         return [pred[:, [i]] for i in range(len(tasks))]
     member_classes = _per_task(estimator.classes_, len(tasks))
     if kind == "soft":
         scores = _per_task(estimator.predict_proba(X), len(tasks))
+        for score in scores:
+            score = np.asarray(score, dtype=np.float64)
+            check_finite_output(score, name, "probabilities", X)
     else:
         pred = np.asarray(estimator.predict(X)).reshape(n, -1)
     outputs = []
@@ -211,13 +223,37 @@ def member_outputs(estimator, X, tasks, kind, n_classes):
     return outputs
 
 
+def check_finite_output(values, name, what, X):
+    """Raise a ValueError naming the member (or, for ``name=None``, the final
+    estimator) if its ``what`` ("predictions", "probabilities") on ``X``
+    (for the final estimator: the members' outputs) are not finite."""
+    if np.all(np.isfinite(values)):
+        return
+    largest = float(abs(X).max()) if X.shape[0] and X.shape[1] else 0.0
+    who, source = (
+        ("The final estimator", "the members' outputs")
+        if name is None
+        else (f"Member {name!r}", "X")
+    )
+    raise ValueError(
+        f"{who} gave {what} that are not finite (NaN or inf): the values in "
+        f"{source} are too large for it (largest absolute value "
+        f"{largest:.3g}). Scale X (e.g. with StandardScaler in a pipeline) "
+        "or use estimators that handle such values."
+    )
+
+
 def combine(outputs, weights):
     """Weighted mean of the members' outputs for one task.
+
+    Computed on the outputs divided by their largest magnitude per cell (when
+    above 1), then scaled back and kept within the members' range, so that
+    the mean of finite outputs is finite even near the largest float.
 
     Parameters
     ----------
     outputs : list of ndarray of shape (n_samples, k)
-        One output per member.
+        One output per member, finite.
     weights : ndarray of shape (n_members,)
         Weights summing to 1.
 
@@ -225,7 +261,11 @@ def combine(outputs, weights):
     -------
     mean : ndarray of shape (n_samples, k)
     """
-    return sum(w * out for w, out in zip(weights, outputs))
+    low, high = np.minimum.reduce(outputs), np.maximum.reduce(outputs)
+    scale = np.maximum(np.maximum(-low, high), 1.0)
+    mean = sum(w * (out / scale) for w, out in zip(weights, outputs))
+    # within [-1, 1] once clipped: scaled back, it cannot overflow
+    return np.clip(mean, low / scale, high / scale) * scale
 
 
 def one_hot(codes, n_classes):

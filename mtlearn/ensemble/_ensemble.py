@@ -30,6 +30,7 @@ from .._validation import check_cv_folds, validate_X
 from ._base import (
     FitJob,
     align_columns,
+    check_finite_output,
     combine,
     constant_output,
     fit_member,
@@ -431,14 +432,15 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         widths = self._output_widths
         n = X.shape[0]
         outputs = []
-        for fitted, joint in zip(self.estimators_, self._joint):
+        names = list(self.named_estimators_)
+        for name, fitted, joint in zip(names, self.estimators_, self._joint):
             if joint:
-                member = member_outputs(fitted, X, tasks, self._kind, widths)
+                member = member_outputs(fitted, X, tasks, self._kind, widths, name)
             else:
                 member = [
                     None
                     if est is None
-                    else member_outputs(est, X, (t,), self._kind, widths)[0]
+                    else member_outputs(est, X, (t,), self._kind, widths, name)[0]
                     for t, est in enumerate(fitted)
                 ]
             # a constant task is predicted by the ensemble, whatever the member
@@ -449,6 +451,15 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
 
     def _final_features(self, outputs, t):
         return stack_features([member[t] for member in outputs], self._kind)
+
+    def _final_output(self, final, method, outputs, t):
+        """``final``'s ``method`` on task ``t``'s stacked outputs, finite."""
+        features = self._final_features(outputs, t)
+        values = np.asarray(getattr(final, method)(features))
+        if method == "predict_proba" or self._target_kind == "regression":
+            what = "probabilities" if method == "predict_proba" else "predictions"
+            check_finite_output(values.astype(np.float64), None, what, features)
+        return values
 
     def transform(self, X):
         """The members' outputs for each task, side by side.
@@ -788,7 +799,7 @@ class MultiTaskEnsembleClassifier(
             constant_output(outputs[0][t].shape[0], 0, 1)
             if final is None
             else align_columns(
-                final.predict_proba(self._final_features(outputs, t)),
+                self._final_output(final, "predict_proba", outputs, t),
                 final.classes_,
                 self._n_classes[t],
             )
@@ -841,7 +852,7 @@ class MultiTaskEnsembleClassifier(
                 [
                     np.zeros(n, dtype=np.intp)
                     if final is None
-                    else np.asarray(final.predict(self._final_features(outputs, t)))
+                    else self._final_output(final, "predict", outputs, t)
                     for t, final in enumerate(self.final_estimators_)
                 ]
             ).astype(np.intp)
@@ -969,7 +980,7 @@ class MultiTaskEnsembleRegressor(
             ]
         else:
             columns = [
-                np.asarray(final.predict(self._final_features(outputs, t)))
+                self._final_output(final, "predict", outputs, t)
                 for t, final in enumerate(self.final_estimators_)
             ]
         y_pred = np.column_stack(columns).astype(np.float64)
