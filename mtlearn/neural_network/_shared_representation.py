@@ -19,7 +19,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
     check_is_fitted,
-    validate_data,
 )
 
 from .._mixins import (
@@ -33,7 +32,7 @@ from .._targets import (
     task_label,
     warn_constant_tasks,
 )
-from .._validation import check_sample_weight
+from .._validation import check_sample_weight, validate_X
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
@@ -230,9 +229,7 @@ class _BaseSharedRepresentation(
         return tuple(int(s) for s in entries)
 
     def _validate_X(self, X, reset):
-        # mtlearn._validation.validate_X would name X for non-numeric cells,
-        # but turns the TypeError of check_dtype_object into a ValueError
-        X = validate_data(
+        X = validate_X(
             self,
             X,
             reset=reset,
@@ -311,6 +308,12 @@ class _BaseSharedRepresentation(
             # each task's loss is normalised by its total weight: dividing by
             # the largest weight changes nothing but keeps float32 finite
             sample_weight = sample_weight / sample_weight.max()
+        labelled = targets.labelled_rows
+        if labelled.size < X.shape[0]:
+            # rows without any label: dropped before the validation split and
+            # the shuffles, so that they cannot change the fit
+            X, targets = X[labelled], targets.take(labelled)
+            sample_weight = sample_weight[labelled]
         task_weights = self._task_weight_vector(targets.n_tasks)
         if first_call:
             self._setup_tasks(targets, sample_weight)
@@ -1112,12 +1115,13 @@ class SharedRepresentationRegressor(
         totals = np.where(totals > 0, totals, 1.0)
         self._y_mean = (weights * unit_values).sum(axis=0) / totals
         centred = np.where(targets.mask, unit_values - self._y_mean, 0.0)
-        scale = np.sqrt((weights * centred**2).sum(axis=0) / totals)
-        self._y_scale = np.where(scale > 0, scale, 1.0)
+        # 0 for a constant target: predicted as its mean, whatever the head
+        self._y_scale = np.sqrt((weights * centred**2).sum(axis=0) / totals)
 
     def _encode_targets(self, targets):
+        scale = np.where(self._y_scale > 0, self._y_scale, 1.0)
         with np.errstate(over="ignore"):
-            z = (targets.values / self._y_unit - self._y_mean) / self._y_scale
+            z = (targets.values / self._y_unit - self._y_mean) / scale
         z = np.where(targets.mask, z, 0.0)
         limit = np.finfo(_DTYPES[self.dtype]).max
         if not np.all(np.abs(z) <= limit):
