@@ -56,12 +56,6 @@ ESTIMATORS = [
 ]
 
 
-def _final_step(estimator):
-    while hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
-    return estimator
-
-
 def _expected_failures(estimator):
     """Checks an estimator is known to fail, with the reason (none today)."""
     return {}
