@@ -575,12 +575,16 @@ _SHARED_PARAMETERS_DOC = """
         ``final_estimator`` need: an int is that many shuffled ``KFold``
         folds over the rows (seeded by ``random_state``), shared by all
         tasks; an iterable gives (train, test) pairs of row indices (or
-        boolean masks). A fold is skipped for a task when its training rows
-        hold no observed label of the task or its test rows none; rows of a
-        task without an out-of-fold output are left out of that task's
-        weights and final estimator. When a fold's training rows hold one
-        class of a task, the members are not fitted on it there and their
-        out-of-fold output is that class with probability 1.
+        boolean masks) of X as given. Rows whose labels are all missing are
+        dropped before anything else (whatever ``cv``, they do not change
+        the fit): splitters split the other rows, and an iterable's folds
+        lose them (a fold left with an empty part is skipped). A fold is
+        skipped for a task when its training rows hold no observed label of
+        the task or its test rows none; rows of a task without an out-of-fold
+        output are left out of that task's weights and final estimator. When
+        a fold's training rows hold one class of a task, the members are not
+        fitted on it there and their out-of-fold output is that class with
+        probability 1.
     n_jobs : int, default=None
         Number of joblib workers. Every fit — each member on each task (or
         on all tasks at once), each cross-validation fit — is one joblib
@@ -636,7 +640,9 @@ _MEMBERS_DOC = """
     Pipeline ending in one) or when y has no missing label and no constant
     task; otherwise, as any single-task classifier or regressor, it is
     fitted once per task on that task's observed rows only. Missing labels
-    are never imputed.
+    are never imputed. A member (or final estimator) whose predictions or
+    probabilities are not finite, as when X's values are too large for it,
+    is a ``ValueError`` that names it.
 """
 
 

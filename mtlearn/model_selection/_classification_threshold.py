@@ -381,8 +381,12 @@ class MultiTaskThresholdClassifier(
         :class:`~mtlearn.model_selection.MultilabelStratifiedKFold` for
         two-dimensional ``y`` (each task's class proportions, among its
         observed labels, kept in every fold). A splitter or an iterable of
-        (train, test) index arrays is used as given; rows may appear in
-        several test parts (each appearance counts) or in none.
+        (train, test) index arrays (or boolean masks) is used as given; rows
+        may appear in several test parts (each appearance counts) or in none.
+        Rows whose labels are all missing are dropped before splitting (they
+        hold nothing to fit or score): a splitter splits the other rows, and
+        the folds of an iterable, which index the rows of X as given, lose
+        them (a fold left with an empty part is skipped).
     refit : bool, default=True
         Refit ``estimator`` on all the rows after tuning. If False, the model
         of the single cross-validation split is kept (``cv`` must then give
