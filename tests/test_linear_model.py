@@ -1150,6 +1150,7 @@ def test_predictions_that_overflow_are_a_clear_error():
         reg.predict(np.full_like(X, np.finfo(np.float64).max / 2))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize(
     "estimator", [MultiTaskLinearRegression(), MultiTaskLogisticRegression()]
 )
