@@ -8,7 +8,7 @@ observed rows.
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import expit, log_expit
 
 # The solver forms sums of products of the entries of X (its Hessian
 # ``X^T diag(h) X``, the Lipschitz constant, ``X @ W``) and, for the squared
@@ -16,6 +16,17 @@ from scipy.special import expit, log_expit, logsumexp
 # factors, when these sums of squares are below this bound (float64 overflows
 # at 1.8e308).
 _LARGEST_SUM_OF_SQUARES = 1e300
+
+
+def _logsumexp_rows(z):
+    """``log(sum(exp(z), axis=1))`` of shape (n, 1), stable.
+
+    scipy.special.logsumexp computes the same; its array-API dispatch costs
+    more than the arithmetic on the solver's small blocks (two thirds of a
+    multinomial CV fit's time).
+    """
+    top = z.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
 
 
 def _log_sum_of_powers(values, power):
@@ -474,7 +485,7 @@ class MultinomialDatafit(_MaskedDatafit):
                 sign = 2.0 * onehot[:, 0] - 1.0
                 total -= float(c @ log_expit(sign * z[:, 0]))
             else:
-                total += float(c @ (logsumexp(z, axis=1) - (z * onehot).sum(axis=1)))
+                total += float(c @ (_logsumexp_rows(z)[:, 0] - (z * onehot).sum(axis=1)))
         return total
 
     def null_intercept(self):
@@ -493,6 +504,6 @@ class MultinomialDatafit(_MaskedDatafit):
             if z.shape[1] == 1:
                 p = expit(z)
             else:
-                p = np.exp(z - logsumexp(z, axis=1, keepdims=True))
+                p = np.exp(z - _logsumexp_rows(z))
             dZ[:, cols] = self.cell_weights[:, t, None] * (p - self._onehot[t])
         return dZ
