@@ -485,7 +485,8 @@ class MultinomialDatafit(_MaskedDatafit):
                 sign = 2.0 * onehot[:, 0] - 1.0
                 total -= float(c @ log_expit(sign * z[:, 0]))
             else:
-                total += float(c @ (_logsumexp_rows(z)[:, 0] - (z * onehot).sum(axis=1)))
+                scores = _logsumexp_rows(z)[:, 0] - (z * onehot).sum(axis=1)
+                total += float(c @ scores)
         return total
 
     def null_intercept(self):
