@@ -405,7 +405,15 @@ class _BaseSharedRepresentation(
         self._rng = np.random.default_rng(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        self._network = SharedTrunkNetwork(
+        self._network = self._make_network(n_features, dtype)
+        self._network.initialize(self._rng)
+        self._history = TrainingHistory()
+
+    def _make_network(self, n_features, dtype):
+        """The architecture: a subclass returns another network with the same
+        protocol (``forward``, ``backward``, flat ``params``/``grads``, ...;
+        see ``SharedTrunkNetwork``)."""
+        return SharedTrunkNetwork(
             n_features,
             self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
             self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
@@ -414,8 +422,6 @@ class _BaseSharedRepresentation(
             self.activation,
             dtype,
         )
-        self._network.initialize(self._rng)
-        self._history = TrainingHistory()
 
     def _hold_out_validation(self, X, encoded, cell_weights, task_weights):
         """Split off the early-stopping rows; return the rest and a scorer."""
