@@ -153,6 +153,7 @@ class _BaseSharedRepresentation(
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "task_weights": ["array-like", None],
+        "task_weighting": [StrOptions({"equal"})],
         "dtype": [StrOptions(set(_DTYPES))],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
@@ -183,6 +184,7 @@ class _BaseSharedRepresentation(
         beta_2=0.999,
         epsilon=1e-8,
         task_weights=None,
+        task_weighting="equal",
         dtype="float32",
         random_state=None,
         warm_start=False,
@@ -209,6 +211,7 @@ class _BaseSharedRepresentation(
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.task_weights = task_weights
+        self.task_weighting = task_weighting
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
@@ -687,6 +690,9 @@ _SHARED_PARAMETERS_DOC = """
         Parameters of the "adam" solver.
     task_weights : array-like of shape (n_tasks,), default=None
         Fixed weight of each task's loss in the objective; None is 1 each.
+    task_weighting : {"equal"}, default="equal"
+        How the tasks' losses are weighted during training: "equal" keeps
+        ``task_weights`` fixed.
     dtype : {"float32", "float64"}, default="float32"
         Compute precision of the weights and activations. float32 is about
         twice as fast and accurate enough for training by stochastic
@@ -846,6 +852,7 @@ class SharedRepresentationClassifier(
         beta_2=0.999,
         epsilon=1e-8,
         task_weights=None,
+        task_weighting="equal",
         class_weight=None,
         dtype="float32",
         random_state=None,
@@ -874,6 +881,7 @@ class SharedRepresentationClassifier(
             beta_2=beta_2,
             epsilon=epsilon,
             task_weights=task_weights,
+            task_weighting=task_weighting,
             dtype=dtype,
             random_state=random_state,
             warm_start=warm_start,
