@@ -505,3 +505,141 @@ def test_classification_error_when_a_class_cannot_occur():
             class_sep=1e6,
             random_state=0,
         )
+
+
+# Groups of tasks and the sine link ------------------------------------------------
+
+
+def test_one_group_is_the_data_of_before_groups():
+    # Values drawn by the generators before n_groups existed (same seeds).
+    _, y = make_multitask_regression(n_samples=5, n_tasks=3, random_state=0)
+    expected = [
+        [0.950187, -0.894823, 5.907192],
+        [-7.49033, 1.626447, -1.503305],
+        [4.687046, 0.55502, 1.049507],
+        [-2.339833, -1.534594, -4.62758],
+        [-4.773646, -6.541818, -7.102914],
+    ]
+    np.testing.assert_allclose(y, expected, atol=1e-6)
+    _, y = make_multitask_classification(
+        n_samples=8, n_tasks=3, n_classes=[2, 3, 2], random_state=0
+    )
+    assert y.tolist() == [
+        [0, 2, 0], [1, 2, 1], [0, 0, 0], [1, 0, 0],
+        [0, 0, 1], [0, 1, 0], [0, 1, 0], [0, 1, 0],
+    ]  # fmt: skip
+    # n_groups=1 given explicitly is the default, bit for bit.
+    for make in (make_multitask_regression, make_multitask_classification):
+        kwargs = dict(missing_rate=0.2, return_coef=True, random_state=3)
+        default, one = make(**kwargs), make(n_groups=1, **kwargs)
+        for a, b in zip(default[:2], one[:2], strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(default[2], one[2])
+
+
+@pytest.mark.parametrize(
+    "make", [make_multitask_regression, make_multitask_classification]
+)
+def test_groups_are_contiguous_blocks(make):
+    X, y, groups = make(n_tasks=7, n_groups=3, return_groups=True, random_state=0)
+    assert y.shape == (100, 7)
+    np.testing.assert_array_equal(groups, [0, 0, 0, 1, 1, 2, 2])
+    *_, coef, groups = make(
+        n_tasks=4, n_groups=4, return_coef=True, return_groups=True, random_state=0
+    )
+    np.testing.assert_array_equal(groups, np.arange(4))
+    assert len(coef) == 4 if isinstance(coef, list) else coef.shape == (20, 4)
+    # Same seed, same data; groups and link.
+    kwargs = dict(n_tasks=6, n_groups=2, nonlinearity="sine", random_state=5)
+    for a, b in zip(make(**kwargs), make(**kwargs), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_group_weights_related_within_unrelated_across():
+    _, _, coef, groups = make_multitask_regression(
+        n_samples=10,
+        n_features=50,
+        n_informative=50,
+        n_tasks=120,
+        n_groups=4,
+        relatedness=0.6,
+        return_coef=True,
+        return_groups=True,
+        random_state=0,
+    )
+    corr = np.corrcoef(coef.T)
+    same = groups[:, None] == groups[None, :]
+    off_diagonal = ~np.eye(120, dtype=bool)
+    # Each group has its own common vector: within ~ relatedness (up to the
+    # draw of that vector), across ~ 0.
+    assert abs(corr[same & off_diagonal].mean() - 0.6) < 0.1
+    assert abs(corr[~same].mean()) < 0.05
+    # relatedness=1: identical weights within a group, distinct across.
+    _, _, coef = make_multitask_regression(
+        n_tasks=6, n_groups=2, relatedness=1.0, return_coef=True, random_state=0
+    )
+    np.testing.assert_array_equal(coef[:, :3], np.repeat(coef[:, :1], 3, axis=1))
+    np.testing.assert_array_equal(coef[:, 3:], np.repeat(coef[:, 3:4], 3, axis=1))
+    assert not np.allclose(coef[:, 0], coef[:, 3])
+
+
+def test_sine_link_matches_its_formula():
+    # Recompute the link from the generator's own draws: X, weights, then
+    # alpha and beta per group, then the noise.
+    kwargs = dict(n_samples=40, n_features=6, n_informative=4, n_tasks=4)
+    X, y, coef, groups = make_multitask_regression(
+        **kwargs, n_groups=2, nonlinearity="sine", noise=0.0, bias=0.5,
+        return_coef=True, return_groups=True, random_state=0,
+    )  # fmt: skip
+    rng = np.random.RandomState(0)
+    rng.standard_normal((40, 6))  # X
+    for _ in range(2):  # per group: basis, common, subspace and specific parts
+        rng.standard_normal((4, 2)), rng.standard_normal((1, 4, 1))
+        rng.standard_normal((1, 2, 2)), rng.standard_normal((1, 4, 2))
+    alpha = rng.standard_normal((2, 10)) / 2.0
+    beta = rng.standard_normal((2, 10))
+    for t in range(4):
+        s = X @ coef[:, t]
+        g = groups[t]
+        expected = s + np.sin(np.outer(s, alpha[g]) + beta[g]).sum(axis=1) + 0.5
+        np.testing.assert_allclose(y[:, t], expected, rtol=1e-12)
+    # The linear model with the same seed has the same X and weights.
+    X_lin, y_lin, coef_lin = make_multitask_regression(
+        **kwargs, n_groups=2, noise=0.0, bias=0.5, return_coef=True, random_state=0
+    )
+    np.testing.assert_array_equal(X_lin, X)
+    np.testing.assert_array_equal(coef_lin, coef)
+    np.testing.assert_allclose(y_lin, X @ coef + 0.5)
+
+
+def test_sine_link_classification_labels():
+    # Noiseless, with a large class_sep: the label is the sign of the signal.
+    X, y, coef, groups = make_multitask_classification(
+        n_samples=300, n_tasks=4, n_groups=2, nonlinearity="sine", noise=0.0,
+        class_sep=1e4, return_coef=True, return_groups=True, random_state=0,
+    )  # fmt: skip
+    _, y_linear = make_multitask_classification(
+        n_samples=300, n_tasks=4, n_groups=2, noise=0.0, class_sep=1e4,
+        random_state=0,
+    )  # fmt: skip
+    linear_sign = np.column_stack([X @ c > 0 for c in coef])
+    assert np.mean(y_linear == linear_sign) > 0.99
+    # The link changes some labels: it is not the linear sign any more.
+    assert 0.5 < np.mean(y == linear_sign) < 0.99
+
+
+@pytest.mark.parametrize(
+    "make", [make_multitask_regression, make_multitask_classification]
+)
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_groups": 0}, "n_groups"),
+        ({"n_tasks": 3, "n_groups": 4}, "n_groups=4 must be <= n_tasks=3"),
+        ({"nonlinearity": "cosine"}, "nonlinearity"),
+        ({"return_groups": "yes"}, "return_groups"),
+    ],
+)
+def test_group_errors(make, params, match):
+    with pytest.raises(ValueError, match=match):
+        make(**params)

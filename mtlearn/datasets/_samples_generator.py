@@ -1,18 +1,24 @@
 """Synthetic multi-task data sets with controllable task relatedness.
 
-Both generators draw the weight vectors of the tasks with ``_related_weights``
-(the model is written out in the docstring of ``make_multitask_regression``),
-then turn the scores ``X @ weights`` into continuous targets or class labels,
-and finally hide a fraction of the targets with ``_hide_targets``.
+Both generators split the tasks into groups (``_task_groups``), draw the
+weight vectors of each group's tasks with ``_related_weights`` (the model is
+written out in the docstring of ``make_multitask_regression``), pass the
+scores ``X @ weights`` through the group's link (``_group_link``: identity,
+or a sum of sines shared by the group), turn them into continuous targets or
+class labels, and finally hide a fraction of the targets with
+``_hide_targets``.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._base import _fill_doc
+
+# Number of sine terms of the "sine" link (Ma et al. 2018 use 10).
+_N_SINES = 10
 
 # How many times a classification task's labels are redrawn when a class did
 # not come out; beyond that the parameters make the class too rare.
@@ -25,8 +31,11 @@ _SHARED_CONSTRAINTS = {
     "n_informative": [Interval(Integral, 1, None, closed="left")],
     "relatedness": [Interval(Real, 0, 1, closed="both")],
     "rank": [Interval(Integral, 1, None, closed="left")],
+    "n_groups": [Interval(Integral, 1, None, closed="left")],
+    "nonlinearity": [StrOptions({"sine"}), None],
     "missing_rate": [Interval(Real, 0, 1, closed="left")],
     "return_coef": ["boolean"],
+    "return_groups": ["boolean"],
     "random_state": ["random_state"],
 }
 
@@ -47,15 +56,41 @@ _RELATEDNESS_PARAMETERS_DOC = """relatedness : float, default=0.5
 
     rank : int, default=2
         Dimension of the subspace shared by the task-specific parts of the
-        weights; between 1 and ``n_informative``."""
+        weights; between 1 and ``n_informative``.
+
+    n_groups : int, default=1
+        Number of groups of tasks, between 1 and ``n_tasks``. The tasks are
+        split into contiguous blocks as equal as possible (the first
+        ``n_tasks % n_groups`` groups have one task more): task ``t`` is in
+        group ``groups[t]``, see ``return_groups``. ``relatedness`` and
+        ``rank`` act within a group; the groups are drawn independently of
+        each other and share nothing. 1 (one group) gives the same data as
+        before groups existed, for every seed.
+
+    nonlinearity : {"sine"} or None, default=None
+        Link from a task's linear score to its signal. None: the score itself
+        (a linear model). ``"sine"``: the score plus a sum of sines whose
+        frequencies and phases are common to the tasks of a group and drawn
+        independently for each group (the synthetic data of Ma et al. 2018,
+        section 3), so tasks of a group share a non-linear structure that the
+        other groups do not have."""
 _OUTPUT_PARAMETERS_DOC = """return_coef : bool, default=False
         If True, also return the weights.
+
+    return_groups : bool, default=False
+        If True, also return the group of each task (after ``coef`` when
+        both are returned).
 
     random_state : int, RandomState instance or None, default=None
         Seed or generator for the draws; an int gives reproducible output."""
 
 
-def _check_structure(n_features, n_informative, rank):
+def _check_structure(n_features, n_informative, rank, n_tasks, n_groups):
+    if n_groups > n_tasks:
+        raise ValueError(
+            f"n_groups={n_groups} must be <= n_tasks={n_tasks}: every group "
+            "holds at least one task."
+        )
     if n_informative > n_features:
         raise ValueError(
             f"n_informative={n_informative} must be <= n_features={n_features}."
@@ -90,6 +125,56 @@ def _related_weights(n_informative, n_tasks, n_vectors, relatedness, rank, rng):
     weights = np.sqrt(a) * shared + np.sqrt(1 - a) * specific
     weights *= np.sqrt(n_informative) / np.linalg.norm(weights, axis=1, keepdims=True)
     return weights
+
+
+def _task_groups(n_tasks, n_groups):
+    """Group of each task: contiguous blocks, the first ones one task larger."""
+    sizes = np.full(n_groups, n_tasks // n_groups)
+    sizes[: n_tasks % n_groups] += 1
+    return np.repeat(np.arange(n_groups), sizes)
+
+
+def _grouped_weights(n_informative, groups, n_vectors, relatedness, rank, rng):
+    """``_related_weights`` drawn for each group in turn, tasks in order.
+
+    One group draws exactly what ``_related_weights`` draws for all tasks.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_vectors, n_informative, n_tasks)
+    """
+    return np.concatenate(
+        [
+            _related_weights(
+                n_informative, np.sum(groups == g), n_vectors, relatedness, rank, rng
+            )
+            for g in range(groups[-1] + 1)
+        ],
+        axis=2,
+    )
+
+
+def _group_links(nonlinearity, n_groups, n_informative, rng):
+    """Frequencies and phases of each group's sine link, None if linear.
+
+    Returns
+    -------
+    links : tuple of (alpha, beta), each of shape (n_groups, _N_SINES), or None
+        ``alpha`` is drawn from N(0, 1 / n_informative), ``beta`` from N(0, 1).
+    """
+    if nonlinearity is None:
+        return None
+    alpha = rng.standard_normal((n_groups, _N_SINES)) / np.sqrt(n_informative)
+    beta = rng.standard_normal((n_groups, _N_SINES))
+    return alpha, beta
+
+
+def _apply_link(scores, links, group):
+    """The signal ``s + sum_i sin(alpha_i s + beta_i)`` of group ``group``."""
+    if links is None:
+        return scores
+    alpha, beta = links[0][group], links[1][group]
+    return scores + np.sin(scores[..., None] * alpha + beta).sum(axis=-1)
 
 
 def _hide_targets(y, missing_rate, keep, rng):
@@ -143,10 +228,13 @@ def make_multitask_regression(
     n_informative=10,
     relatedness=0.5,
     rank=2,
+    n_groups=1,
+    nonlinearity=None,
     noise=0.1,
     missing_rate=0.0,
     bias=0.0,
     return_coef=False,
+    return_groups=False,
     random_state=None,
 ):
     r"""Generate a multi-task regression problem with related tasks.
@@ -190,8 +278,33 @@ def make_multitask_regression(
     depend on ``relatedness``: a sweep over ``relatedness`` with a fixed seed
     changes only how they are mixed, and ``X`` stays the same.
 
-    The targets are ``y = X @ coef + bias + noise * eps`` with ``eps``
-    standard normal.
+    **Groups.** With ``n_groups`` > 1 the tasks are split into contiguous
+    groups (``return_groups`` gives the group of each task) and the model
+    above is drawn for each group separately: group :math:`g` has its own
+    :math:`m_g`, :math:`U_g` and task parts :math:`g_t, e_t`, independent of
+    the other groups'. Two tasks of the same group have weights with expected
+    correlation ``relatedness``; two tasks of different groups have
+    independent weights (expected correlation 0) and links (below): they
+    share nothing, so a model that gives them one representation makes them
+    compete for it.
+
+    **Link.** The signal of task :math:`t` in group :math:`g` is
+    :math:`f_g(x^\top w_t)`. With ``nonlinearity=None``, :math:`f_g(s) = s`
+    (linear tasks). With ``nonlinearity="sine"`` (after the synthetic data of
+    Ma et al. 2018, section 3),
+
+    .. math::
+
+        f_g(s) = s + \sum_{i=1}^{10} \sin(\alpha_{g,i}\, s + \beta_{g,i}),
+        \qquad \alpha_{g,i} \sim N(0, 1 / \mathrm{n\_informative}),\
+        \beta_{g,i} \sim N(0, 1),
+
+    drawn once per group after the weights: the tasks of a group share the
+    same non-linear function of their (related) scores.
+
+    The targets are ``y[:, t] = f_g(X @ coef[:, t]) + bias + noise * eps``
+    with ``eps`` standard normal (``y = X @ coef + bias + noise * eps`` when
+    linear).
 
     Parameters
     ----------
@@ -229,8 +342,12 @@ def make_multitask_regression(
 
     coef : ndarray of shape (n_features, n_tasks)
         The weights, zero on the non-informative features, such that
-        ``y = X @ coef + bias + noise * eps``. Only returned if
-        ``return_coef``.
+        ``y = X @ coef + bias + noise * eps`` (inside the link when
+        ``nonlinearity`` is set). Only returned if ``return_coef``.
+
+    groups : ndarray of shape (n_tasks,)
+        The group of each task, ``0 .. n_groups - 1``. Only returned if
+        ``return_groups``.
 
     See Also
     --------
@@ -253,23 +370,48 @@ def make_multitask_regression(
     ... )
     >>> bool(np.all(coef == coef[:, :1]))
     True
+
+    Two groups of identical tasks, each group with its own sine link; the
+    groups share nothing:
+
+    >>> X, y, coef, groups = make_multitask_regression(
+    ...     n_tasks=5, n_groups=2, relatedness=1.0, nonlinearity="sine",
+    ...     return_coef=True, return_groups=True, random_state=0,
+    ... )
+    >>> groups
+    array([0, 0, 0, 1, 1])
+    >>> bool(np.all(coef[:, :3] == coef[:, :1]) and np.all(coef[:, 3:] == coef[:, 3:4]))
+    True
     """
-    _check_structure(n_features, n_informative, rank)
+    _check_structure(n_features, n_informative, rank, n_tasks, n_groups)
     rng = check_random_state(random_state)
 
     X = rng.standard_normal((n_samples, n_features))
+    groups = _task_groups(n_tasks, n_groups)
     coef = np.zeros((n_features, n_tasks))
-    coef[:n_informative] = _related_weights(
-        n_informative, n_tasks, 1, relatedness, rank, rng
+    coef[:n_informative] = _grouped_weights(
+        n_informative, groups, 1, relatedness, rank, rng
     )[0]
-    y = X @ coef + bias + noise * rng.standard_normal((n_samples, n_tasks))
+    links = _group_links(nonlinearity, n_groups, n_informative, rng)
+    signal = X @ coef
+    for g in range(n_groups) if links is not None else ():
+        signal[:, groups == g] = _apply_link(signal[:, groups == g], links, g)
+    y = signal + bias + noise * rng.standard_normal((n_samples, n_tasks))
 
     if missing_rate > 0:
         keep = _cells_to_keep(y, rng, per_class=False)
         y = _hide_targets(y, missing_rate, keep, rng)
-    if return_coef:
-        return X, y, coef
-    return X, y
+    return _outputs(X, y, coef, groups, return_coef, return_groups)
+
+
+def _outputs(X, y, coef, groups, return_coef, return_groups):
+    """``(X, y)``, then ``coef`` and ``groups`` when asked for."""
+    return (
+        X,
+        y,
+        *((coef,) if return_coef else ()),
+        *((groups,) if return_groups else ()),
+    )
 
 
 def _check_n_classes(n_classes, n_tasks, n_samples):
@@ -346,10 +488,13 @@ def make_multitask_classification(
     n_classes=2,
     relatedness=0.5,
     rank=2,
+    n_groups=1,
+    nonlinearity=None,
     noise=0.1,
     missing_rate=0.0,
     class_sep=1.0,
     return_coef=False,
+    return_groups=False,
     random_state=None,
 ):
     r"""Generate a multi-task classification problem with related tasks.
@@ -368,16 +513,19 @@ def make_multitask_classification(
     with the same number of classes have identical weights at
     ``relatedness=1``, and tasks are independent at ``relatedness=0``. Each
     vector has Euclidean norm ``sqrt(n_informative)``, so each score
-    ``X @ w`` has variance ``n_informative``.
+    ``X @ w`` has variance ``n_informative``. ``n_groups`` splits the tasks
+    into groups that are drawn independently, and ``nonlinearity`` passes each
+    score through its group's link :math:`f_g`, both as in
+    :func:`make_multitask_regression`.
 
-    The labels of task :math:`t` are then drawn from the logits
-    ``class_sep * X @ coef[t]``:
+    The labels of task :math:`t` in group :math:`g` are then drawn from the
+    logits ``class_sep * f_g(X @ coef[t])`` (:math:`f_g(s) = s` by default):
 
     - binary: :math:`P(y = 1 \mid x) = 1 / (1 + \exp(-\mathrm{class\_sep}\,
-      x^\top w_t))`, i.e. the sign of the score plus logistic noise;
+      f_g(x^\top w_t)))`, i.e. the sign of the signal plus logistic noise;
     - multiclass: :math:`P(y = k \mid x) \propto
-      \exp(\mathrm{class\_sep}\, x^\top w_{t,k})`, i.e. the argmax of the
-      class scores plus Gumbel noise.
+      \exp(\mathrm{class\_sep}\, f_g(x^\top w_{t,k}))`, i.e. the argmax of
+      the class signals plus Gumbel noise.
 
     A larger ``class_sep`` makes the labels closer to the noiseless sign
     (argmax) of the scores. Finally ``round(noise * n_samples)`` labels of
@@ -430,9 +578,13 @@ def make_multitask_classification(
     coef : list of n_tasks ndarrays
         The weights of each task, zero on the non-informative features: of
         shape (n_features,) for a binary task (the log-odds of class 1 are
-        ``class_sep * X @ coef[t]``), of shape (n_features, n_classes[t]) for
-        a multiclass task (one column per class). Only returned if
-        ``return_coef``.
+        ``class_sep * X @ coef[t]``, inside the link when ``nonlinearity`` is
+        set), of shape (n_features, n_classes[t]) for a multiclass task (one
+        column per class). Only returned if ``return_coef``.
+
+    groups : ndarray of shape (n_tasks,)
+        The group of each task, ``0 .. n_groups - 1``. Only returned if
+        ``return_groups``.
 
     See Also
     --------
@@ -449,27 +601,37 @@ def make_multitask_classification(
     ((60, 20), (60, 3))
     >>> [np.unique(y[:, t]).tolist() for t in range(3)]
     [[0, 1], [0, 1, 2], [0, 1, 2, 3]]
+
+    Twelve binary tasks in four groups of three, non-linear within a group:
+
+    >>> X, y, groups = make_multitask_classification(
+    ...     n_samples=200, n_tasks=12, n_groups=4, nonlinearity="sine",
+    ...     return_groups=True, random_state=0,
+    ... )
+    >>> groups.tolist()
+    [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
     """
-    _check_structure(n_features, n_informative, rank)
+    _check_structure(n_features, n_informative, rank, n_tasks, n_groups)
     n_classes = _check_n_classes(n_classes, n_tasks, n_samples)
     rng = check_random_state(random_state)
 
     X = rng.standard_normal((n_samples, n_features))
+    groups = _task_groups(n_tasks, n_groups)
     n_vectors = [1 if k == 2 else k for k in n_classes]
-    weights = _related_weights(
-        n_informative, n_tasks, max(n_vectors), relatedness, rank, rng
+    weights = _grouped_weights(
+        n_informative, groups, max(n_vectors), relatedness, rank, rng
     )
+    links = _group_links(nonlinearity, n_groups, n_informative, rng)
     y = np.empty((n_samples, n_tasks), dtype=np.int64)
     coef = []
     for t, k in enumerate(n_classes):
         task_coef = np.zeros((n_features, n_vectors[t]))
         task_coef[:n_informative] = weights[: n_vectors[t], :, t].T
-        y[:, t] = _draw_labels(class_sep * (X @ task_coef), k, noise, rng, task=t)
+        logits = class_sep * _apply_link(X @ task_coef, links, groups[t])
+        y[:, t] = _draw_labels(logits, k, noise, rng, task=t)
         coef.append(task_coef[:, 0] if k == 2 else task_coef)
 
     if missing_rate > 0:
         keep = _cells_to_keep(y, rng, per_class=True)
         y = _hide_targets(y, missing_rate, keep, rng)
-    if return_coef:
-        return X, y, coef
-    return X, y
+    return _outputs(X, y, coef, groups, return_coef, return_groups)
