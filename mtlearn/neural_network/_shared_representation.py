@@ -33,6 +33,14 @@ from .._targets import (
     warn_constant_tasks,
 )
 from .._validation import check_sample_weight, validate_X
+from ._graph_head import (
+    GRAPH_ALPHA_DEFAULT,
+    GRAPH_ALPHA_WHY,
+    GRAPH_HEADS,
+    TASK_GRAPH_RULES,
+    make_graph_network,
+    resolve_task_graph,
+)
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
@@ -154,6 +162,9 @@ class _BaseSharedRepresentation(
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "task_weights": ["array-like", None],
         "task_weighting": [StrOptions({"equal"})],
+        "task_graph": ["array-like", StrOptions(set(TASK_GRAPH_RULES)), None],
+        "graph_head": [StrOptions(set(GRAPH_HEADS))],
+        "graph_alpha": [Interval(Real, 0, None, closed="left")],
         "dtype": [StrOptions(set(_DTYPES))],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
@@ -185,6 +196,9 @@ class _BaseSharedRepresentation(
         epsilon=1e-8,
         task_weights=None,
         task_weighting="equal",
+        task_graph=None,
+        graph_head="penalty",
+        graph_alpha=GRAPH_ALPHA_DEFAULT,
         dtype="float32",
         random_state=None,
         warm_start=False,
@@ -212,6 +226,9 @@ class _BaseSharedRepresentation(
         self.epsilon = epsilon
         self.task_weights = task_weights
         self.task_weighting = task_weighting
+        self.task_graph = task_graph
+        self.graph_head = graph_head
+        self.graph_alpha = graph_alpha
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
@@ -330,6 +347,7 @@ class _BaseSharedRepresentation(
         cell_weights = cell_weights.astype(dtype)
 
         if first_call:
+            self._task_graph = resolve_task_graph(self, targets, encoded)
             self._start_network(X.shape[1], dtype)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
@@ -416,7 +434,7 @@ class _BaseSharedRepresentation(
         """The architecture: a subclass returns another network with the same
         protocol (``forward``, ``backward``, flat ``params``/``grads``, ...;
         see ``SharedTrunkNetwork``)."""
-        return SharedTrunkNetwork(
+        args = (
             n_features,
             self._layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
             self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
@@ -425,6 +443,9 @@ class _BaseSharedRepresentation(
             self.activation,
             dtype,
         )
+        if getattr(self, "_task_graph", None) is not None:
+            return make_graph_network(self, args)
+        return SharedTrunkNetwork(*args)
 
     def _hold_out_validation(self, X, encoded, cell_weights, task_weights):
         """Split off the early-stopping rows; return the rest and a scorer."""
@@ -693,6 +714,27 @@ _SHARED_PARAMETERS_DOC = """
     task_weighting : {"equal"}, default="equal"
         How the tasks' losses are weighted during training: "equal" keeps
         ``task_weights`` fixed.
+    task_graph : array-like of shape (n_tasks, n_tasks), str or None, \
+default=None
+        A graph of the tasks for their heads: None (no graph); an array
+        (symmetric, non-negative, finite; its diagonal is ignored); the name
+        of a rule of :func:`mtlearn.task_graph.estimate_task_graph`
+        ("auto", "correlation", "cooccurrence", "jaccard") that estimates
+        it from the observed training targets at the first fit (missing
+        labels left out); or "learned" (``graph_head="gcn"`` only: the
+        graph is learned with the weights). Kept by ``warm_start`` and
+        ``partial_fit``. Edges of constant tasks are left out.
+    graph_head : {"penalty", "gcn"}, default="penalty"
+        How the graph ties the heads (only with ``task_graph``). "penalty":
+        the objective gains ``graph_alpha / 2 * sum_{s,t} A_st ||v_s -
+        v_t||^2`` over the tasks' output-layer weights ``v_t`` (edges of a
+        multiclass task are left out). "gcn": the output-layer weights are
+        ``A_hat E Theta``, task embeddings ``E`` propagated over the graph
+        with ``A_hat = D^-1/2 (I + graph_alpha A) D^-1/2`` (ML-GCN, Chen et
+        al. 2019); ``E`` and ``Theta`` are learned under the L2 penalty.
+    graph_alpha : float, default={graph_alpha}
+        Strength of the graph: the penalty's weight ("penalty"), the weight
+        of the edges against the self-loops ("gcn"). {graph_alpha_why}
     dtype : {"float32", "float64"}, default="float32"
         Compute precision of the weights and activations. float32 is about
         twice as fast and accurate enough for training by stochastic
@@ -734,6 +776,9 @@ _SHARED_ATTRIBUTES_DOC = """
         Number of epochs run.
     t_ : int
         Number of optimizer steps (mini-batches) run.
+    task_graph_ : ndarray of shape (n_tasks_, n_tasks_)
+        The task graph used (given or estimated), or learned; only defined
+        when ``task_graph`` is not None.
     trunk_coefs_, trunk_intercepts_ : list of ndarray
         Weights and biases of the trunk layers.
     head_coefs_, head_intercepts_ : list of list of ndarray
@@ -853,6 +898,9 @@ class SharedRepresentationClassifier(
         epsilon=1e-8,
         task_weights=None,
         task_weighting="equal",
+        task_graph=None,
+        graph_head="penalty",
+        graph_alpha=GRAPH_ALPHA_DEFAULT,
         class_weight=None,
         dtype="float32",
         random_state=None,
@@ -882,6 +930,9 @@ class SharedRepresentationClassifier(
             epsilon=epsilon,
             task_weights=task_weights,
             task_weighting=task_weighting,
+            task_graph=task_graph,
+            graph_head=graph_head,
+            graph_alpha=graph_alpha,
             dtype=dtype,
             random_state=random_state,
             warm_start=warm_start,
@@ -1188,7 +1239,12 @@ _DROPOUT_DEFAULTS = {
 }
 
 for _cls, (_default, _why) in _DROPOUT_DEFAULTS.items():
-    _parameters = _SHARED_PARAMETERS_DOC.lstrip("\n").replace("{dropout}", _default)
+    _parameters = (
+        _SHARED_PARAMETERS_DOC.lstrip("\n")
+        .replace("{dropout}", _default)
+        .replace("{graph_alpha}", repr(GRAPH_ALPHA_DEFAULT))
+        .replace("{graph_alpha_why}", GRAPH_ALPHA_WHY)
+    )
     _cls.__doc__ = _cls.__doc__.replace(
         "    {parameters}\n", _parameters.replace("{dropout_why}", _why)
     ).replace("    {attributes}\n", _SHARED_ATTRIBUTES_DOC.lstrip("\n"))

@@ -1,0 +1,341 @@
+"""Task-graph heads: the output layers of related tasks tied along a graph.
+
+Two networks with the protocol of :class:`SharedTrunkNetwork` (``forward``,
+``backward``, flat ``params``/``grads`` with the weights first, ``n_weights``,
+``predict_logits``, ``transform``, ``initialize``, ``layers``, pickling), so
+that the one training loop runs them unchanged:
+
+:class:`GraphPenaltyNetwork`
+    Free heads pulled together along the graph ``A``: the penalty
+    ``graph_alpha / 2 * sum_{s,t} A_st ||V_s - V_t||^2`` on the tasks'
+    output-layer weights ``V_t`` (one column per binary or regression task,
+    the task's whole block of ``n_outputs`` columns otherwise). Its gradient
+    is added to the head weights' gradient in ``backward``.
+:class:`GraphConvolutionHeadNetwork`
+    ML-GCN style (Chen et al., 2019): the output-layer weights are not free
+    but produced from learned task embeddings ``E`` propagated over the
+    graph, ``V = A_hat E Theta``, with ``A_hat`` the symmetrically normalised
+    adjacency ``D^-1/2 (I + graph_alpha A) D^-1/2`` with self-loops.
+
+``V`` has one row per task: the task's ``(n_in, n_outputs)`` block of the
+output layer, flattened (``n_in`` the width of the layer feeding the output:
+the last trunk layer, or the task's own last head layer).
+
+References
+----------
+Z.-M. Chen, X.-S. Wei, P. Wang, Y. Guo, "Multi-label image recognition with
+graph convolutional networks", CVPR 2019.
+"""
+
+import numpy as np
+
+from ._network import SharedTrunkNetwork
+
+GRAPH_HEADS = ("penalty", "gcn")
+TASK_GRAPH_RULES = ("auto", "correlation", "cooccurrence", "jaccard", "learned")
+GRAPH_ALPHA_DEFAULT = 0.1
+GRAPH_ALPHA_WHY = "(measurement pending)"
+
+
+def resolve_task_graph(estimator, targets, encoded):
+    """The graph of ``estimator.task_graph`` for the tasks of ``targets``.
+
+    Stores the graph given or estimated (from the observed training targets,
+    ``encoded`` where ``targets.mask``) in ``estimator.task_graph_`` and
+    returns the graph the network uses: the same without the edges of
+    constant tasks (and, for ``graph_head="penalty"``, of multiclass tasks).
+    None when ``task_graph`` is None.
+    """
+    spec = estimator.task_graph
+    if spec is None:
+        if hasattr(estimator, "task_graph_"):
+            del estimator.task_graph_
+        return None
+    n_tasks = targets.n_tasks
+    if isinstance(spec, str):
+        if spec == "learned":
+            raise ValueError(
+                "task_graph='learned' is not available yet; pass an array or "
+                "an estimation rule ('auto', 'correlation', 'cooccurrence', "
+                "'jaccard')."
+            )
+        from ..task_graph import estimate_task_graph
+
+        y = np.where(targets.mask, encoded, np.nan).astype(np.float64)
+        kind = "regression" if targets.classes is None else "classification"
+        graph = estimate_task_graph(y, spec, target_type=kind)
+        graph = check_task_graph(graph, n_tasks)
+    else:
+        graph = check_task_graph(spec, n_tasks)
+    estimator.task_graph_ = graph
+    left_out = np.zeros(n_tasks, dtype=bool)
+    left_out[targets.constant] = True
+    scale = getattr(estimator, "_y_scale", None)
+    if scale is not None:  # a constant regression target
+        left_out |= np.asarray(scale) == 0
+    if estimator.graph_head == "penalty":
+        left_out |= np.asarray(estimator._head_outputs) > 1
+    used = graph.copy()
+    used[left_out, :] = 0.0
+    used[:, left_out] = 0.0
+    return used
+
+
+def make_graph_network(estimator, args):
+    """The network of ``estimator.graph_head`` over ``estimator._task_graph``;
+    ``args`` are those of :class:`SharedTrunkNetwork`."""
+    cls = {"penalty": GraphPenaltyNetwork, "gcn": GraphConvolutionHeadNetwork}[
+        estimator.graph_head
+    ]
+    return cls(*args, graph=estimator._task_graph, graph_alpha=estimator.graph_alpha)
+
+
+def check_task_graph(graph, n_tasks):
+    """``graph`` as a float64 (n_tasks, n_tasks) array, or a ValueError.
+
+    It must be square of the number of tasks, finite, non-negative and
+    symmetric (to a relative 1e-8); its diagonal is ignored (set to 0).
+    """
+    try:
+        array = np.asarray(graph, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"task_graph must be an array of real numbers, got {graph!r}."
+        ) from None
+    if array.shape != (n_tasks, n_tasks):
+        raise ValueError(
+            f"task_graph must have shape (n_tasks, n_tasks) = ({n_tasks}, "
+            f"{n_tasks}), got shape {array.shape}."
+        )
+    if not np.isfinite(array).all():
+        raise ValueError("task_graph must be finite (no NaN or inf).")
+    if (array < 0).any():
+        raise ValueError("task_graph must be non-negative.")
+    scale = max(float(np.abs(array).max(initial=0.0)), 1.0)
+    if not np.allclose(array, array.T, rtol=0, atol=1e-8 * scale):
+        raise ValueError("task_graph must be symmetric.")
+    array = 0.5 * (array + array.T)
+    np.fill_diagonal(array, 0.0)
+    return array
+
+
+def normalized_adjacency(graph, graph_alpha):
+    """``D^-1/2 (I + graph_alpha * graph) D^-1/2``, D its row sums.
+
+    With ``graph_alpha = 0`` (or an empty graph) it is the identity.
+    """
+    a = graph_alpha * np.asarray(graph, dtype=np.float64)
+    a = a + np.eye(a.shape[0])
+    scale = 1.0 / np.sqrt(a.sum(axis=1))
+    return scale[:, None] * a * scale[None, :]
+
+
+class _OutputBlocks:
+    """Moves between the output layer's weight and the (n_tasks, n_in *
+    n_outputs) matrix ``V`` of the tasks' head vectors (one row per task).
+
+    The output layer is a ``Dense`` of shape (n_in, n_tasks * n_outputs)
+    (no head layers) or a ``GroupedDense`` of shape (n_tasks, n_in,
+    n_outputs).
+    """
+
+    def __init__(self, layer, n_tasks, n_outputs):
+        self.grouped = len(layer.weight_shape) == 3
+        self.n_tasks, self.n_outputs = n_tasks, n_outputs
+        self.n_in = layer.weight_shape[-2]
+
+    def to_rows(self, W):
+        if self.grouped:
+            return W.reshape(self.n_tasks, -1)
+        blocks = W.reshape(self.n_in, self.n_tasks, self.n_outputs)
+        return blocks.transpose(1, 0, 2).reshape(self.n_tasks, -1)
+
+    def from_rows(self, V, out):
+        """Write the rows ``V`` into the layer weight ``out``."""
+        blocks = V.reshape(self.n_tasks, self.n_in, self.n_outputs)
+        if self.grouped:
+            out[...] = blocks
+        else:
+            out.reshape(self.n_in, self.n_tasks, self.n_outputs)[...] = (
+                blocks.transpose(1, 0, 2)
+            )
+
+
+class GraphPenaltyNetwork(SharedTrunkNetwork):
+    """A shared trunk whose task heads are pulled together along a graph.
+
+    Adds ``graph_alpha / 2 * sum_{s,t} A_st ||V_s - V_t||^2 =
+    graph_alpha * trace(V^T L V)`` (``L = D - A`` the graph Laplacian) to the
+    objective: ``backward`` adds its gradient ``2 graph_alpha L V`` to the
+    output layer's weight gradient after the parent's backpropagation.
+
+    Parameters
+    ----------
+    *args
+        Those of :class:`SharedTrunkNetwork`.
+    graph : ndarray of shape (n_tasks, n_tasks)
+        Symmetric, non-negative, zero diagonal.
+    graph_alpha : float
+        Strength of the penalty.
+    """
+
+    def __init__(self, *args, graph, graph_alpha):
+        super().__init__(*args)
+        self.graph = np.asarray(graph, dtype=np.float64)
+        self.graph_alpha = float(graph_alpha)
+        laplacian = np.diag(self.graph.sum(axis=1)) - self.graph
+        self._laplacian = laplacian.astype(self.dtype)
+        self._blocks = _OutputBlocks(self.layers[-1], self.n_tasks, self.n_outputs)
+
+    def graph_penalty(self):
+        """The penalty's value at the current parameters (float)."""
+        V = self._blocks.to_rows(self.coefs[-1]).astype(np.float64)
+        return self.graph_alpha * float(np.sum(V * (self._laplacian @ V)))
+
+    def backward(self, X, grad_logits):
+        super().backward(X, grad_logits)
+        if self.graph_alpha == 0 or not self.graph.any():
+            return
+        V = self._blocks.to_rows(self.coefs[-1])
+        grad_V = self._blocks.to_rows(self._grad_coefs[-1]).copy()
+        grad_V += (2 * self.graph_alpha) * (self._laplacian @ V)
+        self._blocks.from_rows(grad_V, self._grad_coefs[-1])
+
+
+class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
+    """A shared trunk whose output layer is produced over the task graph.
+
+    The tasks' output-layer weights are ``V = A_hat E Theta`` (one row per
+    task), with ``E`` of shape (n_tasks, n_embedding) the learned task
+    embeddings, ``Theta`` of shape (n_embedding, n_in * n_outputs) learned,
+    and ``A_hat = D^-1/2 (I + graph_alpha A) D^-1/2``; the logits are
+    ``H V_t + b_t`` per task. ``E`` and ``Theta`` replace the output layer's
+    weight in the flat parameter vector (they come after the free weights and
+    before the biases, so that the L2 penalty covers them); the output
+    layer's biases stay free.
+
+    With ``n_embedding = n_tasks`` the heads can take any value, and the
+    graph acts as a prior: the L2 penalty on ``E`` and ``Theta`` is, at its
+    minimum over the factorisations, twice the nuclear norm of
+    ``A_hat^-1 V``, which is large for heads that differ between strongly
+    joined tasks.
+
+    Parameters
+    ----------
+    *args
+        Those of :class:`SharedTrunkNetwork`.
+    graph : ndarray of shape (n_tasks, n_tasks)
+        Symmetric, non-negative, zero diagonal.
+    graph_alpha : float
+        Weight of the graph's edges against the self-loops in ``A_hat``.
+    n_embedding : int or None
+        Width of the task embeddings; None is ``n_tasks``.
+    """
+
+    def __init__(self, *args, graph, graph_alpha, n_embedding=None):
+        super().__init__(*args)
+        self.graph = np.asarray(graph, dtype=np.float64)
+        self.graph_alpha = float(graph_alpha)
+        self.n_embedding = self.n_tasks if n_embedding is None else int(n_embedding)
+        self._propagation = normalized_adjacency(self.graph, self.graph_alpha).astype(
+            self.dtype
+        )
+        self._blocks = _OutputBlocks(self.layers[-1], self.n_tasks, self.n_outputs)
+        head_width = self._blocks.n_in * self.n_outputs
+        n = len(self.layers)
+        shapes = [layer.weight_shape for layer in self.layers[:-1]]
+        shapes += [(self.n_tasks, self.n_embedding), (self.n_embedding, head_width)]
+        self._n_weight_arrays = len(shapes)
+        shapes += [layer.bias_shape for layer in self.layers]
+        self._shapes = shapes
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self.n_weights = int(self._offsets[n + 1])
+        self.n_params = int(self._offsets[-1])
+        self.params = np.zeros(self.n_params, dtype=self.dtype)
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)
+        self._grad_output = np.zeros(self.layers[-1].weight_shape, dtype=self.dtype)
+        self._bind()
+
+    # -- parameters -----------------------------------------------------
+    def _split(self, flat):
+        views = [
+            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
+            for i, shape in enumerate(self._shapes)
+        ]
+        m = self._n_weight_arrays
+        return views[: m - 2], views[m - 2], views[m - 1], views[m:]
+
+    def _compose(self, embedding, theta):
+        """The output layer's weight ``A_hat E Theta``, in the layer's shape."""
+        V = self._propagation.astype(embedding.dtype) @ embedding @ theta
+        W = np.empty(self.layers[-1].weight_shape, dtype=embedding.dtype)
+        self._blocks.from_rows(V, W)
+        return W
+
+    def _views(self, flat):
+        free, embedding, theta, intercepts = self._split(flat)
+        return free + [self._compose(embedding, theta)], intercepts
+
+    def _bind(self):
+        if not hasattr(self, "_shapes"):  # the parent's __init__: no layout yet
+            return
+        self._free_coefs, self.embedding, self.theta, self.intercepts = self._split(
+            self.params
+        )
+        grad_free, self._grad_embedding, self._grad_theta, self._grad_intercepts = (
+            self._split(self.grads)
+        )
+        self._grad_coefs = grad_free + [self._grad_output]
+
+    @property
+    def coefs(self):
+        """Weights of every layer; the output layer's composed from E, Theta."""
+        return self._free_coefs + [self._compose(self.embedding, self.theta)]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in (
+            "_free_coefs",
+            "embedding",
+            "theta",
+            "intercepts",
+            "_grad_coefs",
+            "_grad_embedding",
+            "_grad_theta",
+            "_grad_intercepts",
+            "_activations",
+            "_deltas",
+            "_dropout_masks",
+        ):
+            state.pop(key, None)
+        state["_buffer_rows"] = 0
+        return state
+
+    def initialize(self, rng):
+        """Glorot-uniform free weights and biases; E and Theta drawn so that
+        the composed output weights have the Glorot scale of the layer."""
+        super().initialize(rng)
+        layer = self.layers[-1]
+        bound = np.sqrt(
+            (2.0 if self.activation == "logistic" else 6.0)
+            / (layer.fan_in + layer.fan_out)
+        )
+        self.embedding[...] = rng.standard_normal(self.embedding.shape)
+        self.theta[...] = rng.standard_normal(self.theta.shape)
+        V = self._propagation @ self.embedding @ self.theta
+        spread = float(np.sqrt(np.mean(np.square(V, dtype=np.float64))))
+        if spread > 0:
+            # the Glorot-uniform standard deviation is bound / sqrt(3)
+            self.theta *= bound / np.sqrt(3.0) / spread
+
+    # -- backward --------------------------------------------------------
+    def backward(self, X, grad_logits):
+        """Backpropagation to the layers, then through ``V = A_hat E Theta``:
+        ``dE = A_hat^T G Theta^T`` and ``dTheta = (A_hat E)^T G`` with ``G``
+        the gradient of the output weights as rows."""
+        super().backward(X, grad_logits)
+        G = self._blocks.to_rows(self._grad_output)
+        P = self._propagation
+        np.matmul(P.T @ G, self.theta.T, out=self._grad_embedding)
+        np.matmul((P @ self.embedding).T, G, out=self._grad_theta)
