@@ -1,5 +1,6 @@
 """Regularized multi-task linear models: thin estimators on the one solver."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -16,6 +17,7 @@ from .._mixins import (
 )
 from .._targets import check_targets, warn_constant_tasks
 from .._validation import check_sample_weight, validate_X
+from ._alternating import ClusterLearner, RelationshipLearner, solve_alternating
 from ._datafits import (
     LogisticDatafit,
     MultinomialDatafit,
@@ -24,6 +26,11 @@ from ._datafits import (
 )
 from ._penalties import PENALTIES, Graph, check_task_graph
 from ._solver import SolverResult, solve
+
+# penalties whose task structure is learned with W by an outer loop
+_LEARNED = ("relationship", "cluster")
+# penalties that couple the tasks along a task graph (and the intercepts)
+_COUPLING = ("mean", "graph", "relationship", "cluster")
 
 _OBJECTIVE_DOC = """\
         min_{W, b}  sum_t (1/n_t) sum_{i observed in t} s_i l_t(y_it, z_it)
@@ -46,7 +53,32 @@ _OBJECTIVE_DOC = """\
     - ``'mean'``: ``sum_t ||w_t - w_bar||^2 / 2``, tasks pulled to their mean
       (Evgeniou & Pontil 2004);
     - ``'graph'``: ``sum_{s,t} A_st ||w_s - w_t||^2 / 2`` with ``A`` the
-      ``task_graph``.
+      ``task_graph`` (given, or estimated from the training targets);
+    - ``'relationship'``: ``tr(W Omega^{-1} W^T) / 2`` with the task
+      covariance ``Omega`` (``tr Omega = 1``) learned with ``W`` (MTRL,
+      Zhang & Yeung 2010);
+    - ``'cluster'``: ``eta (1 + eta) tr(W (eta I + M)^{-1} W^T) / 2`` with
+      ``M`` learned over ``{tr M = k, 0 <= M <= I}`` (``k =
+      n_task_clusters``, ``eta = cluster_ridge``; convex clustered MTL, Zhou,
+      Chen & Ye 2011): at a hard clustering, tasks pulled to their cluster's
+      mean plus a ridge ``eta`` times weaker.
+
+    The two learned structures are fitted by an outer loop of block
+    coordinate descent: (a) ``W, b`` for the fixed structure, by the solver
+    below, warm-started from the previous ``W, b``; (b) the structure for the
+    fixed ``W``, in closed form from the scatter ``S = W^T W`` (plus
+    ``(intercept_alpha / alpha) C b b^T C`` with ``C = I - J / n`` when the
+    intercepts are coupled): ``Omega = (S + eps I)^{1/2} / tr(S + eps
+    I)^{1/2}`` with ``eps = covariance_eps * tr(S) / n`` fixed at the first
+    update (the term ``alpha eps tr(Omega^{-1}) / 2`` joins the objective),
+    or ``M = V diag(gamma) V^T`` with ``V`` the eigenvectors of ``S`` and
+    ``gamma`` its water-filled spectrum. It starts from unrelated tasks
+    (``Omega = I / n``, ``M = (k / n) I``) and stops when an outer iteration
+    lowers the objective by at most ``outer_tol`` times its value, or after
+    ``max_outer_iter`` iterations (``n_outer_iter_``). Each step lowers the
+    objective, which is jointly convex in ``(W, structure)`` (both papers).
+    The structures are over the output columns (a task per column; a
+    ``K``-class task owns ``K`` of them).
 
     The solver is accelerated proximal gradient (FISTA with backtracking and
     adaptive restart, its steps scaled by the local curvature; working sets
@@ -56,20 +88,43 @@ _OBJECTIVE_DOC = """\
 """
 
 _PARAMETERS_DOC = """\
-    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph'}}, default='l21'
+    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph', 'relationship', \
+'cluster'}}, default='l21'
         How the tasks share (see the objective above).
     {alpha}
     l2_reg : float, default=0.0
         Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
     intercept_alpha : float, default=0.0
-        ``'mean'`` and ``'graph'`` only: how strongly the intercepts are
-        coupled like the coefficients (pulled to their mean, or together
-        along the graph). 0 leaves them free. With few rows per task (many
-        small groups, as schools or stores) a free intercept is noisy; a
-        coupling weaker than ``alpha`` usually predicts best.
-    task_graph : array-like of shape (n_tasks, n_tasks), default=None
-        Symmetric, non-negative task similarities ``A`` of
-        ``penalty='graph'`` (required by it, ignored otherwise).
+        ``'mean'``, ``'graph'``, ``'relationship'`` and ``'cluster'`` only:
+        how strongly the intercepts are coupled like the coefficients
+        (pulled to their mean, together along the graph, or through the
+        learned structure after centring). 0 leaves them free. With few
+        rows per task (many small groups, as schools or stores) a free
+        intercept is noisy; a coupling weaker than ``alpha`` usually
+        predicts best.
+    task_graph : array-like of shape (n_tasks, n_tasks) or str, default=None
+        ``penalty='graph'`` only (required by it): symmetric, non-negative
+        task similarities ``A``, or the name of a rule of
+        :func:`mtlearn.task_graph.estimate_task_graph` (such as ``'auto'``)
+        that estimates ``A`` at fit from the **training** targets only
+        (missing labels left out). ``task_graph_`` holds the graph used.
+    n_task_clusters : int, default=2
+        ``penalty='cluster'``: the number of task clusters ``k`` (at most
+        the number of outputs; a larger value is taken as that number,
+        which leaves every task in its own cluster: a plain ridge).
+    cluster_ridge : float, default=0.1
+        ``penalty='cluster'``: ``eta > 0``, the ridge on every coefficient
+        relative to ``alpha`` (the ratio of Zhou et al.'s two strengths).
+    covariance_eps : float, default=1e-6
+        ``penalty='relationship'``: ``eps`` relative to the mean eigenvalue
+        of ``W^T W``, added to it so that ``Omega`` stays invertible. Larger
+        values move the model towards independent ridge tasks.
+    outer_tol : float, default=1e-4
+        ``'relationship'`` and ``'cluster'``: stop the outer loop when an
+        iteration lowers the objective by at most this fraction of it.
+    max_outer_iter : int, default=50
+        ``'relationship'`` and ``'cluster'``: maximum number of outer
+        iterations (each one solve of ``W``, warm-started).
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per output.
     tol : float, default=1e-4
@@ -130,6 +185,64 @@ def _column_index(columns, tasks):
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
+def _estimate_graph(targets, rule, rows=None):
+    """The task graph of ``rule`` from the observed targets of ``rows``."""
+    from ..task_graph import estimate_task_graph
+
+    values, mask = targets.values, targets.mask
+    if rows is not None:
+        values, mask = values[rows], mask[rows]
+    y = np.where(mask, values, np.nan)
+    graph = np.asarray(estimate_task_graph(y, rule), dtype=np.float64)
+    return check_task_graph(graph, targets.n_tasks)
+
+
+def _positive_correlation(S, scale=True):
+    """The positive part of ``S``'s correlations (or entries), zero diagonal.
+
+    For ``Omega`` the correlation ``Omega_st / sqrt(Omega_ss Omega_tt)``; for
+    the cluster matrix ``M`` its entries (``1 / |c|`` within a cluster ``c``
+    at a hard clustering). Rows of unfitted outputs are zero.
+    """
+    A = np.array(S, dtype=np.float64)
+    if scale:
+        d = np.sqrt(np.maximum(np.diag(A), 0.0))
+        inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        A = A * np.outer(inv, inv)
+    A = np.maximum(0.5 * (A + A.T), 0.0)
+    np.fill_diagonal(A, 0.0)
+    return A
+
+
+def _hard_clusters(M, fitted, n_clusters):
+    """Hard labels from the relaxed ``M``: k-means on its top eigenvectors.
+
+    The rows of the ``n_clusters`` leading eigenvectors of ``M`` (restricted
+    to the fitted outputs), normalised, are clustered by k-means (spectral
+    clustering of ``M`` as an affinity; ``random_state=0``, 10 starts).
+    Labels are renumbered by first appearance; an unfitted output
+    (constant task) is labelled -1.
+    """
+    from sklearn.cluster import KMeans
+
+    labels = np.full(M.shape[0], -1)
+    if fitted.size == 0:
+        return labels
+    sub = M[np.ix_(fitted, fitted)]
+    if n_clusters <= 1 or fitted.size <= n_clusters:
+        found = np.arange(fitted.size) if n_clusters > 1 else np.zeros(fitted.size)
+    else:
+        _, vectors = np.linalg.eigh(0.5 * (sub + sub.T))
+        embedding = vectors[:, -n_clusters:]
+        norms = np.linalg.norm(embedding, axis=1, keepdims=True)
+        embedding = embedding / np.maximum(norms, 1e-12)
+        found = KMeans(n_clusters, n_init=10, random_state=0).fit_predict(embedding)
+    _, first, inverse = np.unique(found, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))
+    labels[fitted] = order[inverse]
+    return labels
+
+
 class _BaseMultiTaskLinear(BaseEstimator):
     """Validation, solver call and fitted attributes shared by the models.
 
@@ -147,7 +260,12 @@ class _BaseMultiTaskLinear(BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l2_reg": [Interval(Real, 0, None, closed="left")],
         "intercept_alpha": [Interval(Real, 0, None, closed="left")],
-        "task_graph": ["array-like", None],
+        "task_graph": ["array-like", str, None],
+        "n_task_clusters": [Interval(Integral, 1, None, closed="left")],
+        "cluster_ridge": [Interval(Real, 0, None, closed="neither")],
+        "covariance_eps": [Interval(Real, 0, None, closed="neither")],
+        "outer_tol": [Interval(Real, 0, None, closed="left")],
+        "max_outer_iter": [Interval(Integral, 1, None, closed="left")],
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -161,6 +279,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
         l2_reg=0.0,
         intercept_alpha=0.0,
         task_graph=None,
+        n_task_clusters=2,
+        cluster_ridge=0.1,
+        covariance_eps=1e-6,
+        outer_tol=1e-4,
+        max_outer_iter=50,
         fit_intercept=True,
         tol=1e-4,
         max_iter=1000,
@@ -171,6 +294,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self.l2_reg = l2_reg
         self.intercept_alpha = intercept_alpha
         self.task_graph = task_graph
+        self.n_task_clusters = n_task_clusters
+        self.cluster_ridge = cluster_ridge
+        self.covariance_eps = covariance_eps
+        self.outer_tol = outer_tol
+        self.max_outer_iter = max_outer_iter
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.max_iter = max_iter
@@ -193,7 +321,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
             sample_weight,
         )
         self._columns = _output_columns(self._widths())
-        self._graph = self._check_task_graph(targets.n_tasks)
+        self._graph = self._check_task_graph(targets)
         return X, targets, sample_weight
 
     def _set_tasks(self, targets):
@@ -208,7 +336,13 @@ class _BaseMultiTaskLinear(BaseEstimator):
         """The tasks the solver fits on these rows: every regression task."""
         return np.arange(values.shape[1])
 
-    def _check_task_graph(self, n_tasks):
+    def _check_task_graph(self, targets, rows=None):
+        """The graph of ``penalty='graph'``: given, or estimated from ``rows``.
+
+        A rule name is estimated from the targets of ``rows`` (default: all
+        the training rows); the CV variants call it per fold with the
+        fold's training rows.
+        """
         if self.penalty != "graph":
             return None
         if self.task_graph is None:
@@ -218,7 +352,9 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 "penalty='graph' couples one coefficient vector per task; it "
                 "does not apply to multiclass tasks (several columns each)."
             )
-        return check_task_graph(self.task_graph, n_tasks)
+        if isinstance(self.task_graph, str):
+            return _estimate_graph(targets, self.task_graph, rows)
+        return check_task_graph(self.task_graph, targets.n_tasks)
 
     def _make_datafit(
         self, X, values, mask, sample_weight, intercept_alpha=None, tasks=None
@@ -230,10 +366,11 @@ class _BaseMultiTaskLinear(BaseEstimator):
         if intercept_alpha is None:
             intercept_alpha = self.intercept_alpha
         if intercept_alpha > 0:
-            if self.penalty not in ("mean", "graph"):
+            if self.penalty not in _COUPLING:
                 raise ValueError(
                     f"intercept_alpha={intercept_alpha} couples the "
-                    "intercepts through penalty='mean' or 'graph'; "
+                    "intercepts through penalty='mean', 'graph', "
+                    "'relationship' or 'cluster'; "
                     f"penalty={self.penalty!r} has no such coupling (set "
                     "intercept_alpha=0)."
                 )
@@ -249,10 +386,38 @@ class _BaseMultiTaskLinear(BaseEstimator):
             **kwargs,
         )
 
-    def _make_penalty(self, alpha, tasks, intercept_alpha=None):
-        """The penalty on the columns of ``tasks`` (the graph restricted)."""
+    def _learner(self, alpha, n_outputs, intercept_alpha=None, cluster_ridge=None):
+        """The structure learner of ``'relationship'`` or ``'cluster'``."""
         if intercept_alpha is None:
             intercept_alpha = self.intercept_alpha
+        if self.penalty == "relationship":
+            return RelationshipLearner(
+                alpha,
+                self.l2_reg,
+                intercept_alpha,
+                n_outputs,
+                covariance_eps=self.covariance_eps,
+            )
+        return ClusterLearner(
+            alpha,
+            self.l2_reg,
+            intercept_alpha,
+            n_outputs,
+            n_clusters=self.n_task_clusters,
+            eta=self.cluster_ridge if cluster_ridge is None else cluster_ridge,
+        )
+
+    def _make_penalty(self, alpha, tasks, intercept_alpha=None, cluster_ridge=None):
+        """The penalty on the columns of ``tasks`` (the graph restricted).
+
+        A learned structure gives its penalty at its starting structure.
+        """
+        if intercept_alpha is None:
+            intercept_alpha = self.intercept_alpha
+        if self.penalty in _LEARNED:
+            n_outputs = _column_index(self._columns, tasks).size
+            learner = self._learner(alpha, n_outputs, intercept_alpha, cluster_ridge)
+            return learner.penalty(learner.initial())
         if self.penalty == "mean":
             return PENALTIES["mean"](
                 alpha, self.l2_reg, intercept_alpha=intercept_alpha
@@ -263,7 +428,32 @@ class _BaseMultiTaskLinear(BaseEstimator):
         return Graph(alpha, self.l2_reg, task_graph=A, intercept_alpha=intercept_alpha)
 
     # -- solving ---------------------------------------------------------
-    def _solve(self, datafit, alpha, W, b, tasks, intercept_alpha=None):
+    def _solve(
+        self,
+        datafit,
+        alpha,
+        W,
+        b,
+        tasks,
+        intercept_alpha=None,
+        cluster_ridge=None,
+        structure=None,
+    ):
+        if self.penalty in _LEARNED:
+            learner = self._learner(
+                alpha, datafit.n_outputs, intercept_alpha, cluster_ridge
+            )
+            return solve_alternating(
+                datafit,
+                learner,
+                W,
+                b,
+                structure=structure,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                outer_tol=self.outer_tol,
+                max_outer_iter=self.max_outer_iter,
+            )
         return solve(
             datafit,
             self._make_penalty(alpha, tasks, intercept_alpha),
@@ -274,14 +464,24 @@ class _BaseMultiTaskLinear(BaseEstimator):
         )
 
     def _path(
-        self, X, values, mask, sample_weight, alphas, intercept_alpha=None, start=None
+        self,
+        X,
+        values,
+        mask,
+        sample_weight,
+        alphas,
+        intercept_alpha=None,
+        start=None,
+        cluster_ridge=None,
     ):
         """Solutions along ``alphas``, each warm-starting the next.
 
         Only the fitted tasks of these rows are solved for; the solutions
         are returned in the layout of all tasks, ``(W, b_raw, result)`` per
         alpha, a constant task's columns zero (``result`` is None when no
-        task is fitted). ``start`` is a ``(W, b_raw)`` in that layout.
+        task is fitted). ``start`` is a ``(W, b_raw)`` in that layout. A
+        learned structure warm-starts the next alpha too; ``result.structure``
+        is returned over all output columns (zero for a constant task's).
         """
         tasks = self._fitted_tasks(values, mask)
         n_features, n_outputs = X.shape[1], self._columns[-1].stop
@@ -297,10 +497,18 @@ class _BaseMultiTaskLinear(BaseEstimator):
         else:
             W = start[0][:, columns]
             b = datafit.centred_intercept(W, start[1][columns])
-        solutions = []
+        solutions, structure = [], None
         for alpha in alphas:
-            result = self._solve(datafit, alpha, W, b, tasks, intercept_alpha)
+            result = self._solve(
+                datafit, alpha, W, b, tasks, intercept_alpha, cluster_ridge, structure
+            )
             W, b = result.W, result.b
+            if result.structure is not None:
+                structure = result.structure
+                full = np.zeros((n_outputs, n_outputs))
+                full[np.ix_(columns, columns)] = structure
+                result = copy.copy(result)
+                result.structure = full
             W_all = np.zeros((n_features, n_outputs))
             W_all[:, columns] = W
             b_all = np.zeros(n_outputs)
@@ -315,7 +523,9 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self.n_tasks_ = len(columns)
         self._one_d = one_d
 
-    def _fit_alpha(self, X, targets, sample_weight, alpha, intercept_alpha=None):
+    def _fit_alpha(
+        self, X, targets, sample_weight, alpha, intercept_alpha=None, cluster_ridge=None
+    ):
         start = None
         shape = (X.shape[1], self._columns[-1].stop)
         if getattr(self, "warm_start", False) and hasattr(self, "_W"):
@@ -329,9 +539,12 @@ class _BaseMultiTaskLinear(BaseEstimator):
             [alpha],
             intercept_alpha,
             start,
+            cluster_ridge,
         )
         if result is None:  # every task constant: nothing to solve
             result = SolverResult(W, b_raw, 0, 0.0, True)
+            if self.penalty in _LEARNED:
+                result.structure = np.zeros((W.shape[1], W.shape[1]))
         if not result.converged:
             warnings.warn(
                 f"The proximal-gradient solver did not reach tol={self.tol} "
@@ -350,7 +563,40 @@ class _BaseMultiTaskLinear(BaseEstimator):
             self.selected_features_ = np.flatnonzero(np.any(W != 0, axis=1))
         elif hasattr(self, "selected_features_"):
             del self.selected_features_
+        self._set_task_structure(result, targets)
         return self
+
+    def _set_task_structure(self, result, targets):
+        """``task_graph_`` and the learned structures' fitted attributes."""
+        for name in ("task_graph_", "task_covariance_", "task_clusters_"):
+            if hasattr(self, name):
+                delattr(self, name)
+        if hasattr(self, "n_outer_iter_"):
+            del self.n_outer_iter_
+        if self.penalty == "graph":
+            self.task_graph_ = self._graph.copy()
+        if self.penalty not in _LEARNED:
+            return
+        if not result.outer_converged:
+            warnings.warn(
+                f"The outer loop of penalty={self.penalty!r} did not lower the "
+                f"objective by less than outer_tol={self.outer_tol} in "
+                f"max_outer_iter={self.max_outer_iter} iterations; increase "
+                "max_outer_iter or outer_tol.",
+                ConvergenceWarning,
+                stacklevel=1,
+            )
+        self.n_outer_iter_ = result.n_outer_iter
+        fitted = _column_index(
+            self._columns, self._fitted_tasks(targets.values, targets.mask)
+        )
+        if self.penalty == "relationship":
+            self.task_covariance_ = result.structure
+            self.task_graph_ = _positive_correlation(result.structure)
+        else:
+            self.task_graph_ = _positive_correlation(result.structure, scale=False)
+            n_clusters = min(self.n_task_clusters, fitted.size)
+            self.task_clusters_ = _hard_clusters(result.structure, fitted, n_clusters)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -593,6 +839,11 @@ class MultiTaskLogisticRegression(
         l2_reg=0.0,
         intercept_alpha=0.0,
         task_graph=None,
+        n_task_clusters=2,
+        cluster_ridge=0.1,
+        covariance_eps=1e-6,
+        outer_tol=1e-4,
+        max_outer_iter=50,
         fit_intercept=True,
         tol=1e-4,
         max_iter=1000,
@@ -604,6 +855,11 @@ class MultiTaskLogisticRegression(
             l2_reg=l2_reg,
             intercept_alpha=intercept_alpha,
             task_graph=task_graph,
+            n_task_clusters=n_task_clusters,
+            cluster_ridge=cluster_ridge,
+            covariance_eps=covariance_eps,
+            outer_tol=outer_tol,
+            max_outer_iter=max_outer_iter,
             fit_intercept=fit_intercept,
             tol=tol,
             max_iter=max_iter,

@@ -265,4 +265,197 @@ class Graph(_CouplingPenalty):
         return 2.0 * self.intercept_alpha * np.diag(self.laplacian)
 
 
-PENALTIES = {"l2": L2, "l21": L21, "trace": Trace, "mean": Mean, "graph": Graph}
+def _centring(n):
+    """The centring matrix ``I - J / n``."""
+    return np.eye(n) - 1.0 / max(n, 1)
+
+
+class TaskCovariance(_CouplingPenalty):
+    """Tasks coupled through a task precision: ``alpha/2 tr(W P W^T)``.
+
+    ``P`` is a symmetric positive definite (n_outputs, n_outputs) matrix,
+    the inverse of a task covariance ``Omega``: ``tr(W Omega^{-1} W^T)`` is
+    the Gaussian (matrix-normal) prior on the columns of ``W`` with
+    covariance ``Omega`` across tasks (Zhang & Yeung 2010). With
+    ``intercept_alpha`` the intercepts are coupled the same way after
+    centring, ``intercept_alpha/2 (C b)^T P (C b)`` with ``C = I - J/n``: as
+    with ``'mean'`` and ``'graph'``, their common level stays free.
+
+    The penalty for a **fixed** ``P``: the learned penalties below
+    (:class:`Relationship`, :class:`Cluster`) are this penalty with ``P``
+    from their current task structure, plus the closed-form update of that
+    structure (:meth:`update`) used by the alternating outer loop
+    (:func:`mtlearn.linear_model._alternating.solve_alternating`).
+    """
+
+    def __init__(self, alpha=1.0, l2_reg=0.0, *, precision, intercept_alpha=0.0):
+        super().__init__(alpha, l2_reg, intercept_alpha=intercept_alpha)
+        P = np.asarray(precision, dtype=np.float64)
+        self.precision = P = 0.5 * (P + P.T)
+        C = _centring(P.shape[0])
+        self.intercept_precision = C @ P @ C
+
+    def _structure(self, W):
+        return 0.5 * float(np.sum((W @ self.precision) * W))
+
+    def _structure_gradient(self, W):
+        return W @ self.precision
+
+    def intercept_value(self, b):
+        return 0.5 * self.intercept_alpha * float(b @ self.intercept_precision @ b)
+
+    def intercept_gradient(self, b):
+        return self.intercept_alpha * (self.intercept_precision @ b)
+
+    def lipschitz(self):
+        if not self.precision.size:
+            return self.l2_reg
+        return self.alpha * float(np.linalg.eigvalsh(self.precision)[-1]) + self.l2_reg
+
+    def diagonal(self, n_outputs):
+        return self.alpha * np.diag(self.precision) + self.l2_reg
+
+    def intercept_diagonal(self, n_outputs):
+        return self.intercept_alpha * np.diag(self.intercept_precision)
+
+
+def _symmetric_root(S):
+    """``S^{1/2}`` of a symmetric positive semi-definite matrix."""
+    values, vectors = np.linalg.eigh(0.5 * (S + S.T))
+    return (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+
+
+class Relationship(TaskCovariance):
+    """MTRL: ``alpha/2 tr(W Omega^{-1} W^T)`` with the task covariance learned.
+
+    Zhang & Yeung (2010), "A convex formulation for learning task
+    relationships in multi-task learning". For a fixed ``Omega`` this is
+    :class:`TaskCovariance` with ``P = Omega^{-1}``. Over ``{Omega > 0,
+    tr Omega = 1}`` the minimiser of ``tr(S Omega^{-1})`` for a scatter
+    ``S = W^T W + eps I`` is the closed form (:meth:`update`)::
+
+        Omega = S^{1/2} / tr(S^{1/2}),   min = (tr S^{1/2})^2
+
+    (``eps > 0`` keeps ``Omega`` invertible).
+
+    Parameters
+    ----------
+    task_covariance : ndarray of shape (n_outputs, n_outputs)
+        The current ``Omega``, symmetric positive definite.
+    """
+
+    def __init__(self, alpha=1.0, l2_reg=0.0, *, task_covariance, intercept_alpha=0.0):
+        Omega = np.asarray(task_covariance, dtype=np.float64)
+        self.task_covariance = Omega
+        super().__init__(
+            alpha,
+            l2_reg,
+            precision=np.linalg.inv(0.5 * (Omega + Omega.T)),
+            intercept_alpha=intercept_alpha,
+        )
+
+    @staticmethod
+    def initial(n_outputs):
+        """The start of the alternation: unrelated tasks, ``I / n_outputs``."""
+        return np.eye(n_outputs) / n_outputs
+
+    @staticmethod
+    def update(scatter, eps):
+        """The closed-form ``Omega`` for a scatter ``S``: ``(S + eps I)^{1/2} / tr``."""
+        root = _symmetric_root(scatter + eps * np.eye(scatter.shape[0]))
+        return root / np.trace(root)
+
+
+def cluster_spectrum(sigma2, n_clusters, eta):
+    """Eigenvalues ``gamma`` of the relaxed cluster matrix ``M``.
+
+    Minimises ``sum_i sigma2_i / (eta + gamma_i)`` over ``0 <= gamma_i <= 1``,
+    ``sum_i gamma_i = n_clusters``: the Lagrange condition gives
+    ``gamma_i = clip(theta sqrt(sigma2_i) - eta, 0, 1)`` with ``theta >= 0``
+    found by bisection (the sum is non-decreasing in ``theta``). Directions
+    with ``sigma2_i = 0`` cost nothing: they take what the others cannot.
+    """
+    sigma = np.sqrt(np.maximum(sigma2, 0.0))
+    k = float(n_clusters)
+    positive = sigma > 1e-12 * max(float(sigma.max(initial=0.0)), 1e-300)
+    if positive.sum() <= k:  # every direction that costs gets 1
+        gamma = positive.astype(np.float64)
+        rest = k - gamma.sum()
+        if rest > 0:
+            gamma[~positive] = rest / max((~positive).sum(), 1)
+        return gamma
+    lo, hi = 0.0, (1.0 + eta) / sigma[positive].min()
+    for _ in range(200):
+        theta = 0.5 * (lo + hi)
+        total = np.clip(theta * sigma - eta, 0.0, 1.0).sum()
+        if total < k:
+            lo = theta
+        else:
+            hi = theta
+        if hi - lo <= 1e-15 * hi:
+            break
+    gamma = np.clip(hi * sigma - eta, 0.0, 1.0)
+    return gamma * (k / gamma.sum())  # the bisection's last rounding
+
+
+class Cluster(TaskCovariance):
+    """Clustered multi-task learning, convex relaxation (Zhou, Chen & Ye 2011).
+
+    ``alpha/2 eta (1 + eta) tr(W (eta I + M)^{-1} W^T)`` with ``M`` learned
+    over ``{tr M = k, 0 <= M <= I}``, the convex hull of the cluster
+    projections ``F F^T`` (``F`` normalised cluster indicators of ``k``
+    clusters). At such a projection the penalty is exactly::
+
+        alpha/2 sum_c sum_{t in c} ||w_t - w_bar_c||^2 + alpha eta/2 ||W||_F^2
+
+    tasks pulled to their cluster's mean (``'mean'`` within each cluster)
+    and a ridge ``eta`` times weaker (Jacob, Bach & Vert 2008 use the same
+    two terms). For a fixed ``M`` this is :class:`TaskCovariance` with
+    ``P = eta (1 + eta) (eta I + M)^{-1}``; :meth:`update` is the
+    minimiser over the relaxed set: ``M = V diag(gamma) V^T`` with ``V`` the
+    eigenvectors of ``W^T W`` (eigenvalues ``sigma2``) and ``gamma`` from
+    :func:`cluster_spectrum`.
+
+    Parameters
+    ----------
+    cluster_matrix : ndarray of shape (n_outputs, n_outputs)
+        The current ``M``.
+    eta : float
+        Strength of the ridge relative to ``alpha`` (``eta > 0``).
+    """
+
+    def __init__(
+        self, alpha=1.0, l2_reg=0.0, *, cluster_matrix, eta, intercept_alpha=0.0
+    ):
+        M = np.asarray(cluster_matrix, dtype=np.float64)
+        self.cluster_matrix, self.eta = M, float(eta)
+        inner = self.eta * np.eye(M.shape[0]) + 0.5 * (M + M.T)
+        super().__init__(
+            alpha,
+            l2_reg,
+            precision=self.eta * (1.0 + self.eta) * np.linalg.inv(inner),
+            intercept_alpha=intercept_alpha,
+        )
+
+    @staticmethod
+    def initial(n_outputs, n_clusters):
+        """The start: ``M = (k / n) I``, the centre of the relaxed set."""
+        return np.eye(n_outputs) * (n_clusters / n_outputs)
+
+    @staticmethod
+    def update(scatter, n_clusters, eta):
+        """The minimiser of ``tr(S (eta I + M)^{-1})`` over the relaxed set."""
+        sigma2, V = np.linalg.eigh(0.5 * (scatter + scatter.T))
+        gamma = cluster_spectrum(sigma2, n_clusters, eta)
+        return (V * gamma) @ V.T
+
+
+PENALTIES = {
+    "l2": L2,
+    "l21": L21,
+    "trace": Trace,
+    "mean": Mean,
+    "graph": Graph,
+    "relationship": Relationship,
+    "cluster": Cluster,
+}

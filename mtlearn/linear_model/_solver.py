@@ -32,6 +32,11 @@ class SolverResult:
     n_iter: int
     violation: float
     converged: bool
+    # the outer loop of a learned task structure (``_alternating``)
+    structure: np.ndarray | None = None
+    n_outer_iter: int = 0
+    outer_converged: bool = True
+    objective: float = np.nan
 
 
 # Halvings of the step in one backtracking search: 2^-60 ~ 1e-18 of the
