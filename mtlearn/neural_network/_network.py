@@ -37,6 +37,15 @@ class SharedTrunkNetwork:
         Hidden activation, a key of ``ACTIVATIONS``.
     dtype : numpy dtype
         Compute dtype of parameters and buffers.
+
+    Attributes
+    ----------
+    shared_indices : ndarray of int
+        Indices into ``params`` of the parameters every task depends on: the
+        trunk's weights and biases (empty without a hidden layer).
+    last_shared_indices : ndarray of int
+        Indices into ``params`` of the last trunk layer's weights (empty
+        without a hidden layer).
     """
 
     def __init__(
@@ -64,6 +73,11 @@ class SharedTrunkNetwork:
         self._offsets = np.concatenate([[0], np.cumsum(sizes)])
         self.n_weights = int(self._offsets[len(layers)])
         self.n_params = int(self._offsets[-1])
+        trunk = range(self.n_trunk_layers)
+        self.shared_indices = self._ranges(
+            list(trunk) + [len(layers) + i for i in trunk]
+        )
+        self.last_shared_indices = self._ranges(list(trunk)[-1:])
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grads = np.zeros(self.n_params, dtype=self.dtype)
         self._bind()
@@ -71,6 +85,14 @@ class SharedTrunkNetwork:
         self._dropout = 0.0
 
     # -- parameters -----------------------------------------------------
+    def _ranges(self, blocks):
+        """Indices into ``params`` of the given blocks (weights, then biases)."""
+        offsets = self._offsets
+        return np.concatenate(
+            [np.arange(offsets[i], offsets[i + 1]) for i in blocks]
+            + [np.zeros(0, dtype=np.intp)]
+        ).astype(np.intp)
+
     def _views(self, flat):
         n = len(self.layers)
         shapes = [layer.weight_shape for layer in self.layers]
