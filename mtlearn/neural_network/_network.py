@@ -42,7 +42,8 @@ class SharedTrunkNetwork:
     ----------
     shared_indices : ndarray of int
         Indices into ``params`` of the parameters every task depends on: the
-        trunk's weights and biases (empty without a hidden layer).
+        trunk's weights and biases (empty without a hidden layer). What the
+        task-weighting strategies that work on gradients read.
     last_shared_indices : ndarray of int
         Indices into ``params`` of the last trunk layer's weights (empty
         without a hidden layer).
@@ -73,11 +74,6 @@ class SharedTrunkNetwork:
         self._offsets = np.concatenate([[0], np.cumsum(sizes)])
         self.n_weights = int(self._offsets[len(layers)])
         self.n_params = int(self._offsets[-1])
-        trunk = range(self.n_trunk_layers)
-        self.shared_indices = self._ranges(
-            list(trunk) + [len(layers) + i for i in trunk]
-        )
-        self.last_shared_indices = self._ranges(list(trunk)[-1:])
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grads = np.zeros(self.n_params, dtype=self.dtype)
         self._bind()
@@ -85,13 +81,29 @@ class SharedTrunkNetwork:
         self._dropout = 0.0
 
     # -- parameters -----------------------------------------------------
-    def _ranges(self, blocks):
-        """Indices into ``params`` of the given blocks (weights, then biases)."""
-        offsets = self._offsets
-        return np.concatenate(
-            [np.arange(offsets[i], offsets[i + 1]) for i in blocks]
-            + [np.zeros(0, dtype=np.intp)]
-        ).astype(np.intp)
+    @property
+    def shared_indices(self):
+        """Indices into ``params`` of the trunk's weights and biases."""
+        k = self.n_trunk_layers
+        return self._param_indices(self.coefs[:k] + self.intercepts[:k])
+
+    @property
+    def last_shared_indices(self):
+        """Indices into ``params`` of the last trunk layer's weights."""
+        k = self.n_trunk_layers
+        return self._param_indices(self.coefs[k - 1 : k] if k else [])
+
+    def _param_indices(self, views):
+        """Indices into ``params`` of views of it (read from their memory
+        addresses, so that a subclass's own layout is followed)."""
+        start = self.params.__array_interface__["data"][0]
+        indices = [np.zeros(0, dtype=np.intp)]
+        for view in views:
+            offset = (view.__array_interface__["data"][0] - start) // view.itemsize
+            if not view.flags.c_contiguous or not np.shares_memory(view, self.params):
+                raise ValueError("a layer's parameters are not a view of params")
+            indices.append(np.arange(offset, offset + view.size, dtype=np.intp))
+        return np.concatenate(indices)
 
     def _views(self, flat):
         n = len(self.layers)
