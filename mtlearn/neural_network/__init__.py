@@ -1,8 +1,15 @@
-"""Shared-representation networks: a trunk shared by all tasks, one head each."""
+"""Multi-task networks: a shared trunk with one head per task, or shared
+experts weighed by one gate per task (mixture of experts)."""
 
+from ._mixture_of_experts import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from ._shared_representation import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
 
-__all__ = ["SharedRepresentationClassifier", "SharedRepresentationRegressor"]
+__all__ = [
+    "MixtureOfExpertsClassifier",
+    "MixtureOfExpertsRegressor",
+    "SharedRepresentationClassifier",
+    "SharedRepresentationRegressor",
+]

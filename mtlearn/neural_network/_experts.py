@@ -1,0 +1,449 @@
+"""Multi-gate mixture of experts: shared experts, one softmax gate per task.
+
+The network follows the protocol of :class:`~._network.SharedTrunkNetwork`
+(flat ``params``/``grads``, weights first then biases, ``forward`` /
+``backward`` on preallocated buffers, ``predict_logits`` and ``transform`` in
+float64 chunks), so the one training loop runs it unchanged.
+
+Architecture (MMoE, Ma et al. 2018; with task experts, the customised gate
+control of PLE, Tang et al. 2020)::
+
+    h_e(x)  = expert e, an MLP            e = 1 .. n_experts (shared)
+                                            and n_task_experts per task
+    g_t(x)  = softmax((x A_t + c_t) / gate_temperature)
+              over the experts task t sees: the shared ones and its own
+    u_t(x)  = sum_e g_te(x) h_e(x)          the input of task t's tower
+    z_t(x)  = tower_t(u_t(x))               task t's output logits
+
+Layout of the layers (and of the parameters, layer by layer):
+
+- expert layers: the first is one dense layer of width
+  ``n_experts_total * expert_sizes[0]`` (one GEMM for every expert), the
+  later ones :class:`~._layers.GroupedDense` with one group per expert;
+  expert ``e`` owns the ``e``-th block of columns. The shared experts come
+  first, then the task experts of task 0, of task 1, ...
+- the gate layer: one dense layer ``x -> n_tasks * n_visible`` logits,
+  task ``t``'s block holding its logits over the shared experts, then over
+  its own experts.
+- the towers: grouped layers, one group per task, the last of width
+  ``n_outputs`` (logits laid out as ``n_tasks`` blocks of ``n_outputs``).
+
+The mixture is a product per sample, batched over the rows: ``(n, T, E) @
+(n, E, w)``; it costs ``n_tasks * n_visible * w`` multiply-adds per row, small
+beside the experts' first layer.
+"""
+
+import numpy as np
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._layers import Dense, GroupedDense
+
+
+class MixtureOfExpertsNetwork:
+    """Experts, per-task softmax gates and per-task towers.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    expert_sizes : tuple of int
+        Widths of each expert's hidden layers (at least one).
+    n_experts : int
+        Number of shared experts (seen by every task's gate).
+    n_task_experts : int
+        Number of experts of each task, seen by its gate only (0: MMoE).
+    head_sizes : tuple of int
+        Widths of each task's tower hidden layers (may be empty).
+    n_tasks : int
+        Number of tasks.
+    n_outputs : int
+        Width of each task's output block.
+    activation : str
+        Hidden activation (experts and towers), a key of ``ACTIVATIONS``.
+    dtype : numpy dtype
+        Compute dtype of parameters and buffers.
+    gate_temperature : float, default=1.0
+        The gate logits are divided by it before the softmax: above 1 the
+        gates are smoother, below 1 sharper.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        expert_sizes,
+        n_experts,
+        n_task_experts,
+        head_sizes,
+        n_tasks,
+        n_outputs,
+        activation,
+        dtype,
+        gate_temperature=1.0,
+    ):
+        if not expert_sizes:
+            raise ValueError("An expert needs at least one hidden layer.")
+        self.n_features = n_features
+        self.expert_sizes = tuple(expert_sizes)
+        self.n_experts = n_experts
+        self.n_task_experts = n_task_experts
+        self.head_sizes = tuple(head_sizes)
+        self.n_tasks = n_tasks
+        self.n_outputs = n_outputs
+        self.activation = activation
+        self.dtype = np.dtype(dtype)
+        self.gate_temperature = float(gate_temperature)
+        self.n_experts_total = n_experts + n_tasks * n_task_experts
+        self.n_visible = n_experts + n_task_experts
+        n_total = self.n_experts_total
+        layers = [Dense(n_features, n_total * self.expert_sizes[0])]
+        layers += [
+            GroupedDense(n_total, a, b)
+            for a, b in zip(self.expert_sizes[:-1], self.expert_sizes[1:])
+        ]
+        self.n_trunk_layers = len(layers)
+        layers.append(Dense(n_features, n_tasks * self.n_visible))  # the gates
+        tower_widths = (self.expert_sizes[-1],) + self.head_sizes + (n_outputs,)
+        layers += [
+            GroupedDense(n_tasks, a, b)
+            for a, b in zip(tower_widths[:-1], tower_widths[1:])
+        ]
+        self.layers = layers
+        # fans of one expert, one task's gate: the initialisation's scale
+        self._init_fans = [(n_features, self.expert_sizes[0])]
+        self._init_fans += [
+            (layer.fan_in, layer.fan_out) for layer in layers[1 : self.n_trunk_layers]
+        ]
+        self._init_fans += [(n_features, self.n_visible)]
+        self._init_fans += [
+            (layer.fan_in, layer.fan_out) for layer in layers[self.n_trunk_layers + 1 :]
+        ]
+        sizes = [int(np.prod(layer.weight_shape)) for layer in layers]
+        sizes += [int(np.prod(layer.bias_shape)) for layer in layers]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        self.n_weights = int(self._offsets[len(layers)])
+        self.n_params = int(self._offsets[-1])
+        self.params = np.zeros(self.n_params, dtype=self.dtype)
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)
+        self.shared_indices, self.last_shared_indices = self._shared_parameter_indices()
+        self._bind()
+        self._buffer_rows = 0
+        self._dropout = 0.0
+
+    @property
+    def _gate_layer(self):
+        return self.n_trunk_layers
+
+    # -- parameters -----------------------------------------------------
+    def _views(self, flat):
+        n = len(self.layers)
+        shapes = [layer.weight_shape for layer in self.layers]
+        shapes += [layer.bias_shape for layer in self.layers]
+        views = [
+            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
+            for i, shape in enumerate(shapes)
+        ]
+        return views[:n], views[n:]
+
+    def _bind(self):
+        self.coefs, self.intercepts = self._views(self.params)
+        self._grad_coefs, self._grad_intercepts = self._views(self.grads)
+
+    def _shared_parameter_indices(self):
+        """Indices into ``params`` of the shared experts' weights and biases,
+        and of the weights of their last layer."""
+        index = np.arange(self.n_params, dtype=np.intp)
+        coefs, intercepts = self._views(index)
+        E = self.n_experts
+        first = self.expert_sizes[0]
+        weights = [coefs[0][:, : E * first].ravel()]
+        biases = [intercepts[0][: E * first]]
+        for i, width in enumerate(self.expert_sizes[1:], start=1):
+            weights.append(coefs[i][:E].ravel())
+            biases.append(intercepts[i][: E * width])
+        shared = np.sort(np.concatenate(weights + biases))
+        return shared, np.sort(weights[-1])
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("coefs", "intercepts", "_grad_coefs", "_grad_intercepts"):
+            del state[key]
+        state.pop("_buffers", None)
+        state["_buffer_rows"] = 0
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind()
+
+    def initialize(self, rng):
+        """Glorot-uniform experts and towers (the fans of one expert or
+        tower); gates at zero, so that every task starts by averaging its
+        experts (each expert then learns from every task)."""
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        layers = zip(self._init_fans, self.coefs, self.intercepts)
+        for i, ((fan_in, fan_out), W, b) in enumerate(layers):
+            if i == self._gate_layer:
+                W[...] = 0
+                b[...] = 0
+                continue
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            W[...] = rng.uniform(-bound, bound, W.shape)
+            b[...] = rng.uniform(-bound, bound, b.shape)
+
+    # -- forward / backward ---------------------------------------------
+    def _new_buffers(self, n_rows, dtype, training):
+        """Every array a pass needs, for ``n_rows`` rows."""
+        T, V, w = self.n_tasks, self.n_visible, self.expert_sizes[-1]
+        b = {
+            "out": [np.empty((n_rows, layer.n_out), dtype) for layer in self.layers],
+            "mixed": np.empty((n_rows, T * w), dtype),
+            "own": np.empty((n_rows, T, 1, w), dtype),
+        }
+        if training:
+            b["delta"] = [np.empty_like(a) for a in b["out"]]
+            b["grad_mixed"] = np.empty_like(b["mixed"])
+            b["grad_gates"] = np.empty((n_rows, T, V), dtype)
+            b["gate_dot"] = np.empty((n_rows, T, 1), dtype)
+            b["masks"] = [
+                np.empty((n_rows, self.layers[i].n_out), dtype)
+                for i in range(self.n_trunk_layers)
+            ]
+        return b
+
+    def _ensure_buffers(self, n_rows):
+        if n_rows <= self._buffer_rows:
+            return
+        self._buffers = self._new_buffers(n_rows, self.dtype, training=True)
+        self._buffer_rows = n_rows
+
+    @staticmethod
+    def _rows(buffers, n):
+        """The first ``n`` rows of every buffer (views)."""
+        return {
+            key: [a[:n] for a in value] if isinstance(value, list) else value[:n]
+            for key, value in buffers.items()
+        }
+
+    def _split_experts(self, H):
+        """(n, n_experts_total * w) -> shared (n, E, w), own (n, T, K, w)."""
+        n, E, K, T = H.shape[0], self.n_experts, self.n_task_experts, self.n_tasks
+        w = self.expert_sizes[-1]
+        H = H.reshape(n, self.n_experts_total, w)
+        own = H[:, E:].reshape(n, T, K, w)
+        assert own.size == 0 or np.shares_memory(own, H)
+        return H[:, :E], own
+
+    def forward(self, X, *, dropout=0.0, rng=None):
+        """Output logits of shape (n_samples, n_tasks * n_outputs), training.
+
+        Activations are kept in buffers for ``backward``; the returned array
+        is a view into a buffer that the next call overwrites. With
+        ``dropout > 0``, each expert unit is zeroed with that probability and
+        the survivors rescaled (inverted dropout), using ``rng``.
+        """
+        n = X.shape[0]
+        self._ensure_buffers(n)
+        self._dropout = dropout
+        buffers = self._rows(self._buffers, n)
+        masks = buffers["masks"] if dropout > 0 else None
+        return self._run(X, buffers, self.coefs, self.intercepts, dropout, masks, rng)
+
+    def _run(self, X, buffers, coefs, intercepts, dropout=0.0, masks=None, rng=None):
+        activate = ACTIVATIONS[self.activation]
+        outs = buffers["out"]
+        x = X
+        for i in range(self.n_trunk_layers):
+            out = outs[i]
+            self.layers[i].forward(x, coefs[i], intercepts[i], out)
+            activate(out)
+            if masks is not None:
+                mask = masks[i]
+                rng.random(out=mask, dtype=self.dtype)
+                np.greater_equal(mask, dropout, out=mask)
+                mask *= 1.0 / (1.0 - dropout)
+                out *= mask
+            x = out
+        gates = self._gates(X, outs[self._gate_layer], coefs, intercepts)
+        x = self._mix(x, gates, buffers["mixed"], buffers["own"])
+        last = len(self.layers) - 1
+        for i in range(self._gate_layer + 1, len(self.layers)):
+            out = outs[i]
+            self.layers[i].forward(x, coefs[i], intercepts[i], out)
+            if i < last:
+                activate(out)
+            x = out
+        return x
+
+    def _gates(self, X, out, coefs, intercepts):
+        """Softmax gates into ``out``; returns them as (n, n_tasks, n_visible)."""
+        g = self._gate_layer
+        self.layers[g].forward(X, coefs[g], intercepts[g], out)
+        gates = out.reshape(out.shape[0], self.n_tasks, self.n_visible)
+        if self.gate_temperature != 1.0:
+            gates *= 1.0 / self.gate_temperature
+        gates -= gates.max(axis=2, keepdims=True)
+        np.exp(gates, out=gates)
+        gates /= gates.sum(axis=2, keepdims=True)
+        return gates
+
+    def _mix(self, H, gates, mixed, own_buffer):
+        """``u_t = sum_e g_te h_e`` for every task, into ``mixed``."""
+        n, E, T = H.shape[0], self.n_experts, self.n_tasks
+        shared, own = self._split_experts(H)
+        U = mixed.reshape(n, T, -1)
+        # (n, T, E) @ (n, E, w): one small product per row, batched
+        np.matmul(gates[:, :, :E], shared, out=U)
+        if self.n_task_experts:
+            # task t's own experts: (n, T, 1, K) @ (n, T, K, w)
+            np.matmul(gates[:, :, None, E:], own, out=own_buffer)
+            U += own_buffer[:, :, 0]
+        return mixed
+
+    def backward(self, X, grad_logits):
+        """Gradients of the loss w.r.t. all parameters, into ``self.grads``.
+
+        Must follow the ``forward`` call on the same ``X``.
+        """
+        n = X.shape[0]
+        b = self._rows(self._buffers, n)
+        outs, deltas = b["out"], b["delta"]
+        derivative = DERIVATIVES[self.activation]
+        g = self._gate_layer
+        # towers, down to the gradient of the mixed representations
+        delta = grad_logits
+        for i in range(len(self.layers) - 1, g, -1):
+            below = i - 1 > g
+            x = outs[i - 1] if below else b["mixed"]
+            grad_x = deltas[i - 1] if below else b["grad_mixed"]
+            self.layers[i].backward(
+                x,
+                delta,
+                self.coefs[i],
+                self._grad_coefs[i],
+                self._grad_intercepts[i],
+                grad_x,
+            )
+            if below:
+                derivative(x, grad_x)
+            delta = grad_x
+        # the mixture: gradients of the gates and of the experts' outputs
+        H = outs[g - 1]
+        gates = outs[g].reshape(n, self.n_tasks, self.n_visible)
+        self._mix_backward(H, gates, b["grad_mixed"], deltas[g - 1], b)
+        # the gates' softmax and their dense layer
+        grad_z = deltas[g].reshape(gates.shape)
+        grad_gates, dot = b["grad_gates"], b["gate_dot"]
+        np.multiply(gates, grad_gates, out=grad_z)
+        np.sum(grad_z, axis=2, keepdims=True, out=dot)
+        np.multiply(gates, dot, out=grad_gates)
+        grad_z -= grad_gates
+        if self.gate_temperature != 1.0:
+            grad_z *= 1.0 / self.gate_temperature
+        self.layers[g].backward(
+            X,
+            deltas[g],
+            self.coefs[g],
+            self._grad_coefs[g],
+            self._grad_intercepts[g],
+            None,
+        )
+        # the experts
+        for i in range(g - 1, -1, -1):
+            grad_out = deltas[i]
+            activation = outs[i]
+            if self._dropout > 0:
+                grad_out *= b["masks"][i]
+                if self.activation in ("tanh", "logistic"):
+                    # the derivative needs the activation before rescaling
+                    activation = activation * self.dtype.type(1 - self._dropout)
+            derivative(activation, grad_out)
+            x = X if i == 0 else outs[i - 1]
+            grad_x = None if i == 0 else deltas[i - 1]
+            self.layers[i].backward(
+                x,
+                grad_out,
+                self.coefs[i],
+                self._grad_coefs[i],
+                self._grad_intercepts[i],
+                grad_x,
+            )
+
+    def _mix_backward(self, H, gates, grad_mixed, grad_H, b):
+        """d(loss)/d(gates) into ``b["grad_gates"]``, d(loss)/dH into grad_H."""
+        n, E, T = H.shape[0], self.n_experts, self.n_tasks
+        shared, own = self._split_experts(H)
+        grad_shared, grad_own = self._split_experts(grad_H)
+        dU = grad_mixed.reshape(n, T, -1)
+        grad_gates = b["grad_gates"]
+        # dL/dg_te = <dU_t, h_e>
+        np.matmul(dU, shared.transpose(0, 2, 1), out=grad_gates[:, :, :E])
+        # dL/dh_e = sum_t g_te dU_t
+        np.matmul(gates[:, :, :E].transpose(0, 2, 1), dU, out=grad_shared)
+        if self.n_task_experts:
+            np.matmul(
+                dU[:, :, None],
+                own.transpose(0, 1, 3, 2),
+                out=grad_gates[:, :, None, E:],
+            )
+            np.multiply(gates[:, :, E:, None], dU[:, :, None], out=grad_own)
+
+    # -- prediction --------------------------------------------------------
+    def _chunks(self, X, chunk_size):
+        """(start, float64 chunk, float64 coefs, intercepts) over rows of X.
+
+        Prediction runs in float64 on fresh arrays: the result of a row does
+        not depend on the other rows of the chunk (as float32 GEMM kernels'
+        rounding may), and no buffer is shared between threads.
+        """
+        params = self.params.astype(np.float64)
+        coefs, intercepts = self._views(params)
+        for start in range(0, X.shape[0], chunk_size):
+            chunk = X[start : start + chunk_size]
+            if chunk.dtype != np.float64:
+                chunk = chunk.astype(np.float64)
+            yield start, chunk, coefs, intercepts
+
+    def predict_logits(self, X, chunk_size=4096):
+        """Output logits, computed in chunks of rows to bound memory."""
+        out = np.empty((X.shape[0], self.layers[-1].n_out))
+        for start, chunk, coefs, intercepts in self._chunks(X, chunk_size):
+            buffers = self._new_buffers(chunk.shape[0], np.float64, training=False)
+            logits = self._run(chunk, buffers, coefs, intercepts)
+            out[start : start + chunk.shape[0]] = logits
+        return out
+
+    def transform(self, X, chunk_size=4096):
+        """The experts' outputs, side by side: (n_samples, n_experts_total * w)."""
+        n_layers = self.n_trunk_layers
+        out = np.empty((X.shape[0], self.layers[n_layers - 1].n_out))
+        activate = ACTIVATIONS[self.activation]
+        for start, chunk, coefs, intercepts in self._chunks(X, chunk_size):
+            x = chunk
+            for i in range(n_layers):
+                h = np.empty((chunk.shape[0], self.layers[i].n_out))
+                self.layers[i].forward(x, coefs[i], intercepts[i], h)
+                x = activate(h)
+            out[start : start + chunk.shape[0]] = x
+        return out
+
+    def gates(self, X, chunk_size=4096):
+        """Per task, its gate weights over the experts it sees.
+
+        Returns a list of ``n_tasks`` float64 arrays of shape
+        (n_samples, n_experts + n_task_experts): the shared experts' weights,
+        then the task's own experts'. Each row sums to one.
+        """
+        out = np.empty((X.shape[0], self.n_tasks, self.n_visible))
+        g = self._gate_layer
+        for start, chunk, coefs, intercepts in self._chunks(X, chunk_size):
+            logits = np.empty((chunk.shape[0], self.layers[g].n_out))
+            out[start : start + chunk.shape[0]] = self._gates(
+                chunk, logits, coefs, intercepts
+            )
+        return [out[:, t] for t in range(self.n_tasks)]
+
+    def expert_columns(self, t):
+        """Indices, among all experts, of the experts task ``t``'s gate sees
+        (in the order of its gate weights)."""
+        E, K = self.n_experts, self.n_task_experts
+        return np.concatenate([np.arange(E), E + t * K + np.arange(K)])
