@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score, r2_score  # noqa: E402
@@ -25,9 +26,11 @@ from mtlearn._compare import main  # noqa: E402
 from mtlearn.datasets import make_multitask_classification  # noqa: E402
 from mtlearn.neural_network import SharedRepresentationClassifier  # noqa: E402
 from mtlearn.plotting import (  # noqa: E402
+    GateWeightDisplay,
     TaskCorrelationDisplay,
     TaskLossCurveDisplay,
     TaskScoreDisplay,
+    TaskWeightCurveDisplay,
 )
 from mtlearn.plotting._task_correlation import task_correlation  # noqa: E402
 
@@ -365,6 +368,122 @@ def test_correlation_of_a_constant_task_is_nan():
     assert disp.colorbar_ is None
 
 
+# -- TaskWeightCurveDisplay and GateWeightDisplay -------------------------------------
+
+
+class _Network(BaseEstimator):
+    """Stand-in for a fitted network: the attributes the displays read."""
+
+    def __init__(self, task_weighting="equal"):
+        self.task_weighting = task_weighting
+
+    def fit(self, X, y):
+        return self
+
+    def gate_weights(self, X):
+        # Task 0 on expert 0 where the first feature is positive, else expert 1;
+        # task 1 always on expert 2.
+        first = (np.asarray(X)[:, 0] > 0).astype(float)
+        zero = np.zeros_like(first)
+        return [
+            np.column_stack([first, 1 - first, zero]),
+            np.column_stack([zero, zero, zero + 1]),
+        ]
+
+
+def _FittedNetwork(task_weighting="equal", **attributes):
+    network = _Network(task_weighting)
+    network.__dict__.update(attributes)
+    return network
+
+
+def test_task_weight_curves_from_estimator(tmp_path):
+    curves = np.array([[1.0, 1.0, 1.0], [1.5, 1.0, 0.5], [2.0, 0.6, 0.4]])
+    network = _FittedNetwork(
+        task_weight_curves_=curves, task_names_=np.array(TASKS), task_weighting="dwa"
+    )
+    disp = TaskWeightCurveDisplay.from_estimator(network)
+    assert list(disp.task_lines_) == TASKS
+    for t, name in enumerate(TASKS):
+        np.testing.assert_array_equal(disp.task_lines_[name].get_xdata(), [1, 2, 3])
+        np.testing.assert_allclose(disp.task_lines_[name].get_ydata(), curves[:, t])
+    assert [text.get_text() for text in disp.legend_.get_texts()] == TASKS
+    assert disp.ax_.get_title() == "_Network, task_weighting='dwa'"
+    assert disp.ax_.get_xlabel() == "epoch"
+    path = tmp_path / "weights.png"
+    disp.figure_.savefig(path)
+    assert_not_blank(path)
+
+    # A pipeline ending with the network, a subset of tasks, given axes.
+    pipeline = make_pipeline(StandardScaler(), network)
+    pipeline.steps[0] = ("scale", StandardScaler().fit([[0.0], [1.0]]))
+    _, ax = plt.subplots()
+    disp = TaskWeightCurveDisplay.from_estimator(
+        pipeline, ax=ax, tasks=["land", 0], log_scale=True
+    )
+    assert disp.ax_ is ax and list(disp.task_lines_) == ["land", "sky"]
+    assert disp.ax_.get_yscale() == "log"
+
+
+def test_task_weight_curves_bad_input():
+    with pytest.raises(ValueError, match=r"of shape \(n_epochs, n_tasks\)"):
+        TaskWeightCurveDisplay(task_weight_curves=[1.0, 2.0]).plot()
+    with pytest.raises(ValueError, match="at least one epoch"):
+        TaskWeightCurveDisplay(task_weight_curves=np.empty((0, 2))).plot()
+    with pytest.raises(ValueError, match="task_names has 1 entries"):
+        TaskWeightCurveDisplay(task_weight_curves=[[1.0, 1.0]], task_names=["a"]).plot()
+    disp = TaskWeightCurveDisplay(task_weight_curves=[[1.0, 1.0]]).plot()
+    assert list(disp.task_lines_) == ["task 0", "task 1"]  # one epoch: markers
+    assert disp.task_lines_["task 0"].get_marker() == "o"
+    with pytest.raises(NotFittedError):
+        TaskWeightCurveDisplay.from_estimator(SharedRepresentationClassifier())
+    with pytest.raises(ValueError, match="has no task_weight_curves_"):
+        TaskWeightCurveDisplay.from_estimator(_FittedNetwork(coef_=1.0))
+
+
+def test_gate_weights_from_estimator(tmp_path):
+    mean = np.array([[0.6, 0.3, 0.1], [0.0, 0.1, 0.9]])
+    network = _FittedNetwork(mean_gate_weights_=mean, task_names_=["click", "buy"])
+    disp = GateWeightDisplay.from_estimator(network)
+    np.testing.assert_allclose(disp.im_.get_array(), mean)
+    assert disp.im_.get_clim() == (0.0, 1.0)
+    assert disp.text_.shape == (2, 3) and disp.text_[0, 1].get_text() == "0.30"
+    assert [t.get_text() for t in disp.ax_.get_yticklabels()] == ["click", "buy"]
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
+        "expert 0", "expert 1", "expert 2"
+    ]  # fmt: skip
+    assert disp.colorbar_ is not None
+    path = tmp_path / "gates.png"
+    disp.figure_.savefig(path)
+    assert_not_blank(path)
+
+    # Averaged on given rows (through the pipeline's transformers): 3 of the
+    # 4 rows have a positive first feature once shifted by the scaler's mean.
+    X = np.array([[1.0], [2.0], [3.0], [-10.0]])
+    pipeline = make_pipeline(StandardScaler().fit(X), network)
+    disp = GateWeightDisplay.from_estimator(
+        pipeline, X, expert_names=["a", "b", "c"], annotate=False, colorbar=False
+    )
+    np.testing.assert_allclose(disp.im_.get_array(), [[0.75, 0.25, 0], [0, 0, 1]])
+    assert disp.text_ is None and disp.colorbar_ is None
+    assert disp.ax_.get_xticklabels()[2].get_text() == "c"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gate_weights_bad_input():
+    with pytest.raises(ValueError, match=r"of shape \(n_tasks, n_experts\)"):
+        GateWeightDisplay([0.5, 0.5]).plot()
+    with pytest.raises(ValueError, match="finite"):
+        GateWeightDisplay([[np.nan, 1.0]]).plot()
+    with pytest.raises(ValueError, match="expert_names has 1 entries"):
+        GateWeightDisplay([[0.5, 0.5]], expert_names=["e"]).plot()
+    with pytest.raises(ValueError, match="has no mean_gate_weights_"):
+        GateWeightDisplay.from_estimator(_FittedNetwork(coef_=1.0))
+    network, _, _ = _network(max_iter=2, early_stopping=False)
+    with pytest.raises(ValueError, match="SharedRepresentationClassifier has no"):
+        GateWeightDisplay.from_estimator(network)
+
+
 # -- matplotlib is optional ----------------------------------------------------------
 
 
@@ -382,6 +501,8 @@ def test_without_matplotlib(monkeypatch):
             [[1.0]], model_names=["m"], group_names=["t"]
         ).plot(),
         lambda: plotting.TaskLossCurveDisplay.from_estimator(None),
+        lambda: plotting.TaskWeightCurveDisplay.from_estimator(None),
+        lambda: plotting.GateWeightDisplay([[1.0]]).plot(),
     ]
     for call in calls:
         with pytest.raises(

@@ -8,8 +8,16 @@ matplotlib is optional: it is imported when a display computes or draws, and
 its absence is an ``ImportError`` that says how to install it.
 """
 
+from ._gate_weights import GateWeightDisplay
 from ._loss_curves import TaskLossCurveDisplay
 from ._task_correlation import TaskCorrelationDisplay
 from ._task_scores import TaskScoreDisplay
+from ._task_weights import TaskWeightCurveDisplay
 
-__all__ = ["TaskCorrelationDisplay", "TaskLossCurveDisplay", "TaskScoreDisplay"]
+__all__ = [
+    "GateWeightDisplay",
+    "TaskCorrelationDisplay",
+    "TaskLossCurveDisplay",
+    "TaskScoreDisplay",
+    "TaskWeightCurveDisplay",
+]
