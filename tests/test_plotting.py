@@ -484,6 +484,35 @@ def test_gate_weights_bad_input():
         GateWeightDisplay.from_estimator(network)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gate_weights_of_a_mixture_of_experts():
+    from mtlearn.neural_network import MixtureOfExpertsClassifier
+
+    X, y = make_multitask_classification(
+        n_samples=120, n_features=6, n_informative=4, n_tasks=3, random_state=0
+    )
+    params = dict(
+        n_experts=2, expert_layer_sizes=(4,), max_iter=3, early_stopping=False,
+        random_state=0,
+    )  # fmt: skip
+    network = MixtureOfExpertsClassifier(n_task_experts=1, **params)
+    network.fit(X, pd.DataFrame(y, columns=TASKS))
+    disp = GateWeightDisplay.from_estimator(network)
+    np.testing.assert_allclose(disp.im_.get_array(), network.mean_gate_weights_)
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
+        "expert 0", "expert 1", "sky: own 0", "sea: own 0", "land: own 0"
+    ]  # fmt: skip
+    # On other rows: the mean of gate_weights(X); one-dimensional y too.
+    disp = GateWeightDisplay.from_estimator(network, X[:10])
+    expected = [w.mean(axis=0) for w in network.gate_weights(X[:10])]
+    np.testing.assert_allclose(disp.im_.get_array(), expected)
+    single = MixtureOfExpertsClassifier(**params).fit(X, y[:, 0])
+    disp = GateWeightDisplay.from_estimator(single, X[:10])
+    np.testing.assert_allclose(
+        disp.im_.get_array(), [single.gate_weights(X[:10]).mean(axis=0)]
+    )
+
+
 # -- matplotlib is optional ----------------------------------------------------------
 
 

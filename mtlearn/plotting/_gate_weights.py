@@ -6,6 +6,23 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import check_matplotlib, new_axes, task_names_or_default
 
 
+def _default_expert_names(network, n_experts, task_names):
+    """``expert 0``... for the shared experts, then each task's own experts.
+
+    A mixture of experts orders its experts as the ``n_experts`` shared
+    ones, then ``n_task_experts`` of task 0, of task 1...
+    """
+    n_shared = getattr(network, "n_experts", None)
+    n_own = getattr(network, "n_task_experts", 0) or 0
+    n_tasks = len(task_names)
+    if n_shared is None or n_shared + n_tasks * n_own != n_experts:
+        return None
+    names = [f"expert {e}" for e in range(n_shared)]
+    for task in task_names:
+        names += [f"{task}: own {k}" for k in range(n_own)]
+    return names
+
+
 def _mean_gate_weights(network, X):
     """Mean over the rows of ``X`` of each task's gate weights.
 
@@ -13,6 +30,8 @@ def _mean_gate_weights(network, X):
     array (a list, or one 3-D array).
     """
     per_task = network.gate_weights(X)
+    if isinstance(per_task, np.ndarray) and per_task.ndim == 2:
+        per_task = [per_task]  # one task (one-dimensional y): one array
     return np.stack(
         [np.mean(np.asarray(w, dtype=np.float64), axis=0) for w in per_task]
     )
@@ -79,6 +98,23 @@ class GateWeightDisplay:
     ... ).plot()
     >>> disp.text_[1, 2].get_text()
     '0.80'
+    >>> plt.close(disp.figure_)
+
+    From a fitted mixture of experts, on two groups of tasks that share
+    nothing:
+
+    >>> from mtlearn.datasets import make_multitask_classification
+    >>> from mtlearn.neural_network import MixtureOfExpertsClassifier
+    >>> X, y = make_multitask_classification(
+    ...     n_samples=200, n_tasks=4, n_groups=2, random_state=0
+    ... )
+    >>> clf = MixtureOfExpertsClassifier(
+    ...     n_experts=3, expert_layer_sizes=(8,), learning_rate_init=1e-2,
+    ...     tol=1e-2, random_state=0,
+    ... ).fit(X, y)
+    >>> disp = GateWeightDisplay.from_estimator(clf)
+    >>> disp.im_.get_array().shape
+    (4, 3)
     >>> plt.close(disp.figure_)
     """
 
@@ -227,7 +263,9 @@ class GateWeightDisplay:
             ``mean_gate_weights_`` on its training data.
 
         expert_names : array-like of str of shape (n_experts,), default=None
-            Names of the experts; None labels them ``expert 0``...
+            Names of the experts; None labels the shared experts ``expert 0``,
+            ``expert 1``... and the task experts (``n_task_experts > 0``)
+            ``<task>: own 0``...
 
         ax : matplotlib Axes, default=None
             Axes to draw on; None makes a new figure.
@@ -270,9 +308,17 @@ class GateWeightDisplay:
             if hasattr(estimator, "steps") and len(estimator.steps) > 1:
                 X = estimator[:-1].transform(X)
             weights = _mean_gate_weights(network, X)
+        weights = np.asarray(weights, dtype=np.float64)
+        task_names = getattr(network, "task_names_", None)
+        if expert_names is None and weights.ndim == 2:
+            expert_names = _default_expert_names(
+                network,
+                weights.shape[1],
+                task_names_or_default(task_names, weights.shape[0]),
+            )
         display = cls(
             weights,
-            task_names=getattr(network, "task_names_", None),
+            task_names=task_names,
             expert_names=expert_names,
             estimator_name=type(network).__name__,
         )
