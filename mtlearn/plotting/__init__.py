@@ -11,12 +11,14 @@ its absence is an ``ImportError`` that says how to install it.
 from ._gate_weights import GateWeightDisplay
 from ._loss_curves import TaskLossCurveDisplay
 from ._task_correlation import TaskCorrelationDisplay
+from ._task_graph import TaskGraphDisplay
 from ._task_scores import TaskScoreDisplay
 from ._task_weights import TaskWeightCurveDisplay
 
 __all__ = [
     "GateWeightDisplay",
     "TaskCorrelationDisplay",
+    "TaskGraphDisplay",
     "TaskLossCurveDisplay",
     "TaskScoreDisplay",
     "TaskWeightCurveDisplay",
