@@ -17,6 +17,8 @@ from mtlearn.linear_model import (
 )
 from mtlearn.model_selection import MultiTaskThresholdClassifier
 from mtlearn.neural_network import (
+    MixtureOfExpertsClassifier,
+    MixtureOfExpertsRegressor,
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
@@ -94,4 +96,18 @@ def fast_estimators(linear_tol):
         MultiTaskLogisticRegressionCV(
             penalty="trace", alphas=3, eps=0.1, cv=3, **linear
         ),
+        # mixtures of experts: two small experts (and one per task: CGC)
+        MixtureOfExpertsClassifier(n_experts=2, n_task_experts=1, **_small_mixture),
+        MixtureOfExpertsRegressor(n_experts=2, **_small_mixture),
     ]
+
+
+_small_mixture = dict(
+    expert_layer_sizes=(16,),
+    dropout=0.0,
+    early_stopping=False,
+    max_iter=100,
+    learning_rate_init=1e-2,
+    dtype="float64",
+    random_state=0,
+)
