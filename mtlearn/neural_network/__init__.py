@@ -6,10 +6,24 @@ from ._shared_representation import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
+from ._task_weighting import (
+    DynamicWeightAverage,
+    EqualWeighting,
+    GradNorm,
+    PCGrad,
+    TaskWeighting,
+    UncertaintyWeighting,
+)
 
 __all__ = [
+    "DynamicWeightAverage",
+    "EqualWeighting",
+    "GradNorm",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "PCGrad",
     "SharedRepresentationClassifier",
     "SharedRepresentationRegressor",
+    "TaskWeighting",
+    "UncertaintyWeighting",
 ]

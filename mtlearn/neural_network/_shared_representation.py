@@ -1,5 +1,6 @@
 """Shared-representation networks: one trunk for all tasks, a head per task."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -44,6 +45,7 @@ from ._graph_head import (
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from ._network import SharedTrunkNetwork
 from ._optimizers import OPTIMIZERS
+from ._task_weighting import TASK_WEIGHTINGS, TaskWeighting, make_task_weighting
 from ._threads import EpochThreads
 from ._training import (
     HeadGroup,
@@ -161,7 +163,7 @@ class _BaseSharedRepresentation(
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "task_weights": ["array-like", None],
-        "task_weighting": [StrOptions({"equal"})],
+        "task_weighting": [StrOptions(set(TASK_WEIGHTINGS)), TaskWeighting],
         "task_graph": ["array-like", StrOptions(set(TASK_GRAPH_RULES)), None],
         "graph_head": [StrOptions(set(GRAPH_HEADS))],
         "graph_alpha": [Interval(Real, 0, None, closed="left")],
@@ -281,6 +283,7 @@ class _BaseSharedRepresentation(
         self._layer_sizes(self.head_layer_sizes, "head_layer_sizes")
         if self.task_weights is not None:
             _real_array(self.task_weights, "task_weights")
+        make_task_weighting(self.task_weighting)  # its own parameters
 
     def _cell_weights(self, targets, sample_weight):
         """Weight of each (sample, task) cell, zero where missing."""
@@ -382,6 +385,8 @@ class _BaseSharedRepresentation(
             200 if self.batch_size == "auto" else self.batch_size, X.shape[0]
         )
         params_before = None if first_call else self._network.params.copy()
+        weighting = self._task_weighting_for_run(first_call)
+        weighting_before = None if first_call else copy.deepcopy(weighting)
         try:
             return train(
                 self._network,
@@ -407,10 +412,27 @@ class _BaseSharedRepresentation(
                 average=self.average,
                 resume_last_iterate=incremental,
                 epoch_context=EpochThreads(self._network, batch_size).epoch,
+                weighting=weighting,
             )
         except TrainingDiverged:
             self._undo_failed_fit(params_before)
+            if weighting_before is not None:
+                self._task_weighting = weighting_before
             raise
+
+    def _task_weighting_for_run(self, first_call):
+        """The strategy to train with: a fresh clone of ``task_weighting`` at
+        the first fit (or when it changed), else the one trained so far."""
+        strategy = make_task_weighting(self.task_weighting)
+        current = getattr(self, "_task_weighting", None)
+        if (
+            first_call
+            or current is None
+            or type(current) is not type(strategy)
+            or current.get_params() != strategy.get_params()
+        ):
+            self._task_weighting = strategy
+        return self._task_weighting
 
     def _nothing_to_learn(self):
         return False
@@ -471,7 +493,7 @@ class _BaseSharedRepresentation(
             self._network.params[...] = params_before
             del self._optimizer
             return
-        private = ("_network", "_history", "_optimizer", "_rng")
+        private = ("_network", "_history", "_optimizer", "_rng", "_task_weighting")
         for name in list(vars(self)):
             fitted = name.endswith("_") and not name.startswith("__")
             if fitted or name in private:
@@ -530,6 +552,9 @@ class _BaseSharedRepresentation(
         history = self._history
         self.loss_curve_ = list(history.loss_curve)
         self.task_loss_curves_ = np.array(history.task_loss_curves).reshape(
+            -1, self.n_tasks_
+        )
+        self.task_weight_curves_ = np.array(history.task_weight_curves).reshape(
             -1, self.n_tasks_
         )
         if self.early_stopping:
@@ -711,9 +736,23 @@ _SHARED_PARAMETERS_DOC = """
         Parameters of the "adam" solver.
     task_weights : array-like of shape (n_tasks,), default=None
         Fixed weight of each task's loss in the objective; None is 1 each.
-    task_weighting : {"equal"}, default="equal"
-        How the tasks' losses are weighted during training: "equal" keeps
-        ``task_weights`` fixed.
+    task_weighting : {"equal", "uncertainty", "dwa", "gradnorm", "pcgrad"} \
+or TaskWeighting, default="equal"
+        How the tasks' losses are weighted during training (the fixed
+        ``task_weights`` multiply the strategy's weights). "equal" keeps
+        ``task_weights``; "uncertainty" learns a log-variance per task
+        (Kendall et al. 2018, :class:`UncertaintyWeighting`); "dwa" weighs
+        by the ratio of the last two epochs' losses (Liu et al. 2019,
+        :class:`DynamicWeightAverage`); "gradnorm" balances the gradient
+        norms on the last trunk layer (Chen et al. 2018,
+        :class:`GradNorm`); "pcgrad" projects conflicting task gradients of
+        the trunk (Yu et al. 2020, :class:`PCGrad`). A name uses the
+        strategy's defaults; an instance (e.g.
+        ``DynamicWeightAverage(temperature=1.0)``) sets its parameters and
+        is cloned at fit. "gradnorm" and "pcgrad" cost one backward pass
+        per task and mini-batch; without hidden layers they reduce to
+        "equal". The stopping criterion, ``loss_curve_`` and the
+        early-stopping score keep the fixed ``task_weights``.
     task_graph : array-like of shape (n_tasks, n_tasks), str or None, \
 default=None
         A graph of the tasks for their heads: None (no graph); an array
@@ -765,6 +804,10 @@ _SHARED_ATTRIBUTES_DOC = """
         end of each epoch, averaged over the epoch's mini-batches.
     task_loss_curves_ : ndarray of shape (n_iter_, n_tasks_)
         Each task's loss at each epoch (0 for a constant task).
+    task_weight_curves_ : ndarray of shape (n_iter_, n_tasks_)
+        Weight of each task's loss at each epoch, the mean over its
+        mini-batches (``task_weights`` times the ``task_weighting``
+        strategy's weight; constant with "equal" and "pcgrad").
     validation_scores_ : list of float or None
         With ``early_stopping``, the score on the held-out rows at each epoch:
         the negative weighted sum of task losses. None otherwise.

@@ -1,8 +1,10 @@
 """The one training loop, for every architecture and head.
 
 It asks the network for ``forward``/``backward`` and flat ``params`` /
-``grads``, the heads for their losses, and the optimizer for
-``update_params``; it knows nothing about the estimator.
+``grads``, the heads for their losses, the task-weighting strategy for the
+weights of the tasks' losses (or the combined gradient: see
+``_task_weighting.py``) and the optimizer for ``update_params``; it knows
+nothing about the estimator.
 """
 
 import time
@@ -10,6 +12,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ._task_weighting import EqualWeighting
 
 
 @dataclass
@@ -32,6 +36,7 @@ class TrainingHistory:
 
     loss_curve: list = field(default_factory=list)
     task_loss_curves: list = field(default_factory=list)
+    task_weight_curves: list = field(default_factory=list)
     validation_scores: list = field(default_factory=list)
     best_loss: float = np.inf
     best_validation_score: float = -np.inf
@@ -120,7 +125,7 @@ def run_epoch(
     targets,
     cell_weights,
     head_groups,
-    task_weights,
+    weighting,
     *,
     alpha,
     batch_size,
@@ -131,22 +136,35 @@ def run_epoch(
 ):
     """One pass over the data in mini-batches.
 
-    With ``average`` (a :class:`RunningMean`), the average of the iterates is
-    updated after every step.
+    ``weighting`` is a started task-weighting strategy (see
+    ``_task_weighting.py``): it gives the weights of the tasks' losses at
+    each mini-batch and, when it ``needs_task_gradients``, combines the
+    per-task gradients. With ``average`` (a :class:`RunningMean`), the
+    average of the iterates is updated after every step.
 
-    Returns the per-task weighted mean loss over the epoch, of shape
-    (n_tasks,) (NaN or inf if training diverged).
+    Returns
+    -------
+    task_losses : ndarray of shape (n_tasks,)
+        Per-task weighted mean loss over the epoch (NaN or inf if training
+        diverged).
+    task_weights : ndarray of shape (n_tasks,)
+        Mean over the mini-batches of the weights the strategy gave.
     """
     n_samples, n_tasks = targets.shape
     order = rng.permutation(n_samples) if shuffle else None
     loss_sums = np.zeros(n_tasks)
     weight_sums = np.zeros(n_tasks)
+    used_weights = np.zeros(n_tasks)
     n_weights = network.n_weights
     decay = np.empty(n_weights, dtype=network.dtype)
     grad_logits = np.zeros(
         (min(batch_size, n_samples), network.n_tasks * network.n_outputs),
         dtype=network.dtype,
     )
+    per_task = (
+        _TaskGradients(network, grad_logits) if weighting.needs_task_gradients else None
+    )
+    n_batches = 0
     for start in range(0, n_samples, batch_size):
         rows = slice(start, start + batch_size)
         if order is not None:
@@ -154,6 +172,9 @@ def run_epoch(
         X_batch, y_batch = X[rows], targets[rows]
         w_batch, totals = _batch_weights(cell_weights[rows])
         n = y_batch.shape[0]
+        task_weights = weighting.batch_weights(totals)
+        used_weights += task_weights
+        n_batches += 1
         logits = network.forward(X_batch, dropout=dropout, rng=rng)
         grad = grad_logits[:n]
         losses = heads_loss_gradient(
@@ -161,16 +182,62 @@ def run_epoch(
         )
         loss_sums += losses * totals
         weight_sums += totals
-        network.backward(X_batch, grad)
+        if per_task is None:
+            network.backward(X_batch, grad)
+        else:
+            per_task.backward(X_batch, grad, totals, weighting)
         if alpha:
             np.multiply(network.params[:n_weights], alpha, out=decay)
             network.grads[:n_weights] += decay
         optimizer.update_params(network.params, network.grads)
+        weighting.end_batch(losses, totals)
         if average is not None:
             average.update(network.params)
-    return np.divide(
+    task_losses = np.divide(
         loss_sums, weight_sums, out=np.zeros(n_tasks), where=weight_sums > 0
     )
+    weighting.end_epoch(task_losses, weight_sums > 0)
+    return task_losses, used_weights / max(n_batches, 1)
+
+
+class _TaskGradients:
+    """Per-task gradients of all the parameters, and their combination.
+
+    ``network.backward`` is affine in the logit gradient (linear, plus what
+    a network adds of its own, such as a penalty's gradient): the gradient
+    of task ``t``'s weighted loss is the pass with every other task's logit
+    columns zeroed, minus the pass with all of them zeroed. That makes one
+    backward pass per present task, plus one; rows of absent tasks are
+    zero. The strategy's combination, plus the network's own term, ends in
+    ``network.grads``.
+    """
+
+    def __init__(self, network, grad_logits):
+        self.network = network
+        k = network.n_outputs
+        self.columns = [slice(t * k, (t + 1) * k) for t in range(network.n_tasks)]
+        self.task_grads = np.zeros(
+            (network.n_tasks, network.n_params), dtype=network.dtype
+        )
+        self.offset = np.zeros(network.n_params, dtype=network.dtype)
+        self.masked = np.zeros_like(grad_logits)
+
+    def backward(self, X, grad, totals, weighting):
+        network, task_grads = self.network, self.task_grads
+        masked = self.masked[: grad.shape[0]]
+        masked[...] = 0
+        network.backward(X, masked)
+        self.offset[...] = network.grads
+        for t, columns in enumerate(self.columns):
+            if totals[t] <= 0:
+                task_grads[t] = 0
+                continue
+            masked[:, columns] = grad[:, columns]
+            network.backward(X, masked)
+            np.subtract(network.grads, self.offset, out=task_grads[t])
+            masked[:, columns] = 0
+        weighting.combine(task_grads, totals, network.grads)
+        network.grads += self.offset
 
 
 def train(
@@ -198,6 +265,7 @@ def train(
     average=False,
     resume_last_iterate=False,
     epoch_context=nullcontext,
+    weighting=None,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -213,6 +281,12 @@ def train(
     continues the optimizer's own path. Each epoch's mini-batch pass runs
     inside ``epoch_context()`` (the BLAS thread setting).
 
+    ``weighting`` is the task-weighting strategy (see ``_task_weighting.py``;
+    None is fixed ``task_weights``); it is started here and keeps its state
+    across calls. The training loss of an epoch (``loss_curve``, the
+    stopping criterion) is weighted by the fixed ``task_weights`` whatever
+    the strategy, so that it measures the same objective at every epoch.
+
     Returns
     -------
     n_epochs : int
@@ -221,6 +295,9 @@ def train(
         Whether a stopping criterion was met before ``max_iter``.
     """
     n_weights = network.n_weights
+    if weighting is None:
+        weighting = EqualWeighting()
+    weighting.start(task_weights, network, rng)
     if average and history.average is None:
         history.average = RunningMean(network.n_params, network.dtype)
     if resume_last_iterate and history.last_iterate is not None:
@@ -231,14 +308,14 @@ def train(
             epoch_context(),
             np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         ):
-            task_losses = run_epoch(
+            task_losses, used_weights = run_epoch(
                 network,
                 optimizer,
                 X,
                 targets,
                 cell_weights,
                 head_groups,
-                task_weights,
+                weighting,
                 alpha=alpha,
                 batch_size=batch_size,
                 shuffle=shuffle,
@@ -258,6 +335,7 @@ def train(
             )
         history.loss_curve.append(loss)
         history.task_loss_curves.append(task_losses)
+        history.task_weight_curves.append(used_weights)
         if validation_score is not None:
             with (
                 np.errstate(over="ignore", invalid="ignore"),
