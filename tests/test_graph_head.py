@@ -1,0 +1,318 @@
+"""Task-graph heads of the shared-representation networks."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
+
+from mtlearn.exceptions import ConstantTaskWarning
+from mtlearn.neural_network import (
+    SharedRepresentationClassifier,
+    SharedRepresentationRegressor,
+)
+from mtlearn.neural_network._graph_head import (
+    GraphConvolutionHeadNetwork,
+    GraphPenaltyNetwork,
+    check_task_graph,
+    normalized_adjacency,
+)
+from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
+from mtlearn.neural_network._network import SharedTrunkNetwork
+from mtlearn.neural_network._training import (
+    HeadGroup,
+    _batch_weights,
+    heads_loss_gradient,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+GRAPH = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.5, 0.0, 0.0]])
+NETWORKS = [GraphPenaltyNetwork, GraphConvolutionHeadNetwork]
+
+
+def _problem(rng, n_outputs, n=8):
+    """Three tasks: binary, regression, and (n_outputs=3) a 3-class one."""
+    y = np.column_stack(
+        [rng.integers(0, 2, n), rng.normal(size=n), rng.integers(0, 3, n)]
+    ).astype(np.float64)
+    cell_weights = rng.uniform(0.5, 2.0, size=(n, 3))
+    cell_weights[[0, 3], 1] = 0.0  # missing labels
+    k = n_outputs
+    if k == 1:
+        y[:, 2] = rng.integers(0, 2, n)
+        groups = [
+            HeadGroup(BinaryLogisticHead(), [0, 2], [0, 2]),
+            HeadGroup(SquaredHead(), [1], [1]),
+        ]
+    else:
+        groups = [
+            HeadGroup(BinaryLogisticHead(), [0], [0]),
+            HeadGroup(SquaredHead(), [1], [k]),
+            HeadGroup(SoftmaxHead(3), [2], [2 * k, 2 * k + 1, 2 * k + 2]),
+        ]
+    return y, cell_weights, groups
+
+
+def _objective(net, X, y, cell_weights, groups):
+    weights, _ = _batch_weights(cell_weights)
+    task_weights = np.array([1.0, 0.5, 2.0])
+
+    def objective(params):
+        net.params[...] = params
+        logits = net.forward(X, dropout=0.3, rng=np.random.default_rng(1))
+        grad = np.zeros_like(logits)
+        losses = heads_loss_gradient(groups, logits, y, weights, task_weights, grad)
+        value = task_weights @ losses
+        if hasattr(net, "graph_penalty"):
+            value += net.graph_penalty()
+        return value, grad
+
+    return objective
+
+
+@pytest.mark.parametrize("cls", NETWORKS)
+@pytest.mark.parametrize("head_sizes", [(), (3,)])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_gradients_match_finite_differences(cls, head_sizes, n_outputs):
+    """The penalty's gradient and the gcn's backward through A_hat E Theta."""
+    rng = np.random.default_rng(0)
+    n, d = 8, 4
+    net = cls(
+        d, (5,), head_sizes, 3, n_outputs, "tanh", np.float64,
+        graph=GRAPH, graph_alpha=0.7,
+    )  # fmt: skip
+    net.initialize(rng)
+    X = rng.normal(size=(n, d))
+    objective = _objective(net, X, *_problem(rng, n_outputs, n))
+    params = net.params.copy()
+    _, grad_logits = objective(params)
+    net.backward(X, grad_logits)
+    analytic = net.grads.copy()
+    eps = 1e-6
+    numeric = np.empty_like(params)
+    for i in range(params.size):
+        step = np.zeros_like(params)
+        step[i] = eps
+        numeric[i] = (objective(params + step)[0] - objective(params - step)[0]) / (
+            2 * eps
+        )
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_penalty_value_is_the_double_sum():
+    rng = np.random.default_rng(0)
+    net = GraphPenaltyNetwork(
+        4, (5,), (), 3, 1, "relu", np.float64, graph=GRAPH, graph_alpha=0.3
+    )
+    net.initialize(rng)
+    V = net.coefs[-1].T  # one row per task
+    expected = (
+        0.3
+        / 2
+        * sum(
+            GRAPH[s, t] * np.sum((V[s] - V[t]) ** 2) for s in range(3) for t in range(3)
+        )
+    )
+    assert net.graph_penalty() == pytest.approx(expected)
+
+
+def test_gcn_output_weights_are_the_propagated_embeddings():
+    rng = np.random.default_rng(0)
+    net = GraphConvolutionHeadNetwork(
+        4, (5,), (), 3, 1, "relu", np.float64, graph=GRAPH, graph_alpha=2.0
+    )
+    net.initialize(rng)
+    a = 2.0 * GRAPH + np.eye(3)
+    degree = a.sum(axis=1)
+    a_hat = a / np.sqrt(np.outer(degree, degree))
+    np.testing.assert_allclose(normalized_adjacency(GRAPH, 2.0), a_hat)
+    V = a_hat @ net.embedding @ net.theta
+    np.testing.assert_allclose(net.coefs[-1], V.T)
+    X = rng.normal(size=(6, 4))
+    H = net.transform(X)
+    expected = H @ V.T + net.intercepts[-1]
+    np.testing.assert_allclose(net.predict_logits(X), expected)
+    np.testing.assert_allclose(net.forward(X), expected)
+    # the L2 prefix holds the free weights and E, Theta, not the biases
+    n_biases = sum(int(np.prod(layer.bias_shape)) for layer in net.layers)
+    assert net.n_weights == net.n_params - n_biases
+    # pickling keeps the tied weights
+    again = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(again.predict_logits(X), net.predict_logits(X))
+
+
+def _data(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    z = X[:, :2] @ rng.normal(size=(2, 4)) + 0.5 * rng.normal(size=(n, 4))
+    Y = (z > 0).astype(float)
+    Y[:20, 1] = np.nan
+    Y[30:50, 3] = np.nan
+    return X, Y
+
+
+def _net(cls=SharedRepresentationClassifier, **params):
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        dropout=0.0,
+        early_stopping=False,
+        max_iter=20,
+        learning_rate_init=1e-2,
+        dtype="float64",
+        random_state=0,
+    )
+    return cls(**(settings | params))
+
+
+def test_zero_graph_reproduces_the_plain_network():
+    X, Y = _data()
+    plain = _net().fit(X, Y)
+    zero = _net(task_graph=np.zeros((4, 4)), graph_alpha=10.0).fit(X, Y)
+    assert isinstance(zero._network, GraphPenaltyNetwork)
+    np.testing.assert_array_equal(zero._network.params, plain._network.params)
+    np.testing.assert_array_equal(zero.predict_proba(X)[0], plain.predict_proba(X)[0])
+    np.testing.assert_array_equal(zero.task_graph_, np.zeros((4, 4)))
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn"])
+def test_given_graph_is_stored_and_used(head):
+    X, Y = _data()
+    graph = np.ones((4, 4))  # the diagonal is ignored
+    clf = _net(task_graph=graph, graph_head=head, graph_alpha=0.01, max_iter=100)
+    clf.fit(X, Y)
+    expected = np.ones((4, 4)) - np.eye(4)
+    np.testing.assert_array_equal(clf.task_graph_, expected)
+    np.testing.assert_array_equal(clf._network.graph, expected)
+    assert clf.score(X, Y) > 0.7
+    if head == "gcn":
+        return
+    # a strong penalty pulls the heads together
+    weak = _net(task_graph=graph, graph_alpha=0.0, max_iter=100).fit(X, Y)
+    strong = _net(task_graph=graph, graph_alpha=10.0, max_iter=100).fit(X, Y)
+    heads = [np.hstack([c[0] for c in m.head_coefs_]) for m in (weak, strong)]
+    spread = [np.ptp(V, axis=1).mean() for V in heads]  # across the tasks
+    assert spread[1] < 0.5 * spread[0]
+
+
+def test_graph_estimated_from_training_targets_with_missing_labels():
+    from mtlearn.task_graph import estimate_task_graph
+
+    X, Y = _data()
+    for rule in ["auto", "correlation", "cooccurrence"]:
+        clf = _net(task_graph=rule, max_iter=2).fit(X, Y)
+        np.testing.assert_allclose(clf.task_graph_, estimate_task_graph(Y, rule))
+        assert np.all(clf.task_graph_ == clf.task_graph_.T)
+    # rows without any label do not count
+    Y_extra = np.vstack([Y, np.full((5, 4), np.nan)])
+    X_extra = np.vstack([X, np.zeros((5, 5))])
+    clf = _net(task_graph="auto", max_iter=2).fit(X_extra, Y_extra)
+    np.testing.assert_allclose(clf.task_graph_, estimate_task_graph(Y, "auto"))
+
+
+@pytest.mark.parametrize(
+    "graph, message",
+    [
+        (np.ones((3, 3)), r"shape \(n_tasks, n_tasks\) = \(4, 4\)"),
+        (np.triu(np.ones((4, 4))), "symmetric"),
+        (-np.ones((4, 4)), "non-negative"),
+        (np.full((4, 4), np.nan), "finite"),
+        ([["a"] * 4] * 4, "real numbers"),
+    ],
+)
+def test_bad_graphs_are_errors_naming_task_graph(graph, message):
+    X, Y = _data()
+    with pytest.raises(ValueError, match=f"task_graph must .*{message}"):
+        _net(task_graph=graph).fit(X, Y)
+
+
+def test_bad_graph_parameters():
+    X, Y = _data()
+    with pytest.raises(InvalidParameterError, match="task_graph"):
+        _net(task_graph="nearest").fit(X, Y)
+    with pytest.raises(InvalidParameterError, match="graph_head"):
+        _net(graph_head="attention").fit(X, Y)
+    with pytest.raises(InvalidParameterError, match="graph_alpha"):
+        _net(graph_alpha=-1.0).fit(X, Y)
+    with pytest.raises(ValueError, match="task_graph='learned'"):
+        _net(task_graph="learned", graph_head="gcn").fit(X, Y)
+    assert check_task_graph(np.eye(2), 2).sum() == 0
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pickle_and_clone(head, dtype):
+    X, Y = _data()
+    clf = _net(task_graph="auto", graph_head=head, dtype=dtype).fit(X, Y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X)[2], clf.predict_proba(X)[2])
+    np.testing.assert_array_equal(again.task_graph_, clf.task_graph_)
+    again.partial_fit(X, Y)  # trains after unpickling
+    assert clone(clf).get_params()["graph_head"] == head
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn"])
+def test_constant_tasks_are_left_out_of_the_graph(head):
+    X, Y = _data()
+    Y[:, 2] = np.where(np.isnan(Y[:, 2]), np.nan, 1.0)
+    with pytest.warns(ConstantTaskWarning):
+        clf = _net(task_graph=np.ones((4, 4)), graph_head=head).fit(X, Y)
+    assert np.all(clf._network.graph[2] == 0) and np.all(clf._network.graph[:, 2] == 0)
+    assert clf._network.graph[0, 1] == 1
+    assert np.all(clf.predict(X)[:, 2] == 1)
+    assert np.isfinite(clf.predict_proba(X)[0]).all()
+
+
+def test_multiclass_tasks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4))
+    Y = np.column_stack([X[:, 0] > 0, np.digitize(X[:, 1], [-0.5, 0.5]), X[:, 0] > 0.3])
+    # the penalty leaves the multiclass task's edges out; the gcn ties it
+    settings = dict(task_graph=np.ones((3, 3)), graph_alpha=0.01, max_iter=150)
+    pen = _net(**settings).fit(X, Y)
+    assert pen._network.graph[1].sum() == 0 and pen._network.graph[0, 2] == 1
+    gcn = _net(graph_head="gcn", **settings).fit(X, Y)
+    assert gcn._network.graph[1].sum() == 2
+    plain = _net(max_iter=150).fit(X, Y).score(X, Y)
+    for clf in (pen, gcn):  # the product E Theta trains a little slower
+        assert clf.predict_proba(X)[1].shape == (90, 3)
+        assert clf.score(X, Y) > plain - 0.06
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn"])
+def test_regressor(head):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    Y = X[:, :2] @ rng.normal(size=(2, 3))
+    Y[:15, 0] = np.nan
+    Y[:, 2] = 5.0  # a constant target: no edge, predicted as its mean
+    reg = _net(SharedRepresentationRegressor, task_graph="auto", graph_head=head,
+               max_iter=100)  # fmt: skip
+    reg.fit(X, Y)
+    assert reg.task_graph_.shape == (3, 3)
+    assert np.all(reg._network.graph[2] == 0)
+    np.testing.assert_allclose(reg.predict(X)[:, 2], 5.0)
+    assert reg.score(X[15:], Y[15:]) > 0.8
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn"])
+def test_partial_fit_and_warm_start_keep_the_graph(head):
+    X, Y = _data()
+    clf = _net(task_graph="auto", graph_head=head, max_iter=3).fit(X, Y)
+    graph, network = clf.task_graph_.copy(), clf._network
+    # other labels would give another graph: the first fit's is kept
+    Y2 = Y.copy()
+    Y2[:, 1] = 1 - Y2[:, 0]
+    clf.partial_fit(X, Y2)
+    np.testing.assert_array_equal(clf.task_graph_, graph)
+    assert clf._network is network
+    warm = _net(task_graph="auto", graph_head=head, max_iter=3, warm_start=True)
+    warm.fit(X, Y)
+    graph = warm.task_graph_.copy()
+    warm.fit(X, Y2)
+    np.testing.assert_array_equal(warm.task_graph_, graph)
+    # without a graph, no task_graph_ and the plain network
+    plain = _net(max_iter=2).fit(X, Y)
+    assert not hasattr(plain, "task_graph_")
+    assert type(plain._network) is SharedTrunkNetwork
