@@ -500,10 +500,11 @@ class PCGrad(TaskWeighting):
 
     def start(self, task_weights, network, rng):
         super().start(task_weights, network, rng)
-        if not hasattr(self, "_rng"):
-            self._rng = np.random.default_rng(rng.integers(2**63 - 1))
         self._shared = _network_indices(network, "shared_indices", self)
         self.needs_task_gradients = self._shared.size > 0
+        if self.needs_task_gradients and not hasattr(self, "_rng"):
+            # drawn only when used: without a trunk, the fit is "equal"'s
+            self._rng = np.random.default_rng(rng.integers(2**63 - 1))
 
     def combine(self, task_grads, totals, out):
         np.sum(task_grads, axis=0, out=out)
