@@ -390,3 +390,20 @@ def test_estimate_rules_and_auto_k():
     # Integer-valued regression targets read as numbers when told.
     counts = np.column_stack([np.arange(30), np.arange(30) % 7])
     assert_task_graph(estimate_task_graph(counts, target_type="regression"), 2)
+
+
+def test_small_kmeans_matches_scikit_learn_on_blobs():
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import make_blobs
+
+    from mtlearn.task_graph._cluster import kmeans
+
+    points, truth = make_blobs(40, n_features=3, centers=5, random_state=0)
+    labels = kmeans(points, 5, np.random.RandomState(0))
+    reference = KMeans(5, n_init=10, random_state=0).fit(points)
+    assert adjusted_rand_score(labels, reference.labels_) == 1.0
+    inertia = sum(
+        ((points[labels == c] - points[labels == c].mean(0)) ** 2).sum()
+        for c in range(5)
+    )
+    assert inertia == pytest.approx(reference.inertia_)

@@ -3,7 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -27,6 +26,51 @@ def spectral_embedding(graph, n_components):
     )
 
 
+def _kmeans_plus_plus(points, n_clusters, rng):
+    """Initial centres by k-means++ (Arthur & Vassilvitskii 2007)."""
+    centres = [points[rng.randint(points.shape[0])]]
+    distance = ((points - centres[0]) ** 2).sum(axis=1)
+    for _ in range(1, n_clusters):
+        total = distance.sum()
+        if total <= 0:  # every point on a centre already: any point will do
+            index = rng.randint(points.shape[0])
+        else:
+            index = rng.choice(points.shape[0], p=distance / total)
+        centres.append(points[index])
+        distance = np.minimum(distance, ((points - points[index]) ** 2).sum(axis=1))
+    return np.array(centres)
+
+
+def kmeans(points, n_clusters, rng, n_init=10, max_iter=100):
+    """Labels of the best of ``n_init`` k-means runs (Lloyd, k-means++ starts).
+
+    A small dense k-means for the few points a task graph has (one per
+    task): scikit-learn's ``KMeans`` spends tens of milliseconds per start
+    on thread-pool set-up, which dominates at this size.
+    """
+    best_labels, best_inertia = None, np.inf
+    for _ in range(n_init):
+        centres = _kmeans_plus_plus(points, n_clusters, rng)
+        labels = None
+        for _ in range(max_iter):
+            distance = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            new_labels = distance.argmin(axis=1)
+            if labels is not None and np.array_equal(new_labels, labels):
+                break
+            labels = new_labels
+            for c in range(n_clusters):
+                members = labels == c
+                if members.any():
+                    centres[c] = points[members].mean(axis=0)
+                else:  # an empty cluster takes the point farthest from its centre
+                    far = distance[np.arange(points.shape[0]), labels].argmax()
+                    centres[c] = points[far]
+        inertia = distance[np.arange(points.shape[0]), labels].sum()
+        if inertia < best_inertia - 1e-12:
+            best_labels, best_inertia = labels, inertia
+    return best_labels
+
+
 def _relabel(labels):
     """Number clusters in the order of their first task: 0, 1, 2..."""
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
@@ -48,7 +92,7 @@ def task_clusters(graph, n_clusters, *, random_state=None):
     The tasks are embedded by the ``n_clusters`` eigenvectors of smallest
     eigenvalue of the normalised Laplacian :math:`I - D^{-1/2} A D^{-1/2}`,
     each task's row scaled to unit norm, and the rows are clustered by
-    k-means (10 initialisations), as in Ng, Jordan & Weiss (2001). A graph
+    k-means (the best of 10 k-means++ starts), as in Ng, Jordan & Weiss (2001). A graph
     made of ``n_clusters`` disconnected blocks is split into exactly those
     blocks. Clusters are numbered in the order of their first task (task 0
     is in cluster 0).
@@ -95,7 +139,5 @@ def task_clusters(graph, n_clusters, *, random_state=None):
     if n_clusters == n_tasks:
         return np.arange(n_tasks, dtype=np.intp)
     embedding = spectral_embedding(A, n_clusters)
-    kmeans = KMeans(
-        n_clusters=n_clusters, n_init=10, random_state=check_random_state(random_state)
-    )
-    return _relabel(kmeans.fit_predict(embedding))
+    rng = check_random_state(random_state)
+    return _relabel(kmeans(embedding, n_clusters, rng))
