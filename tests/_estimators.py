@@ -99,6 +99,17 @@ def fast_estimators(linear_tol):
         # mixtures of experts: two small experts (and one per task: CGC)
         MixtureOfExpertsClassifier(n_experts=2, n_task_experts=1, **_small_mixture),
         MixtureOfExpertsRegressor(n_experts=2, **_small_mixture),
+        # learned task structures (issue 11)
+        MultiTaskLinearRegression(penalty="relationship", alpha=1e-3, **linear),
+        MultiTaskLogisticRegression(penalty="cluster", alpha=1e-2, **linear),
+        MultiTaskLinearRegressionCV(penalty="cluster", alphas=3, cv=3, **linear),
+        MultiTaskLogisticRegressionCV(
+            penalty="relationship", alphas=[1e-2, 1e-3], cv=3, **linear
+        ),
+        # graph heads (issue 11): estimated from the targets; penalty and gcn
+        network(task_graph="auto"),
+        # (the product E Theta of the gcn head trains more slowly)
+        network("regressor", task_graph="auto", graph_head="gcn", max_iter=300),
     ]
 
 

@@ -24,7 +24,8 @@ from ._multitask import (
 from ._solver import alpha_max
 
 _CV_PARAMETERS_DOC = """\
-    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph'}}, default='l21'
+    penalty : {{'l2', 'l21', 'trace', 'mean', 'graph', 'relationship', \
+'cluster'}}, default='l21'
         How the tasks share (see the objective above).
     alphas : int or array-like of float, default=20
         The values of ``alpha`` tried; an int gives that many on a log grid
@@ -32,18 +33,41 @@ _CV_PARAMETERS_DOC = """\
         computed from the data: the smallest ``alpha`` giving ``W = 0`` for
         ``'l21'`` and ``'trace'``, the datafit's Lipschitz constant ``L`` for
         ``'l2'``, and for ``'mean'`` and ``'graph'`` the strength where the
-        coupling's curvature is ``100 L`` (tasks all but equal).
+        coupling's curvature is ``100 L`` (tasks all but equal); for
+        ``'relationship'`` and ``'cluster'`` the same, at their starting
+        structure. Along the path each fit warm-starts the next, the learned
+        structure included.
     eps : float, default=1e-3
         Length of the grid: ``alpha_min / alpha_max``.
     l2_reg : float, default=0.0
         Strength of an extra ridge term ``l2_reg / 2 * ||W||_F^2``.
     intercept_alpha : float or array-like of float, default=0.0
-        ``'mean'`` and ``'graph'`` only: the coupling of the intercepts (0
-        leaves them free). A list is searched with ``alpha``, as
-        ``ElasticNetCV`` searches ``l1_ratio``: one path per value, and the
-        pair with the best validation score wins (``intercept_alpha_``).
-    task_graph : array-like of shape (n_tasks, n_tasks), default=None
-        Symmetric, non-negative task similarities of ``penalty='graph'``.
+        ``'mean'``, ``'graph'``, ``'relationship'`` and ``'cluster'`` only:
+        the coupling of the intercepts (0 leaves them free). A list is
+        searched with ``alpha``, as ``ElasticNetCV`` searches ``l1_ratio``:
+        one path per value, and the pair with the best validation score
+        wins (``intercept_alpha_``).
+    task_graph : array-like of shape (n_tasks, n_tasks) or str, default=None
+        ``penalty='graph'``: symmetric, non-negative task similarities, or
+        the name of a rule of :func:`mtlearn.task_graph.estimate_task_graph`
+        (such as ``'auto'``). A rule is applied **per fold** to the fold's
+        training targets (its validation labels never shape the graph its
+        fits use), then to all the data for the refit (``task_graph_``).
+    n_task_clusters : int, default=2
+        ``penalty='cluster'``: the number of task clusters.
+    cluster_ridge : float or array-like of float, default=0.1
+        ``penalty='cluster'``: the ridge relative to ``alpha`` (``eta >
+        0``). A list is searched with ``alpha`` and ``intercept_alpha`` (one
+        path per combination; ``cluster_ridge_``).
+    covariance_eps : float, default=1e-3
+        ``penalty='relationship'``: ``eps`` relative to the mean eigenvalue
+        of ``W^T W``.
+    outer_tol : float, default=1e-4
+        ``'relationship'`` and ``'cluster'``: relative decrease of the
+        objective below which the outer loop stops.
+    max_outer_iter : int, default=50
+        ``'relationship'`` and ``'cluster'``: maximum outer iterations per
+        fit.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per output.
     tol : float, default=1e-4
@@ -73,6 +97,7 @@ class _PathCV:
             if key not in ("alpha", "warm_start")
         },
         "intercept_alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "cluster_ridge": [Interval(Real, 0, None, closed="neither"), "array-like"],
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
@@ -87,6 +112,11 @@ class _PathCV:
         l2_reg=0.0,
         intercept_alpha=0.0,
         task_graph=None,
+        n_task_clusters=2,
+        cluster_ridge=0.1,
+        covariance_eps=1e-3,
+        outer_tol=1e-4,
+        max_outer_iter=50,
         fit_intercept=True,
         tol=1e-4,
         max_iter=1000,
@@ -99,6 +129,11 @@ class _PathCV:
         self.l2_reg = l2_reg
         self.intercept_alpha = intercept_alpha
         self.task_graph = task_graph
+        self.n_task_clusters = n_task_clusters
+        self.cluster_ridge = cluster_ridge
+        self.covariance_eps = covariance_eps
+        self.outer_tol = outer_tol
+        self.max_outer_iter = max_outer_iter
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.max_iter = max_iter
@@ -108,7 +143,22 @@ class _PathCV:
     def _intercept_alphas(self):
         return _check_strengths(self.intercept_alpha, "intercept_alpha")
 
-    def _alpha_grid(self, X, targets, sample_weight, intercept_alpha):
+    def _settings(self):
+        """The (intercept_alpha, cluster_ridge) pairs searched, and their grid."""
+        intercept_alphas = self._intercept_alphas()
+        ridges = _check_strengths(self.cluster_ridge, "cluster_ridge")
+        if np.any(ridges <= 0):
+            raise ValueError(
+                f"cluster_ridge must hold values > 0; got {ridges.tolist()}."
+            )
+        if self.penalty != "cluster":
+            ridges = ridges[:1]
+        pairs = [(a, r) for a in intercept_alphas for r in ridges]
+        return pairs, (intercept_alphas.size, ridges.size)
+
+    def _alpha_grid(
+        self, X, targets, sample_weight, intercept_alpha, cluster_ridge=None
+    ):
         if not isinstance(self.alphas, Integral):
             return np.sort(_check_strengths(self.alphas, "alphas"))[::-1]
         tasks = self._fitted_tasks(targets.values, targets.mask)
@@ -117,7 +167,9 @@ class _PathCV:
         datafit = self._make_datafit(
             X, targets.values, targets.mask, sample_weight, intercept_alpha, tasks
         )
-        top = alpha_max(datafit, self._make_penalty(1.0, tasks, intercept_alpha))
+        top = alpha_max(
+            datafit, self._make_penalty(1.0, tasks, intercept_alpha, cluster_ridge)
+        )
         if not top > 0:
             return np.full(1, 1.0)
         return np.geomspace(top, top * self.eps, self.alphas)
@@ -136,15 +188,15 @@ class _PathCV:
         return model._publish()
 
     def _fold_losses(self, X, y, targets, sample_weight, train, test, grids):
-        """Validation losses of one fold, shape (n_intercept_alphas, n_alphas).
+        """Validation losses of one fold, shape (n_settings, n_alphas).
 
         The validation scores the tasks fitted on the training part (two
         classes or more observed there) that have a validation label; the
         others are left out, for every alpha alike. With none left, the
         fold's losses are 0 for every alpha (it does not sway the choice).
         """
-        intercept_alphas, alphas = grids
-        losses = np.zeros((intercept_alphas.size, alphas.size))
+        settings, alphas = grids
+        losses = np.zeros((len(settings), alphas.size))
         values, mask = targets.values, targets.mask
         tasks = self._fitted_tasks(values[train], mask[train])
         scored = tasks[mask[np.ix_(test, tasks)].any(axis=0)]
@@ -160,7 +212,9 @@ class _PathCV:
             if scored.size < targets.n_tasks:
                 y_test = _safe_indexing(y_test, scored, axis=1)
         X_train, converged = X[train], True
-        for i, intercept_alpha in enumerate(intercept_alphas):
+        if isinstance(self.task_graph, str):  # estimated from this fold's training
+            self._graph = self._check_task_graph(targets, train)
+        for i, (intercept_alpha, cluster_ridge) in enumerate(settings):
             solutions = self._path(
                 X_train,
                 values[train],
@@ -168,9 +222,12 @@ class _PathCV:
                 sample_weight[train],
                 alphas,
                 intercept_alpha,
+                cluster_ridge=cluster_ridge,
             )
             for a, (W, b_raw, result) in enumerate(solutions):
-                converged &= result is None or result.converged
+                converged &= result is None or (
+                    result.converged and result.outer_converged
+                )
                 W, b_raw = W[:, columns], b_raw[columns]
                 if self.scoring is None:
                     # pooled over the observed validation cells, weighted
@@ -210,16 +267,18 @@ class _PathCV:
         X, targets, sample_weight = self._validate(X, y, sample_weight)
         if not hasattr(y, "iloc") and not hasattr(y, "shape"):
             y = np.asarray(y)  # a list: indexable by rows and columns
-        intercept_alphas = self._intercept_alphas()
-        alphas = self._alpha_grid(X, targets, sample_weight, intercept_alphas[0])
+        settings, shape = self._settings()
+        alphas = self._alpha_grid(X, targets, sample_weight, *settings[0])
         folds = self._folds(X, y)
-        losses = np.empty((intercept_alphas.size, alphas.size, len(folds)))
+        losses = np.empty((len(settings), alphas.size, len(folds)))
         all_converged = True
+        graph = self._graph
         for k, (train, test) in enumerate(folds):
             losses[:, :, k], converged = self._fold_losses(
-                X, y, targets, sample_weight, train, test, (intercept_alphas, alphas)
+                X, y, targets, sample_weight, train, test, (settings, alphas)
             )
             all_converged &= converged
+        self._graph = graph  # the refit's: from all the training rows
         if not all_converged:
             warnings.warn(
                 f"Some fits of the cross-validation path did not reach "
@@ -232,13 +291,26 @@ class _PathCV:
             np.argmin(losses.mean(axis=2)), losses.shape[:2]
         )
         self.alpha_ = float(alphas[best_a])
-        self.intercept_alpha_ = float(intercept_alphas[best_i])
-        path = losses if np.ndim(self.intercept_alpha) else losses[0]
+        self.intercept_alpha_ = float(settings[best_i][0])
+        self.cluster_ridge_ = float(settings[best_i][1])
+        # (n_intercept_alphas, n_cluster_ridges, n_alphas, n_folds), the axes
+        # of the parameters given as numbers dropped
+        path = losses.reshape(shape + losses.shape[1:])
+        listed = np.ndim(self.cluster_ridge) and self.penalty == "cluster"
+        path = path if listed else path[:, 0]
+        path = path if np.ndim(self.intercept_alpha) else path[0]
         if self.scoring is None:
             self._store_path(path)
         else:
             self.scores_ = -path
-        self._fit_alpha(X, targets, sample_weight, self.alpha_, self.intercept_alpha_)
+        self._fit_alpha(
+            X,
+            targets,
+            sample_weight,
+            self.alpha_,
+            self.intercept_alpha_,
+            self.cluster_ridge_,
+        )
         return self._publish()
 
 
@@ -290,12 +362,17 @@ class MultiTaskLinearRegressionCV(_PathCV, MultiTaskLinearRegression):
             The grid, decreasing.
         intercept_alpha_ : float
             The chosen ``intercept_alpha``.
+        cluster_ridge_ : float
+            The chosen ``cluster_ridge`` (``penalty='cluster'``).
         mse_path_ : ndarray of shape (n_alphas, n_folds)
             Validation mean squared error of each alpha on each fold; with a
             list of ``intercept_alpha``, shape (n_intercept_alphas, n_alphas,
-            n_folds). With a ``scoring``, ``scores_`` (the scorer's values,
-            same shape) replaces it.
+            n_folds); a list of ``cluster_ridge`` (``'cluster'``) adds its
+            axis after it. With a ``scoring``, ``scores_`` (the scorer's
+            values, same shape) replaces it.
         coef_, intercept_, n_tasks_, n_iter_, violation_, selected_features_
+            As in :class:`MultiTaskLinearRegression`, for the refit.
+        task_graph_, task_covariance_, task_clusters_, n_outer_iter_
             As in :class:`MultiTaskLinearRegression`, for the refit.
 
         See Also
@@ -362,11 +439,16 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
             The grid, decreasing.
         intercept_alpha_ : float
             The chosen ``intercept_alpha``.
+        cluster_ridge_ : float
+            The chosen ``cluster_ridge`` (``penalty='cluster'``).
         scores_ : ndarray of shape (n_alphas, n_folds)
             Validation score (minus the mean log-loss) of each alpha and fold;
             with a list of ``intercept_alpha``, shape (n_intercept_alphas,
-            n_alphas, n_folds).
+            n_alphas, n_folds); a list of ``cluster_ridge`` (``'cluster'``)
+            adds its axis after it.
         classes_, coef_, intercept_, task_rows_, n_tasks_, n_iter_, violation_
+            As in :class:`MultiTaskLogisticRegression`, for the refit.
+        task_graph_, task_covariance_, task_clusters_, n_outer_iter_
             As in :class:`MultiTaskLogisticRegression`, for the refit.
 
         See Also
