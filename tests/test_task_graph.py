@@ -160,6 +160,20 @@ def test_multiclass_is_the_best_matching_class_indicator():
     assert graph[0, 2] == pytest.approx(max(direct.max(), 0.0))
 
 
+def test_multiclass_indicators_shrunk_by_their_minority_count():
+    # Identical 3-class tasks: classes of 10, 30 and 20 rows out of 60.
+    a = np.repeat([0, 1, 2], [10, 30, 20])
+    graph = graph_from_targets(np.column_stack([a, a]), shrinkage=10)
+    # Class 1: 30 rows in, 30 out: minority 30, the largest evidence.
+    assert graph[0, 1] == pytest.approx(30 / 40)
+    # Many rare classes (integer-valued targets read as classes) do not
+    # make strong edges by chance, while the raw one-hot maximum does.
+    rng = np.random.RandomState(10)
+    y = rng.randint(0, 60, size=(200, 2))
+    assert graph_from_targets(y, shrinkage=0)[0, 1] > 0.4
+    assert graph_from_targets(y)[0, 1] < 0.2
+
+
 def test_cooccurrence_and_jaccard_known_counts():
     # Task 0 positive on rows 0-3, task 1 on rows 2-5, task 2 missing on 0-1.
     y = np.zeros((8, 3))

@@ -67,11 +67,14 @@ def _target_columns(targets):
     mask : ndarray of shape (n_samples, n_columns), dtype=bool
     starts : ndarray of shape (n_tasks,)
         Index of each task's first column; a task's columns are contiguous.
+    class_indicator : ndarray of shape (n_columns,), dtype=bool
+        True for the class indicators of multiclass tasks.
     """
     values, mask = targets.values, targets.mask
     if targets.classes is None:
         columns = np.where(mask, values, 0.0).astype(np.float64)
-        return columns, mask, np.arange(values.shape[1])
+        n_tasks = values.shape[1]
+        return columns, mask, np.arange(n_tasks), np.zeros(n_tasks, dtype=bool)
     blocks, masks, starts = [], [], []
     for t, classes in enumerate(targets.classes):
         starts.append(sum(block.shape[1] for block in blocks))
@@ -82,7 +85,10 @@ def _target_columns(targets):
             block = (values[:, t, None] == np.arange(len(classes))) & observed[:, None]
         blocks.append(block.astype(np.float64))
         masks.append(np.repeat(observed[:, None], block.shape[1], axis=1))
-    return np.hstack(blocks), np.hstack(masks), np.asarray(starts)
+    class_indicator = np.concatenate(
+        [[block.shape[1] > 1] * block.shape[1] for block in blocks]
+    )
+    return np.hstack(blocks), np.hstack(masks), np.asarray(starts), class_indicator
 
 
 def _pairwise_correlation(columns, mask):
@@ -204,9 +210,14 @@ def graph_from_targets(
       a binary task with the indicator of its larger label (the second of
       its sorted classes: 1 for 0/1 labels), which makes the correlation of
       two binary tasks their phi coefficient; a multiclass task with one
-      indicator per class, and the pair's correlation is the largest over
-      the pairs of indicators (after the treatment of negative values
-      below). Negative correlations (conflicting tasks) are clipped to 0 by
+      indicator per class, and the pair's weight is the largest over the
+      pairs of indicators (after the treatment of negative values below),
+      each pair shrunk on its own evidence: in the formula above,
+      :math:`n_{\mathrm{shared}}` becomes, for the indicator of a class,
+      its minority count on the shared rows (the rows in the class, or out
+      of it, whichever are fewer), so that the many pairs of rare classes
+      of two multiclass tasks (or integer-valued targets read as classes)
+      do not make a strong edge by chance. Negative correlations (conflicting tasks) are clipped to 0 by
       default (``negative="clip"``): a graph penalty would otherwise pull
       apart-pointing tasks together; ``negative="absolute"`` takes
       :math:`|r|` instead.
@@ -278,26 +289,39 @@ def graph_from_targets(
     ((3, 3), True)
     """
     targets = _read_targets(y, target_type)
+    observed = targets.mask.astype(np.float64)
+    n_shared = np.rint(observed.T @ observed)
     if method == "correlation":
-        columns, mask, starts = _target_columns(targets)
+        columns, mask, starts, class_indicator = _target_columns(targets)
         correlation, n_columns_shared = _pairwise_correlation(columns, mask)
         if negative == "absolute":
             correlation = np.abs(correlation)
         else:
             np.clip(correlation, 0.0, None, out=correlation)
-        r = _max_per_task_block(correlation, starts)
-        observed = targets.mask.astype(np.float64)
-        n_shared = np.rint(observed.T @ observed)
         if significance is not None:
-            r[_fisher_p_value(r, n_shared) > significance] = 0.0
+            r = _max_per_task_block(correlation, starts)
+            rejected = _fisher_p_value(r, n_shared) > significance
+        # Each pair of columns is shrunk by its own evidence: the shared
+        # rows, or for a class of a multiclass task its minority count.
+        support = n_columns_shared
+        if class_indicator.any():
+            ones = columns.T @ mask.astype(np.float64)
+            minority = np.minimum(ones, n_columns_shared - ones)
+            support = np.where(class_indicator[:, None], minority, support)
+        support = np.minimum(support, support.T)
+        if shrinkage > 0:
+            correlation *= support / np.maximum(support + shrinkage, 1e-300)
+        graph = _max_per_task_block(correlation, starts)
+        if significance is not None:
+            graph[rejected] = 0.0
     else:
         if significance is not None:
             raise ValueError(
                 "significance tests a correlation: it applies to "
                 f"method='correlation' only, not method={method!r}."
             )
-        r, n_shared = _cooccurrence(targets, method)
-    graph = r * n_shared / (n_shared + shrinkage) if shrinkage > 0 else r.copy()
+        r, _ = _cooccurrence(targets, method)
+        graph = r * n_shared / (n_shared + shrinkage) if shrinkage > 0 else r
     graph[n_shared < MIN_SHARED_ROWS] = 0.0
     return finish_graph(graph)
 
