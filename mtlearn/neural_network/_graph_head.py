@@ -313,8 +313,9 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         return state
 
     def initialize(self, rng):
-        """Glorot-uniform free weights and biases; E and Theta drawn so that
-        the composed output weights have the Glorot scale of the layer."""
+        """Glorot-uniform free weights and biases; E standard normal and
+        Theta scaled so that the composed output weights have the Glorot
+        scale of the layer."""
         super().initialize(rng)
         layer = self.layers[-1]
         bound = np.sqrt(
