@@ -559,3 +559,25 @@ def test_every_strategy_in_the_mixture_of_experts(name):
     ).fit(X, Y)
     assert clf.task_weight_curves_.shape == (clf.n_iter_, 3)
     assert np.isfinite(clf.predict_proba(X)[1]).all()
+
+
+class _NetworkWithOwnTerm(SharedTrunkNetwork):
+    """A network whose backward adds a term of its own (as a penalty's)."""
+
+    def backward(self, X, grad_logits):
+        super().backward(X, grad_logits)
+        self.grads += np.linspace(-1, 1, self.n_params)
+
+
+def test_task_gradients_leave_the_networks_own_term_out():
+    net, X, Y, cells, groups = _tiny_problem()
+    own = _NetworkWithOwnTerm(3, (4,), (), 3, 1, "tanh", np.float64)
+    own.params[...] = net.params
+    reference = _task_gradients_numpy(net, X, Y, cells, np.ones(3))
+    strategy = GradNorm()
+    step = _one_step(own, X, Y, cells, groups, strategy)
+    # the term is added once to the combination, and kept out of G_t
+    expected = reference.sum(axis=0) + np.linspace(-1, 1, own.n_params)
+    assert_allclose(step, expected, rtol=1e-10, atol=1e-12)
+    norms = np.linalg.norm(reference[:, own.last_shared_indices], axis=1)
+    assert_allclose(strategy._norms, norms, rtol=1e-10)
