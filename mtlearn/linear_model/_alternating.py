@@ -152,15 +152,17 @@ def solve_alternating(
         iterations; ``converged`` is the last inner solve's.
     """
     S = learner.initial() if structure is None else structure
+    penalty = learner.penalty(S)
     previous, n_iter = np.inf, 0
     outer_converged = False
     n_outer = 0
     while n_outer < max_outer_iter:
         n_outer += 1
-        inner = solve(datafit, learner.penalty(S), W, b, tol=tol, max_iter=max_iter)
+        inner = solve(datafit, penalty, W, b, tol=tol, max_iter=max_iter)
         W, b, n_iter = inner.W, inner.b, n_iter + inner.n_iter
         S = learner.update(W, b)
-        value = objective(datafit, learner, learner.penalty(S), W, b)
+        penalty = learner.penalty(S)  # also the next solve's
+        value = objective(datafit, learner, penalty, W, b)
         if previous - value <= outer_tol * abs(value):
             outer_converged = True
             break
