@@ -72,18 +72,25 @@ def _objective(net, X, y, cell_weights, groups):
     return objective
 
 
-@pytest.mark.parametrize("cls", NETWORKS)
+@pytest.mark.parametrize("cls", NETWORKS + ["learned"])
 @pytest.mark.parametrize("head_sizes", [(), (3,)])
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_gradients_match_finite_differences(cls, head_sizes, n_outputs):
-    """The penalty's gradient and the gcn's backward through A_hat E Theta."""
+    """The penalty's gradient; the gcn's backward through A_hat E Theta, and
+    through a learned graph with its L1 penalty."""
     rng = np.random.default_rng(0)
     n, d = 8, 4
+    learn = cls == "learned"
+    if learn:
+        cls = GraphConvolutionHeadNetwork
     net = cls(
         d, (5,), head_sizes, 3, n_outputs, "tanh", np.float64,
-        graph=GRAPH, graph_alpha=0.7,
+        graph=np.ones((3, 3)) if learn else GRAPH, graph_alpha=0.7,
+        **({"learn_graph": True} if learn else {}),
     )  # fmt: skip
     net.initialize(rng)
+    if learn:
+        net.edges[0] = -0.2  # an edge switched off: no gradient through it
     X = rng.normal(size=(n, d))
     objective = _objective(net, X, *_problem(rng, n_outputs, n))
     params = net.params.copy()
@@ -235,8 +242,8 @@ def test_bad_graph_parameters():
         _net(graph_head="attention").fit(X, Y)
     with pytest.raises(InvalidParameterError, match="graph_alpha"):
         _net(graph_alpha=-1.0).fit(X, Y)
-    with pytest.raises(ValueError, match="task_graph='learned'"):
-        _net(task_graph="learned", graph_head="gcn").fit(X, Y)
+    with pytest.raises(ValueError, match="task_graph='learned' needs graph_head"):
+        _net(task_graph="learned").fit(X, Y)
     assert check_task_graph(np.eye(2), 2).sum() == 0
 
 
@@ -316,3 +323,37 @@ def test_partial_fit_and_warm_start_keep_the_graph(head):
     plain = _net(max_iter=2).fit(X, Y)
     assert not hasattr(plain, "task_graph_")
     assert type(plain._network) is SharedTrunkNetwork
+
+
+def test_learned_graph():
+    """Two clusters of three tasks: the learned graph is sparse, symmetric,
+    and most of its weight joins tasks of the same cluster."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5))
+    w = rng.normal(size=(5, 2))
+    Z = X @ w[:, [0, 0, 0, 1, 1, 1]] + 0.3 * rng.normal(size=(300, 6))
+    Y = (Z > 0).astype(float)
+    Y[:50, 0] = np.nan
+    clf = _net(task_graph="learned", graph_head="gcn", graph_alpha=0.01, max_iter=150)
+    clf.fit(X, Y)
+    A = clf.task_graph_
+    np.testing.assert_array_equal(A, A.T)
+    assert np.all(A >= 0) and np.all(np.diag(A) == 0)
+    within = A[:3, :3].sum() + A[3:, 3:].sum()
+    assert within > 3 * 2 * A[:3, 3:].sum()
+    assert (A == 0).sum() >= 6 + 18  # sparse: at most 6 of the 15 pairs
+    np.testing.assert_array_equal(A, clf._network.learned_graph())
+    assert clf.score(X, Y) > 0.9
+    # a stronger L1 penalty leaves fewer edges
+    sparse = clone(clf).set_params(graph_alpha=1.0).fit(X, Y)
+    assert (sparse.task_graph_ > 0).sum() < (A > 0).sum()
+    # partial_fit keeps learning it; pickling keeps it
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    again.partial_fit(X, Y)
+    assert again.task_graph_.shape == (6, 6)
+    # a constant task never gets an edge
+    Y[:, 4] = 0.0
+    with pytest.warns(ConstantTaskWarning):
+        const = clone(clf).set_params(max_iter=20).fit(X, Y)
+    assert np.all(const.task_graph_[4] == 0)

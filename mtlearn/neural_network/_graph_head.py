@@ -52,13 +52,16 @@ def resolve_task_graph(estimator, targets, encoded):
             del estimator.task_graph_
         return None
     n_tasks = targets.n_tasks
-    if isinstance(spec, str):
-        if spec == "learned":
+    if isinstance(spec, str) and spec == "learned":
+        if estimator.graph_head != "gcn":
             raise ValueError(
-                "task_graph='learned' is not available yet; pass an array or "
-                "an estimation rule ('auto', 'correlation', 'cooccurrence', "
-                "'jaccard')."
+                "task_graph='learned' needs graph_head='gcn' (a graph penalty "
+                f"would be smallest with no edge), got graph_head="
+                f"{estimator.graph_head!r}."
             )
+        # the pairs that may get an edge; the edges: see publish_task_graph
+        graph = np.ones((n_tasks, n_tasks)) - np.eye(n_tasks)
+    elif isinstance(spec, str):
         from ..task_graph import estimate_task_graph
 
         y = np.where(targets.mask, encoded, np.nan).astype(np.float64)
@@ -84,10 +87,20 @@ def resolve_task_graph(estimator, targets, encoded):
 def make_graph_network(estimator, args):
     """The network of ``estimator.graph_head`` over ``estimator._task_graph``;
     ``args`` are those of :class:`SharedTrunkNetwork`."""
-    cls = {"penalty": GraphPenaltyNetwork, "gcn": GraphConvolutionHeadNetwork}[
-        estimator.graph_head
-    ]
-    return cls(*args, graph=estimator._task_graph, graph_alpha=estimator.graph_alpha)
+    graph, graph_alpha = estimator._task_graph, estimator.graph_alpha
+    if estimator.graph_head == "penalty":
+        return GraphPenaltyNetwork(*args, graph=graph, graph_alpha=graph_alpha)
+    learn = isinstance(estimator.task_graph, str) and estimator.task_graph == "learned"
+    return GraphConvolutionHeadNetwork(
+        *args, graph=graph, graph_alpha=graph_alpha, learn_graph=learn
+    )
+
+
+def publish_task_graph(estimator):
+    """After a fit: ``task_graph_`` is the learned graph, when it is learned."""
+    network = getattr(estimator, "_network", None)
+    if getattr(network, "learn_graph", False):
+        estimator.task_graph_ = network.learned_graph()
 
 
 def check_task_graph(graph, n_tasks):
@@ -230,12 +243,21 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         Weight of the graph's edges against the self-loops in ``A_hat``.
     n_embedding : int or None
         Width of the task embeddings; None is ``n_tasks``.
+    learn_graph : bool
+        Learn the graph with the weights (``graph`` then says which pairs
+        of tasks may have an edge: those where it is non-zero): the
+        propagation is ``P = I + A`` with ``A_st = max(S_st, 0)`` for a
+        learned symmetric ``S`` (its upper triangle is among the weights),
+        and the objective gains the L1 penalty ``graph_alpha * sum_{s<t}
+        A_st``, which zeroes the edges that do not help (sparse ``A``).
     """
 
-    def __init__(self, *args, graph, graph_alpha, n_embedding=None):
+    def __init__(self, *args, graph, graph_alpha, n_embedding=None, learn_graph=False):
         super().__init__(*args)
         self.graph = np.asarray(graph, dtype=np.float64)
         self.graph_alpha = float(graph_alpha)
+        self.learn_graph = bool(learn_graph)
+        self._upper = np.triu_indices(self.n_tasks, 1)
         self.n_embedding = self.n_tasks if n_embedding is None else int(n_embedding)
         self._propagation = normalized_adjacency(self.graph, self.graph_alpha).astype(
             self.dtype
@@ -245,12 +267,13 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         n = len(self.layers)
         shapes = [layer.weight_shape for layer in self.layers[:-1]]
         shapes += [(self.n_tasks, self.n_embedding), (self.n_embedding, head_width)]
+        shapes += [(self._upper[0].size if self.learn_graph else 0,)]
         self._n_weight_arrays = len(shapes)
         shapes += [layer.bias_shape for layer in self.layers]
         self._shapes = shapes
         sizes = [int(np.prod(shape)) for shape in shapes]
         self._offsets = np.concatenate([[0], np.cumsum(sizes)])
-        self.n_weights = int(self._offsets[n + 1])
+        self.n_weights = int(self._offsets[n + 2])
         self.n_params = int(self._offsets[-1])
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grads = np.zeros(self.n_params, dtype=self.dtype)
@@ -264,34 +287,67 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
             for i, shape in enumerate(self._shapes)
         ]
         m = self._n_weight_arrays
-        return views[: m - 2], views[m - 2], views[m - 1], views[m:]
+        return views[: m - 3], views[m - 3], views[m - 2], views[m - 1], views[m:]
 
-    def _compose(self, embedding, theta):
-        """The output layer's weight ``A_hat E Theta``, in the layer's shape."""
-        V = self._propagation.astype(embedding.dtype) @ embedding @ theta
+    def _adjacency(self, edges):
+        """The learned graph ``A`` of the upper-triangle parameters."""
+        A = np.zeros((self.n_tasks, self.n_tasks), dtype=edges.dtype)
+        A[self._upper] = np.maximum(edges, 0)
+        return A + A.T
+
+    def _propagation_of(self, edges):
+        if not self.learn_graph:
+            return self._propagation.astype(edges.dtype)
+        return np.eye(self.n_tasks, dtype=edges.dtype) + self._adjacency(edges)
+
+    def learned_graph(self):
+        """The graph used: ``A`` learned, or the one given (float64)."""
+        if not self.learn_graph:
+            return self.graph.copy()
+        return self._adjacency(self.edges).astype(np.float64)
+
+    def _compose(self, embedding, theta, edges):
+        """The output layer's weight ``P E Theta``, in the layer's shape."""
+        V = self._propagation_of(edges) @ embedding @ theta
         W = np.empty(self.layers[-1].weight_shape, dtype=embedding.dtype)
         self._blocks.from_rows(V, W)
         return W
 
     def _views(self, flat):
-        free, embedding, theta, intercepts = self._split(flat)
-        return free + [self._compose(embedding, theta)], intercepts
+        free, embedding, theta, edges, intercepts = self._split(flat)
+        return free + [self._compose(embedding, theta, edges)], intercepts
 
     def _bind(self):
         if not hasattr(self, "_shapes"):  # the parent's __init__: no layout yet
             return
-        self._free_coefs, self.embedding, self.theta, self.intercepts = self._split(
-            self.params
-        )
-        grad_free, self._grad_embedding, self._grad_theta, self._grad_intercepts = (
-            self._split(self.grads)
-        )
+        (
+            self._free_coefs,
+            self.embedding,
+            self.theta,
+            self.edges,
+            self.intercepts,
+        ) = self._split(self.params)
+        (
+            grad_free,
+            self._grad_embedding,
+            self._grad_theta,
+            self._grad_edges,
+            self._grad_intercepts,
+        ) = self._split(self.grads)
         self._grad_coefs = grad_free + [self._grad_output]
 
     @property
     def coefs(self):
         """Weights of every layer; the output layer's composed from E, Theta."""
-        return self._free_coefs + [self._compose(self.embedding, self.theta)]
+        return self._free_coefs + [
+            self._compose(self.embedding, self.theta, self.edges)
+        ]
+
+    def graph_penalty(self):
+        """The L1 penalty of a learned graph (0 for a given one), a float."""
+        if not self.learn_graph:
+            return 0.0
+        return self.graph_alpha * float(np.maximum(self.edges, 0).sum())
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -299,6 +355,8 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
             "_free_coefs",
             "embedding",
             "theta",
+            "edges",
+            "_grad_edges",
             "intercepts",
             "_grad_coefs",
             "_grad_embedding",
@@ -322,9 +380,15 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
             (2.0 if self.activation == "logistic" else 6.0)
             / (layer.fan_in + layer.fan_out)
         )
+        if self.learn_graph:
+            # every edge starts on, with a row sum of about one half
+            # (an edge at 0 never trains: the pairs the graph leaves out)
+            high = 1.0 / max(self.n_tasks - 1, 1)
+            allowed = self.graph[self._upper] > 0
+            self.edges[...] = rng.uniform(0.0, high, self.edges.shape) * allowed
         self.embedding[...] = rng.standard_normal(self.embedding.shape)
         self.theta[...] = rng.standard_normal(self.theta.shape)
-        V = self._propagation @ self.embedding @ self.theta
+        V = self._propagation_of(self.edges) @ self.embedding @ self.theta
         spread = float(np.sqrt(np.mean(np.square(V, dtype=np.float64))))
         if spread > 0:
             # the Glorot-uniform standard deviation is bound / sqrt(3)
@@ -337,6 +401,11 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         the gradient of the output weights as rows."""
         super().backward(X, grad_logits)
         G = self._blocks.to_rows(self._grad_output)
-        P = self._propagation
+        P = self._propagation_of(self.edges)
         np.matmul(P.T @ G, self.theta.T, out=self._grad_embedding)
         np.matmul((P @ self.embedding).T, G, out=self._grad_theta)
+        if self.learn_graph:
+            # dP = dA; A_st = A_ts = max(S_st, 0) for s < t, plus the L1 term
+            grad_P = G @ (self.embedding @ self.theta).T
+            grad_A = grad_P[self._upper] + grad_P.T[self._upper] + self.graph_alpha
+            np.multiply(grad_A, self.edges > 0, out=self._grad_edges)

@@ -40,6 +40,7 @@ from ._graph_head import (
     GRAPH_HEADS,
     TASK_GRAPH_RULES,
     make_graph_network,
+    publish_task_graph,
     resolve_task_graph,
 )
 from ._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
@@ -549,6 +550,7 @@ class _BaseSharedRepresentation(
         return HeadGroup(head, _as_index(tasks), _as_index(columns))
 
     def _publish_history(self):
+        publish_task_graph(self)
         history = self._history
         self.loss_curve_ = list(history.loss_curve)
         self.task_loss_curves_ = np.array(history.task_loss_curves).reshape(
@@ -760,9 +762,12 @@ default=None
         of a rule of :func:`mtlearn.task_graph.estimate_task_graph`
         ("auto", "correlation", "cooccurrence", "jaccard") that estimates
         it from the observed training targets at the first fit (missing
-        labels left out); or "learned" (``graph_head="gcn"`` only: the
-        graph is learned with the weights). Kept by ``warm_start`` and
-        ``partial_fit``. Edges of constant tasks are left out.
+        labels left out); or "learned" (``graph_head="gcn"`` only: a
+        sparse symmetric graph ``A = max(S, 0)`` learned with the weights,
+        propagated as ``I + A``, under the L1 penalty ``graph_alpha *
+        sum_{s<t} A_st``). Kept by ``warm_start`` and ``partial_fit``. Edges
+        of constant tasks are left out. ``loss_curve_`` and the validation
+        score do not include the graph penalties.
     graph_head : {"penalty", "gcn"}, default="penalty"
         How the graph ties the heads (only with ``task_graph``). "penalty":
         the objective gains ``graph_alpha / 2 * sum_{s,t} A_st ||v_s -
@@ -773,7 +778,8 @@ default=None
         al. 2019); ``E`` and ``Theta`` are learned under the L2 penalty.
     graph_alpha : float, default={graph_alpha}
         Strength of the graph: the penalty's weight ("penalty"), the weight
-        of the edges against the self-loops ("gcn"). {graph_alpha_why}
+        of the edges against the self-loops ("gcn"), the weight of the L1
+        penalty of a learned graph. {graph_alpha_why}
     dtype : {"float32", "float64"}, default="float32"
         Compute precision of the weights and activations. float32 is about
         twice as fast and accurate enough for training by stochastic
