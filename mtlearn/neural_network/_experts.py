@@ -83,6 +83,20 @@ class MixtureOfExpertsNetwork:
     gate_temperature : float, default=1.0
         The gate logits are divided by it before the softmax: above 1 the
         gates are smoother, below 1 sharper.
+
+    Attributes
+    ----------
+    n_trunk_layers : int
+        Number of expert layers (``layers[:n_trunk_layers]``; ``transform``
+        gives the last one's output), followed by the gate layer and the
+        tower layers.
+    shared_indices : ndarray of int
+        Indices into ``params`` of the parameters every task's loss depends
+        on: the shared experts' weights and biases (for strategies that
+        treat the shared gradient, e.g. PCGrad).
+    last_shared_indices : ndarray of int
+        Indices of the weights of the shared experts' last layer (GradNorm's
+        gradient norms).
     """
 
     def __init__(
