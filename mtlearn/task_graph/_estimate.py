@@ -217,8 +217,9 @@ def graph_from_targets(
       its minority count on the shared rows (the rows in the class, or out
       of it, whichever are fewer), so that the many pairs of rare classes
       of two multiclass tasks (or integer-valued targets read as classes)
-      do not make a strong edge by chance. Negative correlations (conflicting tasks) are clipped to 0 by
-      default (``negative="clip"``): a graph penalty would otherwise pull
+      do not make a strong edge by chance. Negative correlations
+      (conflicting tasks) are clipped to 0 by default
+      (``negative="clip"``): a graph penalty would otherwise pull
       apart-pointing tasks together; ``negative="absolute"`` takes
       :math:`|r|` instead.
     - ``"cooccurrence"`` (binary tasks): the symmetrised conditional
