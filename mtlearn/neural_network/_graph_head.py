@@ -16,6 +16,13 @@ that the one training loop runs them unchanged:
     but produced from learned task embeddings ``E`` propagated over the
     graph, ``V = A_hat E Theta``, with ``A_hat`` the symmetrically normalised
     adjacency ``D^-1/2 (I + graph_alpha A) D^-1/2`` with self-loops.
+    With ``learn_graph``, the graph is learned with the weights: ``A =
+    max(S, 0)`` for a learned symmetric ``S``, propagated as ``I + A``,
+    under the L1 penalty ``graph_alpha * sum_{s<t} A_st`` (sparse ``A``).
+
+The graph penalties are part of the gradient, not of the loss the training
+loop reports (``loss_curve_``) nor of the early-stopping score; each network
+gives their value with ``graph_penalty()``.
 
 ``V`` has one row per task: the task's ``(n_in, n_outputs)`` block of the
 output layer, flattened (``n_in`` the width of the layer feeding the output:
