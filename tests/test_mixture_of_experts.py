@@ -384,3 +384,17 @@ def test_invalid_parameters_are_named():
     with pytest.raises(InvalidParameterError, match="gate_temperature"):
         MixtureOfExpertsRegressor(gate_temperature=0.0).fit(X, Y)
     assert "hidden_layer_sizes" not in MixtureOfExpertsRegressor().get_params()
+
+
+@pytest.mark.parametrize("strategy", ["gradnorm", "pcgrad", "uncertainty", "dwa"])
+def test_task_weighting_strategies_run_on_the_mixture(strategy):
+    """GradNorm and PCGrad read the shared experts through the network's
+    last_shared_indices and shared_indices."""
+    X, Y = _classification()
+    Y[::4, 1] = np.nan
+    settings = SMALL | dict(n_task_experts=1, batch_size=32, max_iter=5)
+    equal = MixtureOfExpertsClassifier(**settings).fit(X, Y)
+    clf = MixtureOfExpertsClassifier(task_weighting=strategy, **settings).fit(X, Y)
+    assert np.isfinite(clf.loss_curve_).all()
+    assert clf.task_weight_curves_.shape == (5, 3)
+    assert not np.array_equal(clf._network.params, equal._network.params)
