@@ -291,9 +291,9 @@ def test_task_graph_rule_is_estimated_from_the_training_targets(monkeypatch):
         pytest.skip("mtlearn.task_graph.estimate_task_graph has not landed")
     seen = []
 
-    def fake(y, rule):
-        seen.append(y.shape[0])
-        A = np.ones((y.shape[1], y.shape[1]))
+    def fake(targets, rule):
+        seen.append(targets.values.shape[0])
+        A = np.ones((targets.n_tasks, targets.n_tasks))
         np.fill_diagonal(A, 0)
         return A
 

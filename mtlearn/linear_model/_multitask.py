@@ -194,11 +194,11 @@ def _estimate_graph(targets, rule, rows=None):
     """The task graph of ``rule`` from the observed targets of ``rows``."""
     from ..task_graph import estimate_task_graph
 
-    values, mask = targets.values, targets.mask
     if rows is not None:
-        values, mask = values[rows], mask[rows]
-    y = np.where(mask, values, np.nan)
-    graph = np.asarray(estimate_task_graph(y, rule), dtype=np.float64)
+        targets = targets.take(rows)
+    # the encoded targets say what each task is: integer-valued regression
+    # targets (exam scores) are not read as classes
+    graph = np.asarray(estimate_task_graph(targets, rule), dtype=np.float64)
     return check_task_graph(graph, targets.n_tasks)
 
 
