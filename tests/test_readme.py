@@ -24,6 +24,9 @@ def test_readme_example_runs(block, capsys):
     if "load_yeast" in block:
         assert lines[0] == "(917, 14)" and lines[1] == "14"
         assert 0.7 < float(lines[2]) <= 1.0
+    elif "MixtureOfExpertsClassifier" in block:
+        assert lines[0] == "[0 0 0 1 1 1]" and lines[1] == "(6, 4)"
+        assert 0.6 < float(lines[2]) <= 1.0
     elif "check_multitask_estimator" in block:
         assert lines == ["['passed']"]
     else:  # the School example
