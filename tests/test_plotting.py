@@ -425,6 +425,19 @@ def test_task_weight_curves_from_estimator(tmp_path):
     assert disp.ax_.get_yscale() == "log"
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_task_weight_curves_of_a_network():
+    network, _, _ = _network(task_weighting="dwa", max_iter=4, early_stopping=False)
+    disp = TaskWeightCurveDisplay.from_estimator(network)
+    assert network.task_weight_curves_.shape == (network.n_iter_, 3)
+    assert list(disp.task_lines_) == TASKS
+    for t, name in enumerate(TASKS):
+        np.testing.assert_allclose(
+            disp.task_lines_[name].get_ydata(), network.task_weight_curves_[:, t]
+        )
+    assert "task_weighting='dwa'" in disp.ax_.get_title()
+
+
 def test_task_weight_curves_bad_input():
     with pytest.raises(ValueError, match=r"of shape \(n_epochs, n_tasks\)"):
         TaskWeightCurveDisplay(task_weight_curves=[1.0, 2.0]).plot()
