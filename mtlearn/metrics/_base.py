@@ -293,8 +293,16 @@ def _check_y_true(y_true):
     return array, mask
 
 
-def _check_sample_weight(sample_weight, n_samples):
-    """Finite, non-negative weights of shape (n_samples,) with a positive sum."""
+def _check_sample_weight(sample_weight, n_samples, *, fit_param=False):
+    """Finite, non-negative weights of shape (n_samples,).
+
+    For a metric (``fit_param=False``) the weights must have a positive sum,
+    and are returned divided by their maximum. For the ``sample_weight`` fit
+    parameter of an estimator (``fit_param=True``), None is returned as it
+    is, weights that are all zero pass, and the weights are not rescaled.
+    """
+    if fit_param and sample_weight is None:
+        return None
     try:
         weight = np.asarray(sample_weight, dtype=np.float64)
     except (TypeError, ValueError):
@@ -305,7 +313,15 @@ def _check_sample_weight(sample_weight, n_samples):
         raise ValueError(
             f"sample_weight has shape {weight.shape}; expected ({n_samples},)."
         )
-    if not np.all(np.isfinite(weight)):
+    finite = np.all(np.isfinite(weight))
+    if fit_param:
+        if not finite or np.any(weight < 0):
+            raise ValueError(
+                "sample_weight must be finite and non-negative; it holds NaN, "
+                "infinite or negative values."
+            )
+        return weight
+    if not finite:
         raise ValueError("sample_weight contains NaN or infinite values.")
     if np.any(weight < 0):
         raise ValueError(

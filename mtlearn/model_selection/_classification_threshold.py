@@ -27,6 +27,7 @@ from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
 from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
 from .._validation import check_cv_folds
 from ..exceptions import ConstantTaskWarning
+from ..metrics._base import _check_sample_weight
 from ._split import MultilabelStratifiedKFold
 
 __all__ = ["MultiTaskThresholdClassifier"]
@@ -250,28 +251,6 @@ def _task_probas(estimator, proba, tasks, classes, constants, n_samples):
         out[t] = np.zeros((n_samples, len(classes[t])))
         out[t][:, code] = 1.0
     return out
-
-
-def _check_weight(sample_weight, n_samples):
-    """The ``sample_weight`` fit parameter as finite, non-negative floats."""
-    if sample_weight is None:
-        return None
-    try:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"sample_weight must be an array of numbers of shape ({n_samples},)."
-        ) from None
-    if weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight has shape {weight.shape}; expected ({n_samples},)."
-        )
-    if not np.all(np.isfinite(weight)) or np.any(weight < 0):
-        raise ValueError(
-            "sample_weight must be finite and non-negative; it holds NaN, "
-            "infinite or negative values."
-        )
-    return weight
 
 
 def _has_both_classes(targets, t, rows, weight):
@@ -550,7 +529,9 @@ class MultiTaskThresholdClassifier(
         n_given = _num_samples(X)
         targets = check_targets(y, kind="classification", n_samples=n_given)
         warn_constant_tasks(targets, stacklevel=4)  # the caller of _fit_context
-        weight = _check_weight(fit_params.get("sample_weight"), n_given)
+        weight = _check_sample_weight(
+            fit_params.get("sample_weight"), n_given, fit_param=True
+        )
         candidates = self._candidate_thresholds()
         # a row without any label carries nothing: it stays out of the folds
         rows = targets.labelled_rows
