@@ -37,6 +37,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._layers import Dense, GroupedDense
+from ._network import _FlatParameterNetwork
 
 
 class _TowerLayer(GroupedDense):
@@ -57,7 +58,7 @@ class _TowerLayer(GroupedDense):
         )
 
 
-class MixtureOfExpertsNetwork:
+class MixtureOfExpertsNetwork(_FlatParameterNetwork):
     """Experts, per-task softmax gates and per-task towers.
 
     Parameters
@@ -98,6 +99,8 @@ class MixtureOfExpertsNetwork:
         Indices of the weights of the shared experts' last layer (GradNorm's
         gradient norms).
     """
+
+    _buffer_attributes = ("_buffers",)
 
     def __init__(
         self,
@@ -149,76 +152,45 @@ class MixtureOfExpertsNetwork:
         self._init_fans += [
             (layer.fan_in, layer.fan_out) for layer in layers[self.n_trunk_layers + 1 :]
         ]
-        sizes = [int(np.prod(layer.weight_shape)) for layer in layers]
-        sizes += [int(np.prod(layer.bias_shape)) for layer in layers]
-        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
-        self.n_weights = int(self._offsets[len(layers)])
-        self.n_params = int(self._offsets[-1])
-        self.params = np.zeros(self.n_params, dtype=self.dtype)
-        self.grads = np.zeros(self.n_params, dtype=self.dtype)
-        self.shared_indices, self.last_shared_indices = self._shared_parameter_indices()
-        self._bind()
-        self._buffer_rows = 0
-        self._dropout = 0.0
+        self._set_layout(
+            [layer.weight_shape for layer in layers],
+            [layer.bias_shape for layer in layers],
+        )
+        self.shared_indices = self._param_indices(
+            lambda coefs, intercepts: sum(self._shared_experts(coefs, intercepts), [])
+        )
+        self.last_shared_indices = self._param_indices(
+            lambda coefs, intercepts: self._shared_experts(coefs, intercepts)[0][-1:]
+        )
 
     @property
     def _gate_layer(self):
         return self.n_trunk_layers
 
     # -- parameters -----------------------------------------------------
-    def _views(self, flat):
-        n = len(self.layers)
-        shapes = [layer.weight_shape for layer in self.layers]
-        shapes += [layer.bias_shape for layer in self.layers]
-        views = [
-            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
-            for i, shape in enumerate(shapes)
-        ]
-        return views[:n], views[n:]
-
-    def _bind(self):
-        self.coefs, self.intercepts = self._views(self.params)
-        self._grad_coefs, self._grad_intercepts = self._views(self.grads)
-
-    def _shared_parameter_indices(self):
-        """Indices into ``params`` of the shared experts' weights and biases,
-        and of the weights of their last layer."""
-        index = np.arange(self.n_params, dtype=np.intp)
-        coefs, intercepts = self._views(index)
+    def _shared_experts(self, coefs, intercepts):
+        """The shared experts' weights and biases among the layers' ``coefs``
+        and ``intercepts``: two lists, one array per expert layer."""
         E = self.n_experts
         first = self.expert_sizes[0]
-        weights = [coefs[0][:, : E * first].ravel()]
+        weights = [coefs[0][:, : E * first]]
         biases = [intercepts[0][: E * first]]
         for i, width in enumerate(self.expert_sizes[1:], start=1):
-            weights.append(coefs[i][:E].ravel())
+            weights.append(coefs[i][:E])
             biases.append(intercepts[i][: E * width])
-        shared = np.sort(np.concatenate(weights + biases))
-        return shared, np.sort(weights[-1])
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in ("coefs", "intercepts", "_grad_coefs", "_grad_intercepts"):
-            del state[key]
-        state.pop("_buffers", None)
-        state["_buffer_rows"] = 0
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._bind()
+        return weights, biases
 
     def initialize(self, rng):
         """Glorot-uniform experts and towers (the fans of one expert or
         tower); gates at zero, so that every task starts by averaging its
         experts (each expert then learns from every task)."""
-        factor = 2.0 if self.activation == "logistic" else 6.0
         layers = zip(self._init_fans, self.coefs, self.intercepts)
         for i, ((fan_in, fan_out), W, b) in enumerate(layers):
             if i == self._gate_layer:
                 W[...] = 0
                 b[...] = 0
                 continue
-            bound = np.sqrt(factor / (fan_in + fan_out))
+            bound = self._glorot_bound(fan_in, fan_out)
             W[...] = rng.uniform(-bound, bound, W.shape)
             b[...] = rng.uniform(-bound, bound, b.shape)
 
@@ -243,11 +215,8 @@ class MixtureOfExpertsNetwork:
             ]
         return b
 
-    def _ensure_buffers(self, n_rows):
-        if n_rows <= self._buffer_rows:
-            return
+    def _allocate_buffers(self, n_rows):
         self._buffers = self._new_buffers(n_rows, self.dtype, training=True)
-        self._buffer_rows = n_rows
 
     @staticmethod
     def _rows(buffers, n):
@@ -290,11 +259,7 @@ class MixtureOfExpertsNetwork:
             self.layers[i].forward(x, coefs[i], intercepts[i], out)
             activate(out)
             if masks is not None:
-                mask = masks[i]
-                rng.random(out=mask, dtype=self.dtype)
-                np.greater_equal(mask, dropout, out=mask)
-                mask *= 1.0 / (1.0 - dropout)
-                out *= mask
+                self._apply_dropout(out, masks[i], dropout, rng)
             x = out
         gates = self._gates(X, outs[self._gate_layer], coefs, intercepts)
         x = self._mix(x, gates, buffers["mixed"], buffers["own"])
@@ -385,10 +350,7 @@ class MixtureOfExpertsNetwork:
             grad_out = deltas[i]
             activation = outs[i]
             if self._dropout > 0:
-                grad_out *= b["masks"][i]
-                if self.activation in ("tanh", "logistic"):
-                    # the derivative needs the activation before rescaling
-                    activation = activation * self.dtype.type(1 - self._dropout)
+                activation = self._dropout_backward(activation, grad_out, b["masks"][i])
             derivative(activation, grad_out)
             x = X if i == 0 else outs[i - 1]
             grad_x = None if i == 0 else deltas[i - 1]
@@ -424,21 +386,6 @@ class MixtureOfExpertsNetwork:
             np.multiply(gates[:, :, E:, None], dU[:, :, None], out=grad_own)
 
     # -- prediction --------------------------------------------------------
-    def _chunks(self, X, chunk_size):
-        """(start, float64 chunk, float64 coefs, intercepts) over rows of X.
-
-        Prediction runs in float64 on fresh arrays: the result of a row does
-        not depend on the other rows of the chunk (as float32 GEMM kernels'
-        rounding may), and no buffer is shared between threads.
-        """
-        params = self.params.astype(np.float64)
-        coefs, intercepts = self._views(params)
-        for start in range(0, X.shape[0], chunk_size):
-            chunk = X[start : start + chunk_size]
-            if chunk.dtype != np.float64:
-                chunk = chunk.astype(np.float64)
-            yield start, chunk, coefs, intercepts
-
     def predict_logits(self, X, chunk_size=4096):
         """Output logits, computed in chunks of rows to bound memory."""
         out = np.empty((X.shape[0], self.layers[-1].n_out))

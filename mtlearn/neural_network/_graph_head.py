@@ -276,28 +276,28 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         )
         self._blocks = _OutputBlocks(self.layers[-1], self.n_tasks, self.n_outputs)
         head_width = self._blocks.n_in * self.n_outputs
-        n = len(self.layers)
         shapes = [layer.weight_shape for layer in self.layers[:-1]]
         shapes += [(self.n_tasks, self.n_embedding), (self.n_embedding, head_width)]
         shapes += [(self._upper[0].size if self.learn_graph else 0,)]
-        self._n_weight_arrays = len(shapes)
-        shapes += [layer.bias_shape for layer in self.layers]
-        self._shapes = shapes
-        sizes = [int(np.prod(shape)) for shape in shapes]
-        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
-        self.n_weights = int(self._offsets[n + 2])
-        self.n_params = int(self._offsets[-1])
-        self.params = np.zeros(self.n_params, dtype=self.dtype)
-        self.grads = np.zeros(self.n_params, dtype=self.dtype)
         self._grad_output = np.zeros(self.layers[-1].weight_shape, dtype=self.dtype)
-        self._bind()
+        self._set_layout(shapes, [layer.bias_shape for layer in self.layers])
 
     # -- parameters -----------------------------------------------------
+    _bound_attributes = (
+        "_free_coefs",
+        "embedding",
+        "theta",
+        "edges",
+        "_grad_edges",
+        "intercepts",
+        "_grad_coefs",
+        "_grad_embedding",
+        "_grad_theta",
+        "_grad_intercepts",
+    )
+
     def _split(self, flat):
-        views = [
-            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
-            for i, shape in enumerate(self._shapes)
-        ]
+        views = self._split_flat(flat)
         m = self._n_weight_arrays
         return views[: m - 3], views[m - 3], views[m - 2], views[m - 1], views[m:]
 
@@ -330,7 +330,7 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         return free + [self._compose(embedding, theta, edges)], intercepts
 
     def _bind(self):
-        if not hasattr(self, "_shapes"):  # the parent's __init__: no layout yet
+        if not hasattr(self, "_grad_output"):  # the parent's layout: not ours yet
             return
         (
             self._free_coefs,
@@ -361,37 +361,13 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
             return 0.0
         return self.graph_alpha * float(np.maximum(self.edges, 0).sum())
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in (
-            "_free_coefs",
-            "embedding",
-            "theta",
-            "edges",
-            "_grad_edges",
-            "intercepts",
-            "_grad_coefs",
-            "_grad_embedding",
-            "_grad_theta",
-            "_grad_intercepts",
-            "_activations",
-            "_deltas",
-            "_dropout_masks",
-        ):
-            state.pop(key, None)
-        state["_buffer_rows"] = 0
-        return state
-
     def initialize(self, rng):
         """Glorot-uniform free weights and biases; E standard normal and
         Theta scaled so that the composed output weights have the Glorot
         scale of the layer."""
         super().initialize(rng)
         layer = self.layers[-1]
-        bound = np.sqrt(
-            (2.0 if self.activation == "logistic" else 6.0)
-            / (layer.fan_in + layer.fan_out)
-        )
+        bound = self._glorot_bound(layer.fan_in, layer.fan_out)
         if self.learn_graph:
             # every edge starts on, with a row sum of about one half
             # (an edge at 0 never trains: the pairs the graph leaves out)

@@ -18,7 +18,120 @@ from ._activations import ACTIVATIONS, DERIVATIVES
 from ._layers import Dense, GroupedDense
 
 
-class SharedTrunkNetwork:
+class _FlatParameterNetwork:
+    """What every network shares: one flat parameter vector and its views.
+
+    A subclass builds its ``layers``, then calls ``_set_layout`` with the
+    shapes of its weight arrays and of its bias arrays (weights first, so
+    that the L2 penalty is the slice ``params[:n_weights]``). ``_views``
+    cuts a flat vector into those arrays; ``_bind`` keeps views of
+    ``params`` and ``grads`` as attributes (listed in ``_bound_attributes``),
+    rebuilt after unpickling. The training buffers (``_buffer_attributes``)
+    are made by the subclass's ``_allocate_buffers`` for at least the rows
+    asked, kept between passes, and not pickled.
+    """
+
+    _bound_attributes = ("coefs", "intercepts", "_grad_coefs", "_grad_intercepts")
+    _buffer_attributes = ()
+
+    def _set_layout(self, weight_shapes, bias_shapes):
+        """Zero ``params`` and ``grads`` for arrays of these shapes, bound."""
+        self._shapes = list(weight_shapes) + list(bias_shapes)
+        self._n_weight_arrays = len(weight_shapes)
+        sizes = [int(np.prod(shape)) for shape in self._shapes]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        self.n_weights = int(self._offsets[self._n_weight_arrays])
+        self.n_params = int(self._offsets[-1])
+        self.params = np.zeros(self.n_params, dtype=self.dtype)
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)
+        self._bind()
+        self._buffer_rows = 0
+        self._dropout = 0.0
+
+    # -- parameters -----------------------------------------------------
+    def _split_flat(self, flat):
+        """Views of ``flat`` in the arrays of the layout, weights first."""
+        return [
+            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
+            for i, shape in enumerate(self._shapes)
+        ]
+
+    def _views(self, flat):
+        """The layers' weights and biases, views of ``flat``."""
+        views = self._split_flat(flat)
+        m = self._n_weight_arrays
+        return views[:m], views[m:]
+
+    def _bind(self):
+        self.coefs, self.intercepts = self._views(self.params)
+        self._grad_coefs, self._grad_intercepts = self._views(self.grads)
+
+    def _param_indices(self, select):
+        """Sorted indices into ``params`` of the arrays that ``select(coefs,
+        intercepts)`` returns, given the views of an array of indices (so
+        that a subclass's own layout is followed)."""
+        coefs, intercepts = self._views(np.arange(self.n_params, dtype=np.intp))
+        parts = [np.ravel(array) for array in select(coefs, intercepts)]
+        return np.sort(np.concatenate([np.zeros(0, dtype=np.intp)] + parts))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in self._bound_attributes + self._buffer_attributes:
+            state.pop(key, None)
+        state["_buffer_rows"] = 0
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind()
+
+    def _glorot_bound(self, fan_in, fan_out):
+        """Half-width of the Glorot-uniform initialisation (as scikit-learn's
+        MLP)."""
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        return np.sqrt(factor / (fan_in + fan_out))
+
+    # -- forward / backward ---------------------------------------------
+    def _ensure_buffers(self, n_rows):
+        if n_rows <= self._buffer_rows:
+            return
+        self._allocate_buffers(n_rows)
+        self._buffer_rows = n_rows
+
+    def _apply_dropout(self, out, mask, dropout, rng):
+        """Inverted dropout of ``out`` in place; the rescaled keep-mask is
+        drawn with ``rng`` into ``mask`` (for ``backward``)."""
+        rng.random(out=mask, dtype=self.dtype)
+        np.greater_equal(mask, dropout, out=mask)
+        mask *= 1.0 / (1.0 - dropout)
+        out *= mask
+
+    def _dropout_backward(self, activation, grad, mask):
+        """``grad`` times the mask in place; returns the activation the
+        derivative needs (before rescaling, for tanh and logistic)."""
+        grad *= mask
+        if self.activation in ("tanh", "logistic"):
+            return activation * self.dtype.type(1 - self._dropout)
+        return activation
+
+    # -- prediction -----------------------------------------------------
+    def _chunks(self, X, chunk_size):
+        """(start, float64 chunk, float64 coefs, intercepts) over rows of X.
+
+        Prediction runs in float64 on fresh arrays: the result of a row does
+        not depend on the other rows of the chunk (as float32 GEMM kernels'
+        rounding may), and no buffer is shared between threads.
+        """
+        params = self.params.astype(np.float64)
+        coefs, intercepts = self._views(params)
+        for start in range(0, X.shape[0], chunk_size):
+            chunk = X[start : start + chunk_size]
+            if chunk.dtype != np.float64:
+                chunk = chunk.astype(np.float64)
+            yield start, chunk, coefs, intercepts
+
+
+class SharedTrunkNetwork(_FlatParameterNetwork):
     """Trunk of dense layers, then per-task head layers.
 
     Parameters
@@ -49,6 +162,8 @@ class SharedTrunkNetwork:
         without a hidden layer).
     """
 
+    _buffer_attributes = ("_activations", "_deltas", "_dropout_masks")
+
     def __init__(
         self, n_features, trunk_sizes, head_sizes, n_tasks, n_outputs, activation, dtype
     ):
@@ -69,88 +184,41 @@ class SharedTrunkNetwork:
         ]
         self.layers = layers
         self.n_trunk_layers = len(self.trunk_sizes)
-        sizes = [int(np.prod(layer.weight_shape)) for layer in layers]
-        sizes += [int(np.prod(layer.bias_shape)) for layer in layers]
-        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
-        self.n_weights = int(self._offsets[len(layers)])
-        self.n_params = int(self._offsets[-1])
-        self.params = np.zeros(self.n_params, dtype=self.dtype)
-        self.grads = np.zeros(self.n_params, dtype=self.dtype)
-        self._bind()
-        self._buffer_rows = 0
-        self._dropout = 0.0
+        self._set_layout(
+            [layer.weight_shape for layer in layers],
+            [layer.bias_shape for layer in layers],
+        )
 
     # -- parameters -----------------------------------------------------
     @property
     def shared_indices(self):
         """Indices into ``params`` of the trunk's weights and biases."""
         k = self.n_trunk_layers
-        return self._param_indices(self.coefs[:k] + self.intercepts[:k])
+        return self._param_indices(lambda coefs, intercepts: coefs[:k] + intercepts[:k])
 
     @property
     def last_shared_indices(self):
         """Indices into ``params`` of the last trunk layer's weights."""
         k = self.n_trunk_layers
-        return self._param_indices(self.coefs[k - 1 : k] if k else [])
-
-    def _param_indices(self, views):
-        """Indices into ``params`` of views of it (read from their memory
-        addresses, so that a subclass's own layout is followed)."""
-        start = self.params.__array_interface__["data"][0]
-        indices = [np.zeros(0, dtype=np.intp)]
-        for view in views:
-            offset = (view.__array_interface__["data"][0] - start) // view.itemsize
-            if not view.flags.c_contiguous or not np.shares_memory(view, self.params):
-                raise ValueError("a layer's parameters are not a view of params")
-            indices.append(np.arange(offset, offset + view.size, dtype=np.intp))
-        return np.concatenate(indices)
-
-    def _views(self, flat):
-        n = len(self.layers)
-        shapes = [layer.weight_shape for layer in self.layers]
-        shapes += [layer.bias_shape for layer in self.layers]
-        views = [
-            flat[self._offsets[i] : self._offsets[i + 1]].reshape(shape)
-            for i, shape in enumerate(shapes)
-        ]
-        return views[:n], views[n:]
-
-    def _bind(self):
-        self.coefs, self.intercepts = self._views(self.params)
-        self._grad_coefs, self._grad_intercepts = self._views(self.grads)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in ("coefs", "intercepts", "_grad_coefs", "_grad_intercepts"):
-            del state[key]
-        for key in ("_activations", "_deltas", "_dropout_masks"):
-            state.pop(key, None)
-        state["_buffer_rows"] = 0
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._bind()
+        return self._param_indices(
+            lambda coefs, intercepts: coefs[k - 1 : k] if k else []
+        )
 
     def initialize(self, rng):
         """Glorot-uniform weights and biases (as scikit-learn's MLP)."""
-        factor = 2.0 if self.activation == "logistic" else 6.0
         for layer, W, b in zip(self.layers, self.coefs, self.intercepts):
-            bound = np.sqrt(factor / (layer.fan_in + layer.fan_out))
+            bound = self._glorot_bound(layer.fan_in, layer.fan_out)
             W[...] = rng.uniform(-bound, bound, W.shape)
             b[...] = rng.uniform(-bound, bound, b.shape)
 
     # -- forward / backward ---------------------------------------------
-    def _ensure_buffers(self, n_rows):
-        if n_rows <= self._buffer_rows:
-            return
+    def _allocate_buffers(self, n_rows):
         widths = [layer.n_out for layer in self.layers]
         self._activations = [np.empty((n_rows, w), dtype=self.dtype) for w in widths]
         self._deltas = [np.empty((n_rows, w), dtype=self.dtype) for w in widths]
         self._dropout_masks = [
             np.empty((n_rows, w), dtype=self.dtype) for w in self.trunk_sizes
         ]
-        self._buffer_rows = n_rows
 
     def forward(self, X, *, dropout=0.0, rng=None):
         """Output logits of shape (n_samples, n_tasks * n_outputs), training.
@@ -180,11 +248,7 @@ class SharedTrunkNetwork:
             if i < last:
                 activate(out)
             if masks is not None and i < self.n_trunk_layers:
-                mask = masks[i]
-                rng.random(out=mask, dtype=self.dtype)
-                np.greater_equal(mask, dropout, out=mask)
-                mask *= 1.0 / (1.0 - dropout)
-                out *= mask
+                self._apply_dropout(out, masks[i], dropout, rng)
             x = out
         return x
 
@@ -210,10 +274,8 @@ class SharedTrunkNetwork:
             if grad_x is not None:
                 activation = x
                 if self._dropout > 0 and i - 1 < self.n_trunk_layers:
-                    grad_x *= self._dropout_masks[i - 1][:n]
-                    if self.activation in ("tanh", "logistic"):
-                        # the derivative needs the activation before rescaling
-                        activation = x * self.dtype.type(1 - self._dropout)
+                    mask = self._dropout_masks[i - 1][:n]
+                    activation = self._dropout_backward(x, grad_x, mask)
                 derivative(activation, grad_x)
             delta = grad_x
 
@@ -226,19 +288,10 @@ class SharedTrunkNetwork:
         return self._predict(X, len(self.layers), chunk_size)
 
     def _predict(self, X, n_layers, chunk_size):
-        # Prediction runs in float64 on fresh arrays: the result of a row
-        # does not depend on the other rows of the chunk (as float32 GEMM
-        # kernels' rounding may), and no buffer is shared between threads.
         if n_layers == 0:
             return X.toarray() if sp.issparse(X) else np.array(X, dtype=np.float64)
-        params = self.params.astype(np.float64)
-        coefs, intercepts = self._views(params)
-        n = X.shape[0]
-        out = np.empty((n, self.layers[n_layers - 1].n_out))
-        for start in range(0, n, chunk_size):
-            chunk = X[start : start + chunk_size]
-            if chunk.dtype != np.float64:
-                chunk = chunk.astype(np.float64)
+        out = np.empty((X.shape[0], self.layers[n_layers - 1].n_out))
+        for start, chunk, coefs, intercepts in self._chunks(X, chunk_size):
             m = chunk.shape[0]
             outs = [np.empty((m, layer.n_out)) for layer in self.layers[: n_layers - 1]]
             outs.append(out[start : start + m])
