@@ -20,11 +20,8 @@ from mtlearn.neural_network._graph_head import (
 )
 from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from mtlearn.neural_network._network import SharedTrunkNetwork
-from mtlearn.neural_network._training import (
-    HeadGroup,
-    _batch_weights,
-    heads_loss_gradient,
-)
+from mtlearn.neural_network._training import HeadGroup
+from tests._gradients import assert_gradients_match, loss_objective
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -55,23 +52,6 @@ def _problem(rng, n_outputs, n=8):
     return y, cell_weights, groups
 
 
-def _objective(net, X, y, cell_weights, groups):
-    weights, _ = _batch_weights(cell_weights)
-    task_weights = np.array([1.0, 0.5, 2.0])
-
-    def objective(params):
-        net.params[...] = params
-        logits = net.forward(X, dropout=0.3, rng=np.random.default_rng(1))
-        grad = np.zeros_like(logits)
-        losses = heads_loss_gradient(groups, logits, y, weights, task_weights, grad)
-        value = task_weights @ losses
-        if hasattr(net, "graph_penalty"):
-            value += net.graph_penalty()
-        return value, grad
-
-    return objective
-
-
 @pytest.mark.parametrize("cls", NETWORKS + ["learned"])
 @pytest.mark.parametrize("head_sizes", [(), (3,)])
 @pytest.mark.parametrize("n_outputs", [1, 3])
@@ -92,20 +72,8 @@ def test_gradients_match_finite_differences(cls, head_sizes, n_outputs):
     if learn:
         net.edges[0] = -0.2  # an edge switched off: no gradient through it
     X = rng.normal(size=(n, d))
-    objective = _objective(net, X, *_problem(rng, n_outputs, n))
-    params = net.params.copy()
-    _, grad_logits = objective(params)
-    net.backward(X, grad_logits)
-    analytic = net.grads.copy()
-    eps = 1e-6
-    numeric = np.empty_like(params)
-    for i in range(params.size):
-        step = np.zeros_like(params)
-        step[i] = eps
-        numeric[i] = (objective(params + step)[0] - objective(params - step)[0]) / (
-            2 * eps
-        )
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+    objective = loss_objective(net, X, *_problem(rng, n_outputs, n), dropout=0.3)
+    assert_gradients_match(net, X, objective)
 
 
 def test_penalty_value_is_the_double_sum():

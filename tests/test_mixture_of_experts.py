@@ -15,12 +15,7 @@ from mtlearn.neural_network import (
     MixtureOfExpertsRegressor,
 )
 from mtlearn.neural_network._experts import MixtureOfExpertsNetwork
-from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
-from mtlearn.neural_network._training import (
-    HeadGroup,
-    _batch_weights,
-    heads_loss_gradient,
-)
+from tests._gradients import assert_gradients_match, loss_objective, mixed_problem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -37,22 +32,6 @@ SMALL = dict(
 
 
 # -- numerics ------------------------------------------------------------------
-def _mixed_problem(rng, n):
-    """Targets of a binary, a 3-class and a regression task, missing cells."""
-    y = np.column_stack(
-        [rng.integers(0, 2, n), rng.integers(0, 3, n), rng.normal(size=n)]
-    ).astype(np.float64)
-    cell_weights = rng.uniform(0.5, 2.0, size=(n, 3))
-    cell_weights[[0, 3], 1] = 0.0  # missing labels of task 1
-    cell_weights[5, 0] = 0.0  # a missing label of task 0
-    groups = [
-        HeadGroup(BinaryLogisticHead(), [0], [0]),
-        HeadGroup(SoftmaxHead(3), slice(1, 2), slice(3, 6)),
-        HeadGroup(SquaredHead(), [2], [6]),
-    ]
-    return y, cell_weights, groups
-
-
 def _network(rng, n_task_experts=0, head_sizes=(), expert_sizes=(6,), **kwargs):
     settings = dict(activation="tanh", dtype=np.float64, gate_temperature=0.7)
     net = MixtureOfExpertsNetwork(
@@ -89,31 +68,9 @@ def test_gradients_match_finite_differences(
     n = 9
     net = _network(rng, n_task_experts, head_sizes, expert_sizes, activation=activation)
     X = rng.normal(size=(n, 5))
-    y, cell_weights, groups = _mixed_problem(rng, n)
-    task_weights = np.array([1.0, 0.5, 2.0])
-    weights, _ = _batch_weights(cell_weights)
-
-    def objective(params):
-        net.params[...] = params
-        # the same seed gives the same dropout mask at every evaluation
-        logits = net.forward(X, dropout=dropout, rng=np.random.default_rng(1))
-        grad = np.zeros_like(logits)
-        losses = heads_loss_gradient(groups, logits, y, weights, task_weights, grad)
-        return task_weights @ losses, grad
-
-    params = net.params.copy()
-    _, grad_logits = objective(params)
-    net.backward(X, grad_logits)
-    analytic = net.grads.copy()
-    eps = 1e-6
-    numeric = np.empty_like(params)
-    for i in range(params.size):
-        step = np.zeros_like(params)
-        step[i] = eps
-        numeric[i] = (objective(params + step)[0] - objective(params - step)[0]) / (
-            2 * eps
-        )
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+    y, cell_weights, groups = mixed_problem(rng, n)
+    objective = loss_objective(net, X, y, cell_weights, groups, dropout)
+    assert_gradients_match(net, X, objective)
 
 
 def test_prediction_equals_training_pass_and_does_not_depend_on_chunks():

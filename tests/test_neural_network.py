@@ -26,11 +26,10 @@ from mtlearn.neural_network._network import SharedTrunkNetwork
 from mtlearn.neural_network._optimizers import SGD, Adam
 from mtlearn.neural_network._threads import EpochThreads
 from mtlearn.neural_network._training import (
-    HeadGroup,
     RunningMean,
     _batch_weights,
-    heads_loss_gradient,
 )
+from tests._gradients import assert_gradients_match, loss_objective, mixed_problem
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 
@@ -39,22 +38,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 
 # -- numerics ------------------------------------------------------------------
-def _mixed_problem(rng, n=9):
-    """Targets of a binary, a 3-class and a regression task, with missing cells."""
-    y = np.column_stack(
-        [rng.integers(0, 2, n), rng.integers(0, 3, n), rng.normal(size=n)]
-    ).astype(np.float64)
-    cell_weights = rng.uniform(0.5, 2.0, size=(n, 3))
-    cell_weights[[0, 3], 1] = 0.0  # missing labels of task 1
-    cell_weights[5, 0] = 0.0  # a missing label of task 0
-    groups = [
-        HeadGroup(BinaryLogisticHead(), [0], [0]),
-        HeadGroup(SoftmaxHead(3), slice(1, 2), slice(3, 6)),
-        HeadGroup(SquaredHead(), [2], [6]),
-    ]
-    return y, cell_weights, groups
-
-
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("head_sizes", [(), (4, 3)])
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
@@ -65,31 +48,9 @@ def test_gradients_match_finite_differences(activation, head_sizes, dropout):
     net = SharedTrunkNetwork(d, (6, 4), head_sizes, 3, 3, activation, np.float64)
     net.initialize(rng)
     X = rng.normal(size=(n, d))
-    y, cell_weights, groups = _mixed_problem(rng, n)
-    task_weights = np.array([1.0, 0.5, 2.0])
-    weights, _ = _batch_weights(cell_weights)
-
-    def objective(params, seed=1):
-        net.params[...] = params
-        # the same seed gives the same dropout mask at every evaluation
-        logits = net.forward(X, dropout=dropout, rng=np.random.default_rng(seed))
-        grad = np.zeros_like(logits)
-        losses = heads_loss_gradient(groups, logits, y, weights, task_weights, grad)
-        return task_weights @ losses, grad
-
-    params = net.params.copy()
-    _, grad_logits = objective(params)
-    net.backward(X, grad_logits)
-    analytic = net.grads.copy()
-    eps = 1e-6
-    numeric = np.empty_like(params)
-    for i in range(params.size):
-        step = np.zeros_like(params)
-        step[i] = eps
-        numeric[i] = (objective(params + step)[0] - objective(params - step)[0]) / (
-            2 * eps
-        )
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+    y, cell_weights, groups = mixed_problem(rng, n)
+    objective = loss_objective(net, X, y, cell_weights, groups, dropout)
+    assert_gradients_match(net, X, objective)
 
 
 def test_head_losses_match_scikit_learn_on_observed_cells():
