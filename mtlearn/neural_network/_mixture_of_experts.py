@@ -18,6 +18,37 @@ from ._shared_representation import (
 # the parents' parameters that the mixture does not take
 _NOT_PARAMETERS = ("hidden_layer_sizes", "task_graph", "graph_head", "graph_alpha")
 
+# Largest number of parameters of a mixture (8 GiB in float32): a larger
+# request (n_experts=10**30, expert_layer_sizes=(1e300,)) is rejected before
+# any allocation.
+MAX_PARAMETERS = 2**31
+
+
+def _check_network_size(
+    n_features, expert_sizes, n_experts, n_task_experts, head_sizes, n_tasks, n_outputs
+):
+    """Raise a ValueError naming the parameters when the mixture is too big.
+
+    The count is exact in Python integers (experts, gates and towers), so
+    that it cannot overflow.
+    """
+    widths = [n_features, *expert_sizes]
+    per_expert = sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
+    n_total = n_experts + n_tasks * n_task_experts
+    n_visible = n_experts + n_task_experts
+    gates = n_tasks * (n_features * n_visible + n_visible)
+    towers = [expert_sizes[-1], *head_sizes]
+    per_tower = sum(a * b + b for a, b in zip(towers[:-1], towers[1:]))
+    per_tower += towers[-1] * max(n_outputs) + max(n_outputs)
+    n_params = n_total * per_expert + gates + n_tasks * per_tower
+    if n_params > MAX_PARAMETERS:
+        raise ValueError(
+            f"The mixture would have a {len(str(n_params))}-digit number of "
+            f"parameters, more than the {MAX_PARAMETERS} supported: lower "
+            f"n_experts ({n_experts}), n_task_experts ({n_task_experts}), "
+            "expert_layer_sizes or head_layer_sizes."
+        )
+
 
 def _mixture_constraints(constraints):
     """The parent's constraints, without the trunk's, with the experts'."""
@@ -56,6 +87,15 @@ class _MixtureOfExperts:
             )
 
     def _make_network(self, n_features, dtype):
+        _check_network_size(
+            n_features,
+            self._layer_sizes(self.expert_layer_sizes, "expert_layer_sizes"),
+            int(self.n_experts),
+            int(self.n_task_experts),
+            self._layer_sizes(self.head_layer_sizes, "head_layer_sizes"),
+            self.n_tasks_,
+            np.atleast_1d(self._n_outputs).tolist(),
+        )
         return MixtureOfExpertsNetwork(
             n_features,
             self._layer_sizes(self.expert_layer_sizes, "expert_layer_sizes"),

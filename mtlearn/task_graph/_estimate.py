@@ -44,6 +44,10 @@ def _read_targets(y, target_type):
     """
     if isinstance(y, TaskTargets):
         return y
+    if isinstance(y, np.ndarray) and y.ndim > 2:
+        raise ValueError(
+            f"y must be 1-D or 2-D (n_samples, n_tasks), got shape {y.shape}."
+        )
     if target_type == "auto":
         array, mask = observed_targets(y)
         continuous = any(

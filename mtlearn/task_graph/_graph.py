@@ -211,8 +211,10 @@ def normalize(graph, kind="symmetric"):
     if kind == "laplacian":
         return np.diag(degree) - A
     if kind == "random_walk":
-        inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=connected)
-        return inverse[:, None] * A
+        # A[s, t] / d_s directly: 1 / d_s overflows for a tiny degree
+        return np.divide(
+            A, degree[:, None], out=np.zeros_like(A), where=connected[:, None]
+        )
     root = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=connected)
     S = root[:, None] * A * root[None, :]
     if kind == "symmetric":
