@@ -1194,21 +1194,6 @@ def _family_specials(name, T):
     }[name]
 
 
-# Cases left out, with their root cause in a file the fuzz suite's owner
-# does not own (reported to the lead):
-# - layer sizes of 1e300 in the shared-trunk networks: since dee2480
-#   ``_FlatParameterNetwork._set_layout`` (mtlearn/neural_network/_network.py)
-#   casts the sizes' cumulative sum (Python ints above int64) with
-#   ``.astype(np.intp)``, an OverflowError; ``_layer_sizes``
-#   (_shared_representation.py) accepts 1e300 as a positive integer.
-#   Reproducer: SharedRepresentationClassifier(hidden_layer_sizes=(1e300,))
-#   .fit(np.ones((4, 2)), [0, 1, 0, 1]).
-EXCLUDED_SPECIALS = {
-    (family, param, "huge_float")
-    for family in ("network_classifier", "network_regressor")
-    for param in ("hidden_layer_sizes", "head_layer_sizes")
-}
-
 FAMILIES = {
     "network_classifier": (make_net_clf, "clf", True),
     "network_regressor": (make_net_reg, "reg", True),
@@ -1323,8 +1308,6 @@ def estimator_cases(family):
                 )
             )
     for param, label, value in _family_specials(family, T):
-        if (family, param, label) in EXCLUDED_SPECIALS:
-            continue
         params = {param: value}
         if param == "task_graph" and "penalty" in make().get_params():
             params["penalty"] = "graph"

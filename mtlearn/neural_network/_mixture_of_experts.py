@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._experts import MixtureOfExpertsNetwork
+from ._network import MAX_PARAMETERS
 from ._shared_representation import (
     _SHARED_ATTRIBUTES_DOC,
     _SHARED_PARAMETERS_DOC,
@@ -17,11 +18,6 @@ from ._shared_representation import (
 
 # the parents' parameters that the mixture does not take
 _NOT_PARAMETERS = ("hidden_layer_sizes", "task_graph", "graph_head", "graph_alpha")
-
-# Largest number of parameters of a mixture (8 GiB in float32): a larger
-# request (n_experts=10**30, expert_layer_sizes=(1e300,)) is rejected before
-# any allocation.
-MAX_PARAMETERS = 2**31
 
 
 def _check_network_size(

@@ -11,11 +11,17 @@ Layout of the output: ``n_tasks`` blocks of ``n_outputs`` columns, block
 ``n_outputs`` uses the first columns of its block).
 """
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._layers import Dense, GroupedDense
+
+# Largest number of parameters of a network (8 GiB in float32): a larger
+# request (layer sizes of 1e300) is a ValueError before any allocation.
+MAX_PARAMETERS = 2**31
 
 
 class _FlatParameterNetwork:
@@ -38,7 +44,14 @@ class _FlatParameterNetwork:
         """Zero ``params`` and ``grads`` for arrays of these shapes, bound."""
         self._shapes = list(weight_shapes) + list(bias_shapes)
         self._n_weight_arrays = len(weight_shapes)
-        sizes = [int(np.prod(shape)) for shape in self._shapes]
+        sizes = [math.prod(int(n) for n in shape) for shape in self._shapes]
+        if sum(sizes) > MAX_PARAMETERS:
+            raise ValueError(
+                f"The network would have a {len(str(sum(sizes)))}-digit number "
+                f"of parameters, more than the {MAX_PARAMETERS} supported: lower "
+                "its layer sizes (hidden_layer_sizes, head_layer_sizes, "
+                "expert_layer_sizes, n_experts)."
+            )
         self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
         self.n_weights = int(self._offsets[self._n_weight_arrays])
         self.n_params = int(self._offsets[-1])
