@@ -31,7 +31,10 @@ from mtlearn.model_selection import (
     MultiTaskThresholdClassifier,
     transfer_gain,
 )
-from mtlearn.neural_network import SharedRepresentationClassifier
+from mtlearn.neural_network import (
+    MixtureOfExpertsClassifier,
+    SharedRepresentationClassifier,
+)
 
 CONSTANT, RARE = 0, 1
 
@@ -69,6 +72,30 @@ def _network():
 
 CLASSIFIERS = {
     "network": (_network(), {"alpha": [1e-3, 1e-2]}),
+    "network-graph-head": (
+        SharedRepresentationClassifier(
+            (8,),
+            task_graph="auto",
+            max_iter=20,
+            learning_rate_init=1e-2,
+            random_state=0,
+        ),
+        {"graph_alpha": [0.1, 1.0]},
+    ),
+    "mixture-of-experts": (
+        MixtureOfExpertsClassifier(
+            n_experts=2,
+            expert_layer_sizes=(4,),
+            max_iter=20,
+            learning_rate_init=1e-2,
+            random_state=0,
+        ),
+        {"task_weighting": ["equal", "pcgrad"]},
+    ),
+    "linear-relationship": (
+        MultiTaskLogisticRegression(penalty="relationship", max_iter=200),
+        {"alpha": [1e-2, 1e-1]},
+    ),
     "network-pipeline": (
         make_pipeline(StandardScaler(), _network()),
         {"sharedrepresentationclassifier__alpha": [1e-3, 1e-2]},
