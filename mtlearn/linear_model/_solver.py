@@ -179,6 +179,39 @@ class _CoupledBlockMetric(_BlockMetric):
         return super().sqnorm(d_W, d_b) - float(self.coupling @ common**2)
 
 
+class _SpectralBlockMetric(_BlockMetric):
+    """Per-output blocks in an orthonormal basis ``V`` of the outputs.
+
+    For a penalty whose Hessian across outputs is ``V diag(q) V^T`` (the
+    same for every feature; ``q`` includes the ridge), the Hessian of the
+    smooth part is ``blockdiag_k(H_k) + (V diag(q) V^T) (x) I``. Rotated to
+    ``V`` (``u_j = sum_k V_kj (w_k, b_k)``) its diagonal blocks are
+    ``sum_k V_kj^2 H_k + q_j``: this metric inverts those blocks (block
+    Jacobi in the penalty's eigenbasis). It is the exact Hessian when the
+    outputs' blocks ``H_k`` are equal (a Newton step then solves the
+    quadratic), and close to it when they differ little, where the
+    per-output blocks of :class:`_BlockMetric` miss the dense coupling a
+    task precision introduces. The intercepts' penalty enters through its
+    diagonal in ``V`` (``r_j``; exact when it is diagonal there too).
+    """
+
+    def __init__(self, hessians, basis, shifts):
+        blocks = np.einsum("kj,kab->jab", basis**2, hessians)
+        index = np.arange(hessians.shape[1])
+        blocks[:, index, index] += shifts
+        super().__init__(blocks)
+        self.basis = basis
+
+    def direction(self, g_W, g_b):
+        rotated = np.vstack([g_W, g_b]) @ self.basis
+        out = np.einsum("kij,jk->ik", self.inverses, rotated) @ self.basis.T
+        return out[:-1], out[-1]
+
+    def sqnorm(self, d_W, d_b):
+        rotated = np.vstack([d_W, d_b]) @ self.basis
+        return float(np.einsum("ik,kij,jk->", rotated, self.blocks, rotated))
+
+
 # Block metrics are used when the (n_outputs, n_features, n_features) blocks
 # are cheap to build and hold.
 _MAX_BLOCK_FEATURES = 256
@@ -218,6 +251,13 @@ def _metric(datafit, penalty, Z):
         and n_outputs * n_features**2 <= _MAX_BLOCK_ENTRIES
     ):
         hessians = datafit.hessian_blocks(weights)
+        task_basis = getattr(penalty, "task_basis", None)
+        if task_basis is not None:
+            basis, w_curvature, b_curvature = task_basis(n_outputs)
+            shifts = np.empty((n_outputs, n_features + 1))
+            shifts[:, :-1] = np.asarray(w_curvature)[:, None]
+            shifts[:, -1] = b_curvature if _couples_intercepts(penalty) else 0.0
+            return _SpectralBlockMetric(hessians, basis, np.maximum(shifts, 1e-12))
         coupling = np.zeros(n_features + 1)
         coupling[:-1] = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
         coupling[-1] = _intercept_part(penalty, "intercept_coupling", n_outputs)
