@@ -110,6 +110,8 @@ def fast_estimators(linear_tol):
         network(task_graph="auto"),
         # (the product E Theta of the gcn head trains more slowly)
         network("regressor", task_graph="auto", graph_head="gcn", max_iter=300),
+        # the graph penalty on the mixture's towers (issue 11)
+        MixtureOfExpertsClassifier(n_experts=2, task_graph="auto", **_small_mixture),
     ]
 
 

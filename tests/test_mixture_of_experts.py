@@ -14,7 +14,10 @@ from mtlearn.neural_network import (
     MixtureOfExpertsClassifier,
     MixtureOfExpertsRegressor,
 )
-from mtlearn.neural_network._experts import MixtureOfExpertsNetwork
+from mtlearn.neural_network._experts import (
+    GraphPenaltyMixtureNetwork,
+    MixtureOfExpertsNetwork,
+)
 from tests._gradients import assert_gradients_match, loss_objective, mixed_problem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -355,3 +358,131 @@ def test_task_weighting_strategies_run_on_the_mixture(strategy):
     assert np.isfinite(clf.loss_curve_).all()
     assert clf.task_weight_curves_.shape == (5, 3)
     assert not np.array_equal(clf._network.params, equal._network.params)
+
+
+# -- task graph on the towers (issue 11) ----------------------------------------
+GRAPH = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.5, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    "n_task_experts, head_sizes, dropout", [(0, (), 0.0), (1, (4,), 0.3)]
+)
+def test_graph_penalty_gradients_match_finite_differences(
+    n_task_experts, head_sizes, dropout
+):
+    """The loss plus graph_alpha * tr(V^T L V) on the towers' output weights."""
+    rng = np.random.default_rng(0)
+    n = 7
+    net = GraphPenaltyMixtureNetwork(
+        5, (6,), 2, n_task_experts, head_sizes, 3, 3, "tanh", np.float64,
+        gate_temperature=0.7, graph=GRAPH, graph_alpha=0.7,
+    )  # fmt: skip
+    net.initialize(rng)
+    net.params[...] = rng.normal(scale=0.5, size=net.n_params)
+    assert net.graph_penalty() > 0
+    X = rng.normal(size=(n, 5))
+    y, cell_weights, groups = mixed_problem(rng, n)
+    objective = loss_objective(net, X, y, cell_weights, groups, dropout)
+    assert_gradients_match(net, X, objective)
+
+
+def test_graph_penalty_value_is_the_double_sum_over_tower_outputs():
+    rng = np.random.default_rng(0)
+    net = GraphPenaltyMixtureNetwork(
+        5, (6,), 2, 0, (), 3, 2, "relu", np.float64, graph=GRAPH, graph_alpha=0.3
+    )
+    net.initialize(rng)
+    V = net.coefs[-1].reshape(3, -1)  # task t's (n_in, n_outputs) block
+    expected = (
+        0.3
+        / 2
+        * sum(
+            GRAPH[s, t] * np.sum((V[s] - V[t]) ** 2) for s in range(3) for t in range(3)
+        )
+    )
+    assert net.graph_penalty() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("cls", [MixtureOfExpertsClassifier, MixtureOfExpertsRegressor])
+def test_zero_graph_reproduces_the_plain_mixture(cls):
+    X, Y = _classification(n=60)
+    if cls is MixtureOfExpertsRegressor:
+        Y = X[:, :3] + 0.1 * X[:, 3:4]
+    params = SMALL | dict(max_iter=5)
+    plain = cls(**params).fit(X, Y)
+    for graph, alpha in [(np.zeros((3, 3)), 0.1), (GRAPH, 0.0)]:
+        tied = cls(task_graph=graph, graph_alpha=alpha, **params).fit(X, Y)
+        np.testing.assert_array_equal(tied._network.params, plain._network.params)
+        np.testing.assert_array_equal(tied.task_graph_, graph)
+    # a real graph changes the fit
+    tied = cls(task_graph=np.ones((3, 3)), graph_alpha=1.0, **params).fit(X, Y)
+    assert not np.array_equal(tied._network.params, plain._network.params)
+
+
+def test_graph_pulls_the_towers_together():
+    X, Y = _classification()
+    Y = Y[:, :2]
+    params = SMALL | dict(max_iter=30)
+    graph = np.array([[0.0, 1.0], [1.0, 0.0]])
+    gaps = []
+    for alpha in [0.0, 10.0]:
+        clf = MixtureOfExpertsClassifier(task_graph=graph, graph_alpha=alpha, **params)
+        V = clf.fit(X, Y)._network.coefs[-1]
+        gaps.append(np.linalg.norm(V[0] - V[1]))
+    assert gaps[1] < 0.75 * gaps[0]
+
+
+def test_rule_string_is_estimated_from_observed_training_labels():
+    from mtlearn.task_graph import estimate_task_graph
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(150, 4))
+    Y = (X[:, [0, 0, 1, 2]] + 0.5 * rng.normal(size=(150, 4)) > 0).astype(float)
+    Y[rng.rand(150) < 0.3, 1] = np.nan  # missing labels
+    Y[:10, 3] = np.nan
+    clf = MixtureOfExpertsClassifier(task_graph="auto", **SMALL | dict(max_iter=3))
+    clf.fit(X, Y)
+    expected = estimate_task_graph(Y, "auto", target_type="classification")
+    np.testing.assert_allclose(clf.task_graph_, expected)
+    assert clf.task_graph_[0, 1] > 0  # the two tasks of the same feature
+    assert type(clf._network).__name__ == "GraphPenaltyMixtureNetwork"
+    assert np.array_equal(clf._network.graph, clf.task_graph_)
+    # kept by partial_fit; gone after a refit without a graph
+    clf.partial_fit(X, Y)
+    np.testing.assert_allclose(clf.task_graph_, expected)
+    assert not hasattr(clf.set_params(task_graph=None).fit(X, Y), "task_graph_")
+
+
+def test_graph_mixture_pickles_and_keeps_its_graph():
+    X, Y = _classification()
+    clf = MixtureOfExpertsClassifier(task_graph=GRAPH, **SMALL).fit(X, Y)
+    copy = pickle.loads(pickle.dumps(clf))
+    for a, b in zip(copy.predict_proba(X), clf.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(copy.task_graph_, GRAPH)
+    # task 2 has 3 classes: its edges are left out of the penalty
+    used = GRAPH * np.array([1.0, 1.0, 0.0])[:, None] * np.array([1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(copy._network.graph, used)
+    assert copy._network.graph_penalty() == clf._network.graph_penalty()
+    copy.partial_fit(X, Y)  # the copy trains, with its graph
+
+
+def test_graph_parameters_are_real_and_gcn_is_a_clear_error():
+    X, Y = _classification()
+    for cls in (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor):
+        params = cls().get_params()
+        assert params["task_graph"] is None
+        assert params["graph_head"] == "penalty"
+        assert params["graph_alpha"] == 0.1
+        assert "hidden_layer_sizes" not in params
+    clf = MixtureOfExpertsClassifier(task_graph="auto", graph_head="gcn", **SMALL)
+    with pytest.raises(ValueError, match="graph_head='gcn' is not available"):
+        clf.fit(X, Y)
+    with pytest.raises(ValueError, match="task_graph='learned' needs"):
+        clone(clf).set_params(task_graph="learned", graph_head="penalty").fit(X, Y)
+    with pytest.raises(ValueError, match="task_graph must have shape"):
+        clone(clf).set_params(task_graph=np.ones((2, 2)), graph_head="penalty").fit(
+            X, Y
+        )
+    with pytest.raises(InvalidParameterError, match="graph_alpha"):
+        clone(clf).set_params(graph_alpha=-1.0).fit(X, Y)

@@ -36,6 +36,7 @@ beside the experts' first layer.
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
+from ._graph_head import GraphPenaltyMixin
 from ._layers import Dense, GroupedDense
 from ._network import _FlatParameterNetwork
 
@@ -430,3 +431,21 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
         (in the order of its gate weights)."""
         E, K = self.n_experts, self.n_task_experts
         return np.concatenate([np.arange(E), E + t * K + np.arange(K)])
+
+
+class GraphPenaltyMixtureNetwork(GraphPenaltyMixin, MixtureOfExpertsNetwork):
+    """A mixture of experts whose towers' output layers are pulled together
+    along a task graph: :class:`~._graph_head.GraphPenaltyMixin` (the
+    penalty ``graph_alpha * trace(V^T L V)`` on the rows ``V_t`` of the
+    output tower layer, task ``t``'s ``(n_in, n_outputs)`` block) on
+    :class:`MixtureOfExpertsNetwork`.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Those of :class:`MixtureOfExpertsNetwork`.
+    graph : ndarray of shape (n_tasks, n_tasks)
+        Symmetric, non-negative, zero diagonal.
+    graph_alpha : float
+        Strength of the penalty.
+    """

@@ -5,12 +5,14 @@ Two networks with the protocol of :class:`SharedTrunkNetwork` (``forward``,
 ``predict_logits``, ``transform``, ``initialize``, ``layers``, pickling), so
 that the one training loop runs them unchanged:
 
-:class:`GraphPenaltyNetwork`
+:class:`GraphPenaltyNetwork` (:class:`GraphPenaltyMixin` on the trunk)
     Free heads pulled together along the graph ``A``: the penalty
     ``graph_alpha / 2 * sum_{s,t} A_st ||V_s - V_t||^2`` on the tasks'
     output-layer weights ``V_t`` (one column per binary or regression task,
     the task's whole block of ``n_outputs`` columns otherwise). Its gradient
-    is added to the head weights' gradient in ``backward``.
+    is added to the head weights' gradient in ``backward``. The mixin is
+    the one implementation of the penalty: the mixture of experts applies
+    it to its towers' output layer (``GraphPenaltyMixtureNetwork``).
 :class:`GraphConvolutionHeadNetwork`
     ML-GCN style (Chen et al., 2019): the output-layer weights are not free
     but produced from learned task embeddings ``E`` propagated over the
@@ -186,26 +188,30 @@ class _OutputBlocks:
             )
 
 
-class GraphPenaltyNetwork(SharedTrunkNetwork):
-    """A shared trunk whose task heads are pulled together along a graph.
+class GraphPenaltyMixin:
+    """The graph penalty on the heads, for any network of the flat-parameter
+    protocol whose last layer is the tasks' output layer.
 
     Adds ``graph_alpha / 2 * sum_{s,t} A_st ||V_s - V_t||^2 =
-    graph_alpha * trace(V^T L V)`` (``L = D - A`` the graph Laplacian) to the
-    objective: ``backward`` adds its gradient ``2 graph_alpha L V`` to the
-    output layer's weight gradient after the parent's backpropagation.
+    graph_alpha * trace(V^T L V)`` (``L = D - A`` the graph Laplacian, ``V``
+    the tasks' output-layer weights as rows, see :class:`_OutputBlocks`) to
+    the objective: ``backward`` adds its gradient ``2 graph_alpha L V`` to the
+    output layer's weight gradient after the network's backpropagation. Put
+    it before the network class in the bases; it takes the keywords
+    ``graph`` and ``graph_alpha`` and passes everything else on.
 
     Parameters
     ----------
-    *args
-        Those of :class:`SharedTrunkNetwork`.
+    *args, **kwargs
+        Those of the network.
     graph : ndarray of shape (n_tasks, n_tasks)
         Symmetric, non-negative, zero diagonal.
     graph_alpha : float
         Strength of the penalty.
     """
 
-    def __init__(self, *args, graph, graph_alpha):
-        super().__init__(*args)
+    def __init__(self, *args, graph, graph_alpha, **kwargs):
+        super().__init__(*args, **kwargs)
         self.graph = np.asarray(graph, dtype=np.float64)
         self.graph_alpha = float(graph_alpha)
         laplacian = np.diag(self.graph.sum(axis=1)) - self.graph
@@ -225,6 +231,21 @@ class GraphPenaltyNetwork(SharedTrunkNetwork):
         grad_V = self._blocks.to_rows(self._grad_coefs[-1]).copy()
         grad_V += (2 * self.graph_alpha) * (self._laplacian @ V)
         self._blocks.from_rows(grad_V, self._grad_coefs[-1])
+
+
+class GraphPenaltyNetwork(GraphPenaltyMixin, SharedTrunkNetwork):
+    """A shared trunk whose task heads are pulled together along a graph:
+    :class:`GraphPenaltyMixin` on :class:`SharedTrunkNetwork`.
+
+    Parameters
+    ----------
+    *args
+        Those of :class:`SharedTrunkNetwork`.
+    graph : ndarray of shape (n_tasks, n_tasks)
+        Symmetric, non-negative, zero diagonal.
+    graph_alpha : float
+        Strength of the penalty.
+    """
 
 
 class GraphConvolutionHeadNetwork(SharedTrunkNetwork):

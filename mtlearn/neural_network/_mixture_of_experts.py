@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._experts import MixtureOfExpertsNetwork
+from ._experts import GraphPenaltyMixtureNetwork, MixtureOfExpertsNetwork
+from ._graph_head import GRAPH_ALPHA_DEFAULT, GRAPH_ALPHA_WHY
 from ._network import MAX_PARAMETERS
 from ._shared_representation import (
     _SHARED_ATTRIBUTES_DOC,
@@ -17,7 +18,7 @@ from ._shared_representation import (
 )
 
 # the parents' parameters that the mixture does not take
-_NOT_PARAMETERS = ("hidden_layer_sizes", "task_graph", "graph_head", "graph_alpha")
+_NOT_PARAMETERS = ("hidden_layer_sizes",)
 
 
 def _check_network_size(
@@ -64,14 +65,9 @@ class _MixtureOfExperts:
     """What the classifier and the regressor add to their parents: the
     architecture, the gates and the fitted gate summary."""
 
-    # Not parameters of the mixture, read by the parents' code: the experts
-    # take the place of the trunk (no shared layer in front of them), and
-    # the task-graph heads are built on the trunk network (not available
-    # on the towers yet).
+    # Not a parameter of the mixture, read by the parents' code: the experts
+    # take the place of the trunk (no shared layer in front of them).
     hidden_layer_sizes = ()
-    task_graph = None
-    graph_head = "penalty"
-    graph_alpha = 0.0
 
     def _check_parameters(self):
         super()._check_parameters()
@@ -80,6 +76,11 @@ class _MixtureOfExperts:
             raise ValueError(
                 "expert_layer_sizes must give each expert at least one hidden "
                 f"layer, got {self.expert_layer_sizes!r}."
+            )
+        if self.task_graph is not None and self.graph_head == "gcn":
+            raise ValueError(
+                "graph_head='gcn' is not available for the mixture of experts; "
+                "use graph_head='penalty'."
             )
 
     def _make_network(self, n_features, dtype):
@@ -92,7 +93,7 @@ class _MixtureOfExperts:
             self.n_tasks_,
             np.atleast_1d(self._n_outputs).tolist(),
         )
-        return MixtureOfExpertsNetwork(
+        args = (
             n_features,
             self._layer_sizes(self.expert_layer_sizes, "expert_layer_sizes"),
             int(self.n_experts),
@@ -102,8 +103,16 @@ class _MixtureOfExperts:
             self._n_outputs,
             self.activation,
             dtype,
-            gate_temperature=self.gate_temperature,
         )
+        graph = getattr(self, "_task_graph", None)
+        if graph is not None:
+            return GraphPenaltyMixtureNetwork(
+                *args,
+                gate_temperature=self.gate_temperature,
+                graph=graph,
+                graph_alpha=self.graph_alpha,
+            )
+        return MixtureOfExpertsNetwork(*args, gate_temperature=self.gate_temperature)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         super()._fit(X, y, sample_weight, incremental, classes=classes)
@@ -227,14 +236,29 @@ def _drop_entries(text, names):
     return "".join(kept)
 
 
+_GRAPH_HEAD_DOC = """
+    graph_head : {"penalty"}, default="penalty"
+        How the graph ties the towers (only with ``task_graph``): the
+        objective gains ``graph_alpha / 2 * sum_{s,t} A_st ||v_s - v_t||^2``
+        over the weights ``v_t`` of the towers' output layers (edges of a
+        multiclass task are left out). "gcn" (of the shared-representation
+        estimators) is not available for the mixture of experts: a
+        ValueError at fit; so is ``task_graph="learned"``, which needs it.
+"""
+
+
 def _parameters_doc(dropout, why):
     """The shared parameters' documentation, for the mixture of experts."""
     text = _drop_entries(
         _SHARED_PARAMETERS_DOC.lstrip("\n"),
-        {"hidden_layer_sizes", *_NOT_PARAMETERS},
+        {"hidden_layer_sizes", "graph_head", *_NOT_PARAMETERS},
     )
+    alpha_entry = "    graph_alpha : float"
+    text = text.replace(alpha_entry, _GRAPH_HEAD_DOC.lstrip("\n") + alpha_entry)
     text = _MIXTURE_PARAMETERS_DOC.lstrip("\n") + text
     text = text.replace("{dropout}", dropout).replace("{dropout_why}", why)
+    text = text.replace("{graph_alpha}", repr(GRAPH_ALPHA_DEFAULT))
+    text = text.replace("{graph_alpha_why}", GRAPH_ALPHA_WHY)
     return text.replace(
         "Probability of dropping each trunk unit",
         "Probability of dropping each expert unit",
@@ -250,7 +274,7 @@ def _parameters_doc(dropout, why):
 
 def _attributes_doc():
     text = _SHARED_ATTRIBUTES_DOC.lstrip("\n")
-    text = _drop_entries(text[: text.index("    trunk_coefs_")], {"task_graph_"})
+    text = text[: text.index("    trunk_coefs_")]
     return (
         text
         + (
@@ -388,6 +412,9 @@ class MixtureOfExpertsClassifier(_MixtureOfExperts, SharedRepresentationClassifi
         task_weights=None,
         task_weighting="equal",
         class_weight=None,
+        task_graph=None,
+        graph_head="penalty",
+        graph_alpha=GRAPH_ALPHA_DEFAULT,
         dtype="float32",
         random_state=None,
         warm_start=False,
@@ -419,6 +446,9 @@ class MixtureOfExpertsClassifier(_MixtureOfExperts, SharedRepresentationClassifi
         self.task_weights = task_weights
         self.task_weighting = task_weighting
         self.class_weight = class_weight
+        self.task_graph = task_graph
+        self.graph_head = graph_head
+        self.graph_alpha = graph_alpha
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
@@ -514,6 +544,9 @@ class MixtureOfExpertsRegressor(_MixtureOfExperts, SharedRepresentationRegressor
         epsilon=1e-8,
         task_weights=None,
         task_weighting="equal",
+        task_graph=None,
+        graph_head="penalty",
+        graph_alpha=GRAPH_ALPHA_DEFAULT,
         dtype="float32",
         random_state=None,
         warm_start=False,
@@ -544,6 +577,9 @@ class MixtureOfExpertsRegressor(_MixtureOfExperts, SharedRepresentationRegressor
         self.epsilon = epsilon
         self.task_weights = task_weights
         self.task_weighting = task_weighting
+        self.task_graph = task_graph
+        self.graph_head = graph_head
+        self.graph_alpha = graph_alpha
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
