@@ -319,18 +319,16 @@ class TaskCovariance(_CouplingPenalty):
         return self.intercept_alpha * np.diag(self.intercept_precision)
 
     def task_basis(self, n_outputs):
-        """The eigenbasis ``V`` of ``P`` and the Hessian's diagonal in it.
+        """The eigenbasis ``V`` of ``P``, the curvature in it, the intercepts'.
 
         On ``W`` the Hessian across outputs is ``alpha P + l2_reg I = V
-        diag(alpha lambda + l2_reg) V^T``; on the intercepts its diagonal in
-        ``V`` is ``intercept_alpha diag(V^T C P C V)``. The solver's metric
-        inverts the dense coupling of ``P`` in this basis.
+        diag(alpha lambda + l2_reg) V^T``; on the intercepts it is
+        ``intercept_alpha C P C``. The solver's metric inverts the dense
+        coupling of ``P`` in this basis.
         """
         values, vectors = np.linalg.eigh(self.precision)
-        intercept = self.intercept_alpha * np.einsum(
-            "kj,kl,lj->j", vectors, self.intercept_precision, vectors
-        )
-        return vectors, self.alpha * values + self.l2_reg, intercept
+        intercepts = self.intercept_alpha * self.intercept_precision
+        return vectors, self.alpha * values + self.l2_reg, intercepts
 
 
 def _symmetric_root(S):

@@ -182,34 +182,54 @@ class _CoupledBlockMetric(_BlockMetric):
 class _SpectralBlockMetric(_BlockMetric):
     """Per-output blocks in an orthonormal basis ``V`` of the outputs.
 
-    For a penalty whose Hessian across outputs is ``V diag(q) V^T`` (the
-    same for every feature; ``q`` includes the ridge), the Hessian of the
-    smooth part is ``blockdiag_k(H_k) + (V diag(q) V^T) (x) I``. Rotated to
-    ``V`` (``u_j = sum_k V_kj (w_k, b_k)``) its diagonal blocks are
-    ``sum_k V_kj^2 H_k + q_j``: this metric inverts those blocks (block
-    Jacobi in the penalty's eigenbasis). It is the exact Hessian when the
-    outputs' blocks ``H_k`` are equal (a Newton step then solves the
-    quadratic), and close to it when they differ little, where the
-    per-output blocks of :class:`_BlockMetric` miss the dense coupling a
-    task precision introduces. The intercepts' penalty enters through its
-    diagonal in ``V`` (``r_j``; exact when it is diagonal there too).
+    For a penalty whose Hessian on ``W`` across outputs is ``V diag(q) V^T``
+    (the same for every feature; ``q`` includes the ridge) and ``R`` on the
+    intercepts, the Hessian of the smooth part is ``blockdiag_k(H_k)`` plus
+    ``(V diag(q) V^T) (x) I`` on ``W`` and ``R`` on ``b``. Rotated to ``V``
+    (``u_j = sum_k V_kj (w_k, b_k)``) the datafit's part is replaced by its
+    diagonal blocks ``D_j = sum_k V_kj^2 H_k`` (block Jacobi in the
+    penalty's eigenbasis), ``q_j`` added on their ``w`` entries, and the
+    dense ``V^T R V`` kept on the intercept entries: a metric ``D + E R E^T``
+    (``E`` picks the intercepts) inverted exactly by the Woodbury identity,
+    in the symmetric form ``D^{-1} - D^{-1} E G^{-1/2} X (I + X)^{-1}
+    G^{-1/2} E^T D^{-1}`` with ``G = E^T D^{-1} E`` (diagonal) and ``X =
+    G^{1/2} R G^{1/2}`` (valid for a singular ``R``, no cancellation). It
+    is the exact Hessian when the outputs' blocks ``H_k`` are equal (a
+    Newton step then solves the quadratic), and close to it when they
+    differ little, where the per-output blocks of :class:`_BlockMetric`
+    miss the dense coupling a task precision introduces.
     """
 
-    def __init__(self, hessians, basis, shifts):
-        blocks = np.einsum("kj,kab->jab", basis**2, hessians)
-        index = np.arange(hessians.shape[1])
-        blocks[:, index, index] += shifts
+    def __init__(self, hessians, basis, curvature, intercept_hessian):
+        n_outputs, size = hessians.shape[:2]
+        blocks = ((basis**2).T @ hessians.reshape(n_outputs, -1)).reshape(
+            n_outputs, size, size
+        )
+        index = np.arange(size - 1)
+        blocks[:, index, index] += curvature[:, None]
         super().__init__(blocks)
-        self.basis = basis
+        self.basis, self.intercept_hessian = basis, intercept_hessian
+        self.correction = None
+        if np.any(intercept_hessian != 0):
+            root = np.sqrt(np.maximum(self.inverses[:, -1, -1], 1e-300))  # G^1/2
+            R = basis.T @ intercept_hessian @ basis
+            values, vectors = np.linalg.eigh(0.5 * (R + R.T) * np.outer(root, root))
+            values = np.maximum(values, 0.0)
+            vectors = vectors / root[:, None]
+            self.correction = (vectors * (values / (1.0 + values))) @ vectors.T
 
     def direction(self, g_W, g_b):
-        rotated = np.vstack([g_W, g_b]) @ self.basis
-        out = np.einsum("kij,jk->ik", self.inverses, rotated) @ self.basis.T
+        rotated = (np.vstack([g_W, g_b]) @ self.basis).T[:, :, None]
+        out = (self.inverses @ rotated)[:, :, 0]
+        if self.correction is not None:
+            out -= self.inverses[:, :, -1] * (self.correction @ out[:, -1])[:, None]
+        out = out.T @ self.basis.T
         return out[:-1], out[-1]
 
     def sqnorm(self, d_W, d_b):
-        rotated = np.vstack([d_W, d_b]) @ self.basis
-        return float(np.einsum("ik,kij,jk->", rotated, self.blocks, rotated))
+        rotated = (np.vstack([d_W, d_b]) @ self.basis).T[:, :, None]
+        value = np.sum(rotated * (self.blocks @ rotated))
+        return float(value + d_b @ self.intercept_hessian @ d_b)
 
 
 # Block metrics are used when the (n_outputs, n_features, n_features) blocks
@@ -253,11 +273,12 @@ def _metric(datafit, penalty, Z):
         hessians = datafit.hessian_blocks(weights)
         task_basis = getattr(penalty, "task_basis", None)
         if task_basis is not None:
-            basis, w_curvature, b_curvature = task_basis(n_outputs)
-            shifts = np.empty((n_outputs, n_features + 1))
-            shifts[:, :-1] = np.asarray(w_curvature)[:, None]
-            shifts[:, -1] = b_curvature if _couples_intercepts(penalty) else 0.0
-            return _SpectralBlockMetric(hessians, basis, np.maximum(shifts, 1e-12))
+            basis, curvature, intercept_hessian = task_basis(n_outputs)
+            if not _couples_intercepts(penalty):
+                intercept_hessian = np.zeros((n_outputs, n_outputs))
+            return _SpectralBlockMetric(
+                hessians, basis, np.maximum(curvature, 1e-12), intercept_hessian
+            )
         coupling = np.zeros(n_features + 1)
         coupling[:-1] = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
         coupling[-1] = _intercept_part(penalty, "intercept_coupling", n_outputs)
