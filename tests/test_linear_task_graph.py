@@ -26,7 +26,12 @@ from mtlearn.linear_model._penalties import (
     TaskCovariance,
     cluster_spectrum,
 )
-from mtlearn.linear_model._solver import solve
+from mtlearn.linear_model._solver import (
+    _hessian_product,
+    _metric,
+    _SpectralBlockMetric,
+    solve,
+)
 
 
 def _clustered(n=150, n_features=8, sizes=(3, 3), noise=0.5, seed=0):
@@ -128,6 +133,42 @@ def test_fixed_omega_subproblem_matches_a_dense_solve():
     A += l2_reg * np.eye(d * T)
     expected = np.linalg.solve(A, (X.T @ Y / n).T.ravel()).reshape(T, d).T
     np.testing.assert_allclose(result.W, expected, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("intercept_alpha", [0.0, 0.4])
+def test_spectral_metric_is_the_hessian_for_equal_task_hessians(intercept_alpha):
+    # every task observed on every row: the tasks' Hessian blocks are equal,
+    # and the metric built in the penalty's eigenbasis (dense task coupling
+    # on W and, through C P C, on the intercepts) is the Hessian itself
+    rng = np.random.RandomState(3)
+    n, d, T = 40, 3, 5
+    X, Y = rng.normal(size=(n, d)) + 1.0, rng.normal(size=(n, T))
+    centring = "pooled" if intercept_alpha else "task"
+    datafit = SquaredDatafit(X, Y, np.ones((n, T), bool), None, True, "auto", centring)
+    penalty = TaskCovariance(
+        0.7, 0.05, precision=_random_spd(rng, T), intercept_alpha=intercept_alpha
+    )
+    metric = _metric(datafit, penalty, datafit.linear(np.zeros((d, T)), np.zeros(T)))
+    assert isinstance(metric, _SpectralBlockMetric)
+    # the dense Hessian in (W, b), column by column (independent reference)
+    size = (d + 1) * T
+    K = np.zeros((size, size))
+    for i in range(size):
+        e = np.zeros(size)
+        e[i] = 1.0
+        h_W, h_b = _hessian_product(
+            datafit, penalty, e[: d * T].reshape(d, T), e[d * T :]
+        )
+        K[:, i] = np.concatenate([h_W.ravel(), h_b])
+    g = rng.normal(size=size)
+    dir_W, dir_b = metric.direction(g[: d * T].reshape(d, T), g[d * T :])
+    np.testing.assert_allclose(
+        np.concatenate([dir_W.ravel(), dir_b]), np.linalg.solve(K, g), rtol=1e-9
+    )
+    assert np.isclose(metric.sqnorm(dir_W, dir_b), g @ np.linalg.solve(K, g))
+    # so one preconditioned conjugate-gradient step solves the quadratic
+    result = solve(datafit, penalty, np.zeros((d, T)), np.zeros(T), tol=1e-9)
+    assert result.converged and result.n_iter == 1
 
 
 def test_cluster_update_against_its_definition():

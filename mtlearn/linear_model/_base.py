@@ -105,6 +105,17 @@ class Penalty(Protocol):
     coupling penalty may also couple the intercepts (``intercept_alpha``,
     ``intercept_value``, ``intercept_gradient``, ``intercept_diagonal``,
     ``intercept_coupling``).
+
+    ``task_basis(n_outputs) -> (V, q, R)`` (optional, smooth penalties with
+    a dense coupling of the outputs, such as a task precision): an
+    orthonormal (n_outputs, n_outputs) basis ``V`` in which the penalty's
+    Hessian on ``W`` is diagonal and the same for every feature, ``V
+    diag(q) V^T`` across outputs (``q`` includes ``l2_reg``), and ``R`` the
+    (n_outputs, n_outputs) Hessian of the intercepts' penalty (used only
+    when ``intercept_alpha > 0``). When present the solver's block metric
+    is built in that basis (:class:`~mtlearn.linear_model._solver.
+    _SpectralBlockMetric`): exact, so one Newton or conjugate-gradient step,
+    when the outputs' datafit Hessians are equal.
     """
 
 

@@ -326,7 +326,9 @@ class TaskCovariance(_CouplingPenalty):
         ``intercept_alpha C P C``. The solver's metric inverts the dense
         coupling of ``P`` in this basis.
         """
-        values, vectors = np.linalg.eigh(self.precision)
+        if getattr(self, "_spectrum", None) is None:
+            self._spectrum = np.linalg.eigh(self.precision)
+        values, vectors = self._spectrum
         intercepts = self.intercept_alpha * self.intercept_precision
         return vectors, self.alpha * values + self.l2_reg, intercepts
 
@@ -359,12 +361,16 @@ class Relationship(TaskCovariance):
     def __init__(self, alpha=1.0, l2_reg=0.0, *, task_covariance, intercept_alpha=0.0):
         Omega = np.asarray(task_covariance, dtype=np.float64)
         self.task_covariance = Omega
+        # one eigendecomposition: the precision and the solver's task basis
+        values, vectors = np.linalg.eigh(0.5 * (Omega + Omega.T))
+        values = 1.0 / values
         super().__init__(
             alpha,
             l2_reg,
-            precision=np.linalg.inv(0.5 * (Omega + Omega.T)),
+            precision=(vectors * values) @ vectors.T,
             intercept_alpha=intercept_alpha,
         )
+        self._spectrum = values, vectors
 
     @staticmethod
     def initial(n_outputs):
@@ -441,13 +447,15 @@ class Cluster(TaskCovariance):
     ):
         M = np.asarray(cluster_matrix, dtype=np.float64)
         self.cluster_matrix, self.eta = M, float(eta)
-        inner = self.eta * np.eye(M.shape[0]) + 0.5 * (M + M.T)
+        values, vectors = np.linalg.eigh(0.5 * (M + M.T))
+        values = self.eta * (1.0 + self.eta) / (self.eta + values)
         super().__init__(
             alpha,
             l2_reg,
-            precision=self.eta * (1.0 + self.eta) * np.linalg.inv(inner),
+            precision=(vectors * values) @ vectors.T,
             intercept_alpha=intercept_alpha,
         )
+        self._spectrum = values, vectors
 
     @staticmethod
     def initial(n_outputs, n_clusters):
