@@ -264,6 +264,15 @@ class Graph(_CouplingPenalty):
     def intercept_diagonal(self, n_outputs):
         return 2.0 * self.intercept_alpha * np.diag(self.laplacian)
 
+    def task_basis(self, n_outputs):
+        """The eigenbasis of the Laplacian ``L``, the curvature in it, the
+        intercepts' Hessian ``2 intercept_alpha L`` (see the protocol)."""
+        if getattr(self, "_spectrum", None) is None:
+            self._spectrum = np.linalg.eigh(self.laplacian)
+        values, vectors = self._spectrum
+        curvature = 2.0 * self.alpha * values + self.l2_reg
+        return vectors, curvature, 2.0 * self.intercept_alpha * self.laplacian
+
 
 def _centring(n):
     """The centring matrix ``I - J / n``."""
