@@ -5,7 +5,9 @@ adaptive restart of O'Donoghue & Candes (2015), in a variable metric
 (preconditioned): the steps are scaled by the datafit's local curvature,
 per entry for ``l21`` (with a weighted group prox), per output block for
 the smooth penalties (a Newton step for the squared loss, the ``'mean'``
-coupling inverted exactly), a scalar Lipschitz constant otherwise. The stop
+coupling inverted exactly, a dense task coupling such as ``'graph'``'s or a
+task precision's in the penalty's eigenbasis), a scalar Lipschitz constant
+otherwise. The stop
 is a KKT criterion: the distance of minus the gradient of the smooth part to
 the penalty's subdifferential (and the intercepts' gradient) below ``tol``.
 For the row-separable ``l21`` penalty an outer working-set loop solves the
@@ -245,8 +247,9 @@ def _metric(datafit, penalty, Z):
     curvature of the logistic loss, much below its global bound for a rare
     label). Smooth penalties: per output, the Hessian block plus the
     penalty's diagonal (a Newton step for independent ridge tasks; with the
-    ``'mean'`` coupling inverted exactly), or the diagonals only when
-    blocks would be too large. ``'l21'``: the Hessian diagonal, entry by
+    ``'mean'`` coupling inverted exactly; with a ``task_basis``, blocks in
+    the penalty's eigenbasis, :class:`_SpectralBlockMetric`), or the
+    diagonals only when blocks would be too large. ``'l21'``: the Hessian diagonal, entry by
     entry, with a weighted group soft-thresholding prox. Others
     (``'trace'``): a scalar, the Lipschitz constant. Backtracking on a
     scalar multiplier of the metric makes every step a descent step
@@ -431,9 +434,8 @@ def conjugate_gradient(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000):
     With the squared loss and a smooth (quadratic) penalty the objective is
     a quadratic whose gradient is the optimality violation itself; conjugate
     gradient, preconditioned by the same metric as :func:`fista`, minimises
-    it in far fewer Hessian products than accelerated gradient steps (the
-    ``'graph'`` coupling, which the block metric does not invert, needs
-    thousands of those). Same arguments and result as :func:`fista`.
+    it in far fewer Hessian products than accelerated gradient steps. Same
+    arguments and result as :func:`fista`.
     """
     fit_b = datafit.fit_intercept
     W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
