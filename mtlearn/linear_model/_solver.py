@@ -249,8 +249,9 @@ def _metric(datafit, penalty, Z):
     penalty's diagonal (a Newton step for independent ridge tasks; with the
     ``'mean'`` coupling inverted exactly; with a ``task_basis``, blocks in
     the penalty's eigenbasis, :class:`_SpectralBlockMetric`), or the
-    diagonals only when blocks would be too large. ``'l21'``: the Hessian diagonal, entry by
-    entry, with a weighted group soft-thresholding prox. Others
+    diagonals only when blocks would be too large. ``'l21'``: the Hessian
+    diagonal, entry by entry, with a weighted group soft-thresholding prox.
+    Others
     (``'trace'``): a scalar, the Lipschitz constant. Backtracking on a
     scalar multiplier of the metric makes every step a descent step
     whichever metric is used.
