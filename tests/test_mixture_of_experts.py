@@ -15,6 +15,7 @@ from mtlearn.neural_network import (
     MixtureOfExpertsRegressor,
 )
 from mtlearn.neural_network._experts import (
+    GraphConvolutionMixtureNetwork,
     GraphPenaltyMixtureNetwork,
     MixtureOfExpertsNetwork,
 )
@@ -364,26 +365,64 @@ def test_task_weighting_strategies_run_on_the_mixture(strategy):
 GRAPH = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.5, 0.0, 0.0]])
 
 
-@pytest.mark.parametrize(
-    "n_task_experts, head_sizes, dropout", [(0, (), 0.0), (1, (4,), 0.3)]
-)
-def test_graph_penalty_gradients_match_finite_differences(
-    n_task_experts, head_sizes, dropout
-):
-    """The loss plus graph_alpha * tr(V^T L V) on the towers' output weights."""
-    rng = np.random.default_rng(0)
-    n = 7
-    net = GraphPenaltyMixtureNetwork(
+def _graph_network(rng, head, n_task_experts=0, head_sizes=(), **kwargs):
+    cls = (
+        GraphPenaltyMixtureNetwork
+        if head == "penalty"
+        else GraphConvolutionMixtureNetwork
+    )
+    learn = head == "learned"
+    if learn:
+        kwargs["learn_graph"] = True
+    net = cls(
         5, (6,), 2, n_task_experts, head_sizes, 3, 3, "tanh", np.float64,
-        gate_temperature=0.7, graph=GRAPH, graph_alpha=0.7,
+        gate_temperature=0.7, graph=np.ones((3, 3)) if learn else GRAPH,
+        graph_alpha=0.7, **kwargs,
     )  # fmt: skip
     net.initialize(rng)
     net.params[...] = rng.normal(scale=0.5, size=net.n_params)
-    assert net.graph_penalty() > 0
+    if learn:
+        # an edge switched off (no gradient through it), two on
+        net.edges[...] = [-0.2, 0.3, 0.4]
+    return net
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn", "learned"])
+@pytest.mark.parametrize(
+    "n_task_experts, head_sizes, dropout", [(0, (), 0.0), (1, (4,), 0.3)]
+)
+def test_graph_head_gradients_match_finite_differences(
+    head, n_task_experts, head_sizes, dropout
+):
+    """The loss plus graph_alpha * tr(V^T L V) on the towers' output weights
+    ("penalty"); through V = A_hat E Theta ("gcn"), and a learned graph with
+    its L1 penalty."""
+    rng = np.random.default_rng(0)
+    n = 7
+    net = _graph_network(rng, head, n_task_experts, head_sizes)
+    assert (net.graph_penalty() > 0) == (head != "gcn")  # gcn: no penalty
     X = rng.normal(size=(n, 5))
     y, cell_weights, groups = mixed_problem(rng, n)
     objective = loss_objective(net, X, y, cell_weights, groups, dropout)
     assert_gradients_match(net, X, objective)
+
+
+@pytest.mark.parametrize("head", ["penalty", "gcn", "learned"])
+def test_graph_networks_predict_pickle_and_index_the_shared_experts(head):
+    rng = np.random.default_rng(0)
+    net = _graph_network(rng, head, n_task_experts=1, head_sizes=(4,))
+    X = rng.normal(size=(6, 5))
+    expected = net.forward(X).copy()
+    np.testing.assert_allclose(net.predict_logits(X, chunk_size=4), expected)
+    copy = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(copy.forward(X), expected)
+    # the shared experts' parameters, in the network's own layout
+    shared = np.concatenate([net.coefs[0][:, :12].ravel(), net.intercepts[0][:12]])
+    np.testing.assert_array_equal(
+        np.sort(net.params[net.shared_indices]), np.sort(shared)
+    )
+    last = net.params[net.last_shared_indices]
+    np.testing.assert_array_equal(np.sort(last), np.sort(net.coefs[0][:, :12].ravel()))
 
 
 def test_graph_penalty_value_is_the_double_sum_over_tower_outputs():
@@ -467,7 +506,27 @@ def test_graph_mixture_pickles_and_keeps_its_graph():
     copy.partial_fit(X, Y)  # the copy trains, with its graph
 
 
-def test_graph_parameters_are_real_and_gcn_is_a_clear_error():
+@pytest.mark.parametrize("rule", [GRAPH, "learned"])
+def test_gcn_towers_fit_and_publish_the_graph(rule):
+    X, Y = _classification()
+    clf = MixtureOfExpertsClassifier(
+        task_graph=rule, graph_head="gcn", **SMALL | dict(max_iter=10)
+    ).fit(X, Y)
+    assert type(clf._network).__name__ == "GraphConvolutionMixtureNetwork"
+    assert clf.score(X, Y) > 0.5
+    graph = clf.task_graph_
+    assert graph.shape == (3, 3) and np.array_equal(graph, graph.T)
+    if isinstance(rule, str):
+        np.testing.assert_array_equal(graph, clf._network.learned_graph())
+    for a, b in zip(clf.head_coefs_[0], clf._head_params(0)[0]):
+        np.testing.assert_array_equal(a, b)
+    copy = pickle.loads(pickle.dumps(clf))
+    for a, b in zip(copy.predict_proba(X), clf.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    copy.partial_fit(X, Y)
+
+
+def test_graph_parameters_are_real_and_validated():
     X, Y = _classification()
     for cls in (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor):
         params = cls().get_params()
@@ -475,14 +534,12 @@ def test_graph_parameters_are_real_and_gcn_is_a_clear_error():
         assert params["graph_head"] == "penalty"
         assert params["graph_alpha"] == 0.1
         assert "hidden_layer_sizes" not in params
-    clf = MixtureOfExpertsClassifier(task_graph="auto", graph_head="gcn", **SMALL)
-    with pytest.raises(ValueError, match="graph_head='gcn' is not available"):
-        clf.fit(X, Y)
+    clf = MixtureOfExpertsClassifier(task_graph="auto", **SMALL)
     with pytest.raises(ValueError, match="task_graph='learned' needs"):
-        clone(clf).set_params(task_graph="learned", graph_head="penalty").fit(X, Y)
+        clone(clf).set_params(task_graph="learned").fit(X, Y)
     with pytest.raises(ValueError, match="task_graph must have shape"):
-        clone(clf).set_params(task_graph=np.ones((2, 2)), graph_head="penalty").fit(
-            X, Y
-        )
+        clone(clf).set_params(task_graph=np.ones((2, 2))).fit(X, Y)
+    with pytest.raises(InvalidParameterError, match="graph_head"):
+        clone(clf).set_params(graph_head="attention").fit(X, Y)
     with pytest.raises(InvalidParameterError, match="graph_alpha"):
         clone(clf).set_params(graph_alpha=-1.0).fit(X, Y)

@@ -33,10 +33,12 @@ The mixture is a product per sample, batched over the rows: ``(n, T, E) @
 beside the experts' first layer.
 """
 
+from functools import cached_property
+
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._graph_head import GraphPenaltyMixin
+from ._graph_head import GraphConvolutionMixin, GraphPenaltyMixin
 from ._layers import Dense, GroupedDense
 from ._network import _FlatParameterNetwork
 
@@ -157,10 +159,18 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             [layer.weight_shape for layer in layers],
             [layer.bias_shape for layer in layers],
         )
-        self.shared_indices = self._param_indices(
+
+    # computed at first use, in the layout of the finished network (a
+    # subclass may lay the parameters out anew after this __init__)
+    @cached_property
+    def shared_indices(self):
+        return self._param_indices(
             lambda coefs, intercepts: sum(self._shared_experts(coefs, intercepts), [])
         )
-        self.last_shared_indices = self._param_indices(
+
+    @cached_property
+    def last_shared_indices(self):
+        return self._param_indices(
             lambda coefs, intercepts: self._shared_experts(coefs, intercepts)[0][-1:]
         )
 
@@ -307,6 +317,7 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
         b = self._rows(self._buffers, n)
         outs, deltas = b["out"], b["delta"]
         derivative = DERIVATIVES[self.activation]
+        coefs = self.coefs  # once: a subclass may compose them
         g = self._gate_layer
         # towers, down to the gradient of the mixed representations
         delta = grad_logits
@@ -317,7 +328,7 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             self.layers[i].backward(
                 x,
                 delta,
-                self.coefs[i],
+                coefs[i],
                 self._grad_coefs[i],
                 self._grad_intercepts[i],
                 grad_x,
@@ -341,7 +352,7 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
         self.layers[g].backward(
             X,
             deltas[g],
-            self.coefs[g],
+            coefs[g],
             self._grad_coefs[g],
             self._grad_intercepts[g],
             None,
@@ -358,7 +369,7 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             self.layers[i].backward(
                 x,
                 grad_out,
-                self.coefs[i],
+                coefs[i],
                 self._grad_coefs[i],
                 self._grad_intercepts[i],
                 grad_x,
@@ -448,4 +459,19 @@ class GraphPenaltyMixtureNetwork(GraphPenaltyMixin, MixtureOfExpertsNetwork):
         Symmetric, non-negative, zero diagonal.
     graph_alpha : float
         Strength of the penalty.
+    """
+
+
+class GraphConvolutionMixtureNetwork(GraphConvolutionMixin, MixtureOfExpertsNetwork):
+    """A mixture of experts whose towers' output layer is produced over a
+    task graph: :class:`~._graph_head.GraphConvolutionMixin` (task ``t``'s
+    output weights, its ``(n_in, n_outputs)`` block, are row ``t`` of
+    ``A_hat E Theta``) on :class:`MixtureOfExpertsNetwork`.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Those of :class:`MixtureOfExpertsNetwork`.
+    graph, graph_alpha, n_embedding, learn_graph
+        Those of :class:`~._graph_head.GraphConvolutionMixin`.
     """

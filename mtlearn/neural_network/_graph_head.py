@@ -12,8 +12,9 @@ that the one training loop runs them unchanged:
     the task's whole block of ``n_outputs`` columns otherwise). Its gradient
     is added to the head weights' gradient in ``backward``. The mixin is
     the one implementation of the penalty: the mixture of experts applies
-    it to its towers' output layer (``GraphPenaltyMixtureNetwork``).
-:class:`GraphConvolutionHeadNetwork`
+    it to its towers' output layer (``GraphPenaltyMixtureNetwork``), as it
+    does :class:`GraphConvolutionMixin` (``GraphConvolutionMixtureNetwork``).
+:class:`GraphConvolutionHeadNetwork` (:class:`GraphConvolutionMixin` on the trunk)
     ML-GCN style (Chen et al., 2019): the output-layer weights are not free
     but produced from learned task embeddings ``E`` propagated over the
     graph, ``V = A_hat E Theta``, with ``A_hat`` the symmetrically normalised
@@ -98,16 +99,20 @@ def resolve_task_graph(estimator, targets, encoded):
     return used
 
 
-def make_graph_network(estimator, args):
-    """The network of ``estimator.graph_head`` over ``estimator._task_graph``;
-    ``args`` are those of :class:`SharedTrunkNetwork`."""
-    graph, graph_alpha = estimator._task_graph, estimator.graph_alpha
+def make_graph_network(estimator, args, kwargs=None, networks=None):
+    """The network of ``estimator.graph_head`` over ``estimator._task_graph``.
+
+    ``networks`` is the pair of classes (penalty, gcn), by default
+    (:class:`GraphPenaltyNetwork`, :class:`GraphConvolutionHeadNetwork`);
+    ``args`` and ``kwargs`` are those of their network.
+    """
+    penalty, gcn = networks or (GraphPenaltyNetwork, GraphConvolutionHeadNetwork)
+    kwargs = dict(kwargs or {})
+    kwargs.update(graph=estimator._task_graph, graph_alpha=estimator.graph_alpha)
     if estimator.graph_head == "penalty":
-        return GraphPenaltyNetwork(*args, graph=graph, graph_alpha=graph_alpha)
+        return penalty(*args, **kwargs)
     learn = isinstance(estimator.task_graph, str) and estimator.task_graph == "learned"
-    return GraphConvolutionHeadNetwork(
-        *args, graph=graph, graph_alpha=graph_alpha, learn_graph=learn
-    )
+    return gcn(*args, learn_graph=learn, **kwargs)
 
 
 def publish_task_graph(estimator):
@@ -248,8 +253,12 @@ class GraphPenaltyNetwork(GraphPenaltyMixin, SharedTrunkNetwork):
     """
 
 
-class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
-    """A shared trunk whose output layer is produced over the task graph.
+class GraphConvolutionMixin:
+    """The output layer produced over the task graph, for any network of the
+    flat-parameter protocol whose last layer is the tasks' output layer (a
+    ``Dense`` with the tasks' blocks side by side, or a grouped layer with
+    one group per task). Put it before the network class in the bases; it
+    takes the keywords below and passes everything else on.
 
     The tasks' output-layer weights are ``V = A_hat E Theta`` (one row per
     task), with ``E`` of shape (n_tasks, n_embedding) the learned task
@@ -268,8 +277,8 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
 
     Parameters
     ----------
-    *args
-        Those of :class:`SharedTrunkNetwork`.
+    *args, **kwargs
+        Those of the network.
     graph : ndarray of shape (n_tasks, n_tasks)
         Symmetric, non-negative, zero diagonal.
     graph_alpha : float
@@ -285,8 +294,16 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
         A_st``, which zeroes the edges that do not help (sparse ``A``).
     """
 
-    def __init__(self, *args, graph, graph_alpha, n_embedding=None, learn_graph=False):
-        super().__init__(*args)
+    def __init__(
+        self,
+        *args,
+        graph,
+        graph_alpha,
+        n_embedding=None,
+        learn_graph=False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
         self.graph = np.asarray(graph, dtype=np.float64)
         self.graph_alpha = float(graph_alpha)
         self.learn_graph = bool(learn_graph)
@@ -418,3 +435,16 @@ class GraphConvolutionHeadNetwork(SharedTrunkNetwork):
             grad_P = G @ (self.embedding @ self.theta).T
             grad_A = grad_P[self._upper] + grad_P.T[self._upper] + self.graph_alpha
             np.multiply(grad_A, self.edges > 0, out=self._grad_edges)
+
+
+class GraphConvolutionHeadNetwork(GraphConvolutionMixin, SharedTrunkNetwork):
+    """A shared trunk whose output layer is produced over the task graph:
+    :class:`GraphConvolutionMixin` on :class:`SharedTrunkNetwork`.
+
+    Parameters
+    ----------
+    *args
+        Those of :class:`SharedTrunkNetwork`.
+    graph, graph_alpha, n_embedding, learn_graph
+        Those of :class:`GraphConvolutionMixin`.
+    """

@@ -6,8 +6,12 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._experts import GraphPenaltyMixtureNetwork, MixtureOfExpertsNetwork
-from ._graph_head import GRAPH_ALPHA_DEFAULT, GRAPH_ALPHA_WHY
+from ._experts import (
+    GraphConvolutionMixtureNetwork,
+    GraphPenaltyMixtureNetwork,
+    MixtureOfExpertsNetwork,
+)
+from ._graph_head import GRAPH_ALPHA_DEFAULT, GRAPH_ALPHA_WHY, make_graph_network
 from ._network import MAX_PARAMETERS
 from ._shared_representation import (
     _SHARED_ATTRIBUTES_DOC,
@@ -77,11 +81,6 @@ class _MixtureOfExperts:
                 "expert_layer_sizes must give each expert at least one hidden "
                 f"layer, got {self.expert_layer_sizes!r}."
             )
-        if self.task_graph is not None and self.graph_head == "gcn":
-            raise ValueError(
-                "graph_head='gcn' is not available for the mixture of experts; "
-                "use graph_head='penalty'."
-            )
 
     def _make_network(self, n_features, dtype):
         _check_network_size(
@@ -104,15 +103,11 @@ class _MixtureOfExperts:
             self.activation,
             dtype,
         )
-        graph = getattr(self, "_task_graph", None)
-        if graph is not None:
-            return GraphPenaltyMixtureNetwork(
-                *args,
-                gate_temperature=self.gate_temperature,
-                graph=graph,
-                graph_alpha=self.graph_alpha,
-            )
-        return MixtureOfExpertsNetwork(*args, gate_temperature=self.gate_temperature)
+        kwargs = {"gate_temperature": self.gate_temperature}
+        if getattr(self, "_task_graph", None) is not None:
+            networks = (GraphPenaltyMixtureNetwork, GraphConvolutionMixtureNetwork)
+            return make_graph_network(self, args, kwargs, networks)
+        return MixtureOfExpertsNetwork(*args, **kwargs)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         super()._fit(X, y, sample_weight, incremental, classes=classes)
@@ -236,29 +231,20 @@ def _drop_entries(text, names):
     return "".join(kept)
 
 
-_GRAPH_HEAD_DOC = """
-    graph_head : {"penalty"}, default="penalty"
-        How the graph ties the towers (only with ``task_graph``): the
-        objective gains ``graph_alpha / 2 * sum_{s,t} A_st ||v_s - v_t||^2``
-        over the weights ``v_t`` of the towers' output layers (edges of a
-        multiclass task are left out). "gcn" (of the shared-representation
-        estimators) is not available for the mixture of experts: a
-        ValueError at fit; so is ``task_graph="learned"``, which needs it.
-"""
-
-
 def _parameters_doc(dropout, why):
     """The shared parameters' documentation, for the mixture of experts."""
     text = _drop_entries(
         _SHARED_PARAMETERS_DOC.lstrip("\n"),
-        {"hidden_layer_sizes", "graph_head", *_NOT_PARAMETERS},
+        {"hidden_layer_sizes", *_NOT_PARAMETERS},
     )
-    alpha_entry = "    graph_alpha : float"
-    text = text.replace(alpha_entry, _GRAPH_HEAD_DOC.lstrip("\n") + alpha_entry)
     text = _MIXTURE_PARAMETERS_DOC.lstrip("\n") + text
     text = text.replace("{dropout}", dropout).replace("{dropout_why}", why)
     text = text.replace("{graph_alpha}", repr(GRAPH_ALPHA_DEFAULT))
     text = text.replace("{graph_alpha_why}", GRAPH_ALPHA_WHY)
+    text = text.replace(
+        "A graph of the tasks for their heads:",
+        "A graph of the tasks for their towers:",
+    )
     return text.replace(
         "Probability of dropping each trunk unit",
         "Probability of dropping each expert unit",
