@@ -215,10 +215,9 @@ class _SpectralBlockMetric(_BlockMetric):
         if np.any(intercept_hessian != 0):
             root = np.sqrt(np.maximum(self.inverses[:, -1, -1], 1e-300))  # G^1/2
             R = basis.T @ intercept_hessian @ basis
-            values, vectors = np.linalg.eigh(0.5 * (R + R.T) * np.outer(root, root))
-            values = np.maximum(values, 0.0)
-            vectors = vectors / root[:, None]
-            self.correction = (vectors * (values / (1.0 + values))) @ vectors.T
+            X = 0.5 * (R + R.T) * np.outer(root, root)  # X (I + X)^-1 = I - (I + X)^-1
+            shrunk = np.eye(n_outputs) - np.linalg.inv(np.eye(n_outputs) + X)
+            self.correction = 0.5 * (shrunk + shrunk.T) / np.outer(root, root)
 
     def direction(self, g_W, g_b):
         rotated = (np.vstack([g_W, g_b]) @ self.basis).T[:, :, None]
