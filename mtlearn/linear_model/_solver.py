@@ -195,7 +195,8 @@ class _SpectralBlockMetric(_BlockMetric):
     (``E`` picks the intercepts) inverted exactly by the Woodbury identity,
     in the symmetric form ``D^{-1} - D^{-1} E G^{-1/2} X (I + X)^{-1}
     G^{-1/2} E^T D^{-1}`` with ``G = E^T D^{-1} E`` (diagonal) and ``X =
-    G^{1/2} R G^{1/2}`` (valid for a singular ``R``, no cancellation). It
+    G^{1/2} R G^{1/2}``, ``X (I + X)^{-1} = I - (I + X)^{-1}`` (valid for a
+    singular ``R``). It
     is the exact Hessian when the outputs' blocks ``H_k`` are equal (a
     Newton step then solves the quadratic), and close to it when they
     differ little, where the per-output blocks of :class:`_BlockMetric`
