@@ -210,6 +210,8 @@ class _SpectralBlockMetric(_BlockMetric):
         )
         index = np.arange(size - 1)
         blocks[:, index, index] += curvature[:, None]
+        # an intercept no row sees (the penalty's part is in R)
+        blocks[:, -1, -1] = np.maximum(blocks[:, -1, -1], 1e-12)
         super().__init__(blocks)
         self.basis, self.intercept_hessian = basis, intercept_hessian
         self.correction = None
