@@ -347,3 +347,16 @@ def test_task_graph_rule_is_estimated_from_the_training_targets(monkeypatch):
     expected = np.ones((Y.shape[1], Y.shape[1]))
     np.fill_diagonal(expected, 0)
     np.testing.assert_array_equal(reg.task_graph_, expected)
+
+
+@pytest.mark.parametrize("penalty", ["relationship", "cluster"])
+def test_strong_intercept_coupling_keeps_the_metric_invertible(penalty):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    Y = X @ rng.normal(size=(4, 3)) + rng.normal(size=3)
+    model = MultiTaskLinearRegression(penalty=penalty, intercept_alpha=1e8)
+    model.fit(X, Y)
+    assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.intercept_))
+    with pytest.raises(ValueError) as error:  # the gradient overflows: said so
+        MultiTaskLinearRegression(penalty=penalty, intercept_alpha=1e300).fit(X, Y)
+    assert not isinstance(error.value, np.linalg.LinAlgError)

@@ -218,9 +218,15 @@ class _SpectralBlockMetric(_BlockMetric):
         if np.any(intercept_hessian != 0):
             root = np.sqrt(np.maximum(self.inverses[:, -1, -1], 1e-300))  # G^1/2
             R = basis.T @ intercept_hessian @ basis
-            X = 0.5 * (R + R.T) * np.outer(root, root)  # X (I + X)^-1 = I - (I + X)^-1
-            shrunk = np.eye(n_outputs) - np.linalg.inv(np.eye(n_outputs) + X)
-            self.correction = 0.5 * (shrunk + shrunk.T) / np.outer(root, root)
+            X = 0.5 * (R + R.T) * np.outer(root, root)
+            # X (I + X)^-1 in X's eigenbasis, mu / (1 / scale + mu) for the
+            # eigenvalues scale * mu: finite and never singular, whatever the
+            # coupling's strength (intercept_alpha up to 1e300)
+            scale = float(np.abs(X).max())
+            mu, Q = np.linalg.eigh(X / scale)
+            mu = np.maximum(mu, 0.0)
+            shrunk = (Q * (mu / (1.0 / scale + mu))) @ Q.T
+            self.correction = shrunk / np.outer(root, root)
 
     def direction(self, g_W, g_b):
         rotated = (np.vstack([g_W, g_b]) @ self.basis).T[:, :, None]
