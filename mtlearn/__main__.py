@@ -2,7 +2,7 @@
 
 import sys
 
-from mtlearn._compare import main
+from mtlearn._cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

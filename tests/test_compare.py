@@ -1,4 +1,4 @@
-"""Tests of ``python -m mtlearn compare`` (``mtlearn/_compare.py``)."""
+"""Tests of ``python -m mtlearn compare`` (``mtlearn/_cli/``)."""
 
 import gzip
 import json
@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import mtlearn
-from mtlearn._compare import _MODELS, main
+from mtlearn._cli.main import _MODELS, main
 
 FAST = "logistic,knn"
 METRICS = ["hamming_loss", "f1_micro", "f1_macro", "f1_samples", "subset_accuracy"]
@@ -195,7 +195,7 @@ def test_progress_lines_and_model_order(csv_path, capsys):
 
 
 def test_progress_bar_on_a_terminal():
-    from mtlearn._compare import _Progress
+    from mtlearn._cli.progress import _Progress
 
     class Terminal:
         def __init__(self):
@@ -237,7 +237,7 @@ def test_classifier_chain_ensemble_averages_chains():
     from sklearn.linear_model import LogisticRegression
     from sklearn.multioutput import ClassifierChain
 
-    from mtlearn._compare import _ClassifierChainEnsemble
+    from mtlearn._cli.models import _ClassifierChainEnsemble
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 4))
@@ -348,7 +348,7 @@ def test_csv_label_prefix_matching_nothing(capsys, csv_path):
 def test_csv_single_class_in_training_part(capsys, tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from mtlearn import _compare
+    import mtlearn._cli.main as _compare
     from mtlearn.neural_network import SharedRepresentationClassifier
 
     # a small network, for time: the test is about the constant label
@@ -395,7 +395,7 @@ def test_constant_label_classifier_in_a_chain():
     from sklearn.linear_model import LogisticRegression
     from sklearn.multioutput import ClassifierChain
 
-    from mtlearn._compare import _ConstantLabelClassifier
+    from mtlearn._cli.models import _ConstantLabelClassifier
 
     X = np.arange(12.0).reshape(-1, 1)
     Y = np.column_stack([X[:, 0] > 5, np.ones(12), np.zeros(12)]).astype(int)

@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils import Bunch  # noqa: E402
 
-from mtlearn._compare import main  # noqa: E402
+from mtlearn._cli.main import main  # noqa: E402
 from mtlearn.datasets import make_multitask_classification  # noqa: E402
 from mtlearn.neural_network import SharedRepresentationClassifier  # noqa: E402
 from mtlearn.plotting import (  # noqa: E402

@@ -18,6 +18,7 @@ from sklearn.metrics import (
 )
 
 from .._targets import observed_targets
+from ..metrics._multilabel_columns import _COLUMNS
 from ._base import add_legend, check_matplotlib, new_axes, task_names_or_default
 
 # name -> (metric(y_true, y_pred), greater_is_better)
@@ -102,8 +103,6 @@ def _split_mean_std(split_scores):
 
 def _compare_headers():
     """Metric key -> table header of ``python -m mtlearn compare``."""
-    from .._compare import _COLUMNS
-
     return {column.key: column.header for column in _COLUMNS}
 
 
