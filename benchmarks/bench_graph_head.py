@@ -26,22 +26,19 @@ measurement behind the default of ``graph_alpha``).
 import argparse
 import json
 import platform
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import sklearn
+
+# the protocol of bench_quality.py: its data, pipeline, metrics and summary
+from bench_quality import DATASETS, evaluate, load, summarize
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import f1_score, hamming_loss
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 import mtlearn
-from mtlearn.datasets import load_emotions, load_yeast
 from mtlearn.neural_network import SharedRepresentationClassifier
 
-DATASETS = {"yeast": load_yeast, "emotions": load_emotions}
 PLAIN = "plain"
 METRICS = {
     "micro_f1": ("micro-F1", True),
@@ -67,37 +64,6 @@ def models(graph_alphas):
         random_state=seed, task_graph="learned", graph_head="gcn"
     )
     return out
-
-
-def load(name):
-    load_data = DATASETS[name]
-    X, y = load_data(subset="train", return_X_y=True)
-    X_test, y_test = load_data(subset="test", return_X_y=True)
-    return X, np.asarray(y), X_test, np.asarray(y_test)
-
-
-def evaluate(estimator, X, y, X_test, y_test):
-    model = make_pipeline(StandardScaler(), estimator)
-    tic = time.perf_counter()
-    model.fit(X, y)
-    fit_seconds = time.perf_counter() - tic
-    y_pred = np.asarray(model.predict(X_test))
-    return {
-        "micro_f1": f1_score(y_test, y_pred, average="micro"),
-        "macro_f1": f1_score(y_test, y_pred, average="macro", zero_division=0),
-        "hamming_loss": hamming_loss(y_test, y_pred),
-        "fit_seconds": fit_seconds,
-    }
-
-
-def summarize(runs):
-    return {
-        key: {
-            "mean": float(np.mean([run[key] for run in runs])),
-            "std": float(np.std([run[key] for run in runs])),
-        }
-        for key in runs[0]
-    }
 
 
 def paired(runs, plain_runs, key):
