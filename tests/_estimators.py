@@ -5,6 +5,7 @@ contract checks (test_estimator_checks.py): small data and few epochs keep
 them fast, and the settings still reach the accuracy the checks ask for.
 """
 
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -16,6 +17,7 @@ from mtlearn.linear_model import (
     MultiTaskLogisticRegressionCV,
 )
 from mtlearn.model_selection import MultiTaskThresholdClassifier
+from mtlearn.multioutput import LabelPowersetClassifier
 from mtlearn.neural_network import (
     MixtureOfExpertsClassifier,
     MixtureOfExpertsRegressor,
@@ -112,6 +114,11 @@ def fast_estimators(linear_tol):
         network("regressor", task_graph="auto", graph_head="gcn", max_iter=300),
         # the graph penalty on the mixture's towers (issue 11)
         MixtureOfExpertsClassifier(n_experts=2, task_graph="auto", **_small_mixture),
+        # label combinations (issue 13): a small forest (without bootstrap, so
+        # that a weight is a repeated row, as the sample-weight checks ask)
+        LabelPowersetClassifier(
+            RandomForestClassifier(10, max_depth=4, bootstrap=False), random_state=0
+        ),
     ]
 
 
