@@ -81,7 +81,9 @@ def _best_by_hand(metric, y_true, score, candidates):
 def test_thresholds_maximise_f1_on_observed_out_of_fold_labels(data):
     X, Y = data
     splits = list(KFold(3, shuffle=True, random_state=0).split(X))
-    clf = MultiTaskThresholdClassifier(_net(), cv=splits, thresholds=20).fit(X, Y)
+    clf = MultiTaskThresholdClassifier(
+        _net(), cv=splits, thresholds=20, n_standard_errors=None
+    ).fit(X, Y)
     rows, oof = _oof_probas(_net(), X, Y, splits)
     for t in range(3):
         observed = ~np.isnan(Y[rows, t])
@@ -101,7 +103,9 @@ def test_builtin_metrics_match_scikit_learn(scoring):
     y = Y[:, 0]
     splits = list(KFold(4, shuffle=True, random_state=0).split(X))
     lr = LogisticRegression()
-    clf = MultiTaskThresholdClassifier(lr, scoring=scoring, cv=splits).fit(X, y)
+    clf = MultiTaskThresholdClassifier(
+        lr, scoring=scoring, cv=splits, n_standard_errors=None
+    ).fit(X, y)
     rows, oof = _oof_probas(lr, X, y, splits)
     candidates = np.unique(np.quantile(oof[:, 0], np.linspace(0, 1, 100)))
     threshold, best = _best_by_hand(METRICS[scoring], y[rows], oof[:, 0], candidates)
@@ -121,7 +125,9 @@ def test_missing_labels_never_enter_the_metric(data):
 
     MultiTaskThresholdClassifier(_net(), scoring=metric, cv=3, thresholds=5).fit(X, Y)
     n_observed = (~np.isnan(Y)).sum(axis=0)
-    assert sorted(set(seen)) == sorted(set(n_observed.tolist()))
+    # the pooled labels of each task, then parts of them (the gain rule)
+    assert set(n_observed.tolist()) <= set(seen)
+    assert max(seen) == n_observed.max()
 
 
 def test_threshold_moves_down_on_an_imbalanced_task():
@@ -205,7 +211,11 @@ def test_refit_false_keeps_the_single_split_model_and_explicit_thresholds():
     clf = MultiTaskThresholdClassifier(
         LogisticRegression(), cv=split, refit=False, thresholds=grid
     ).fit(X, y)
-    assert clf.best_thresholds_[0] in grid
+    # one split gives no fold-to-fold spread: the gain rule keeps 0.5
+    assert clf.abstained_[0] and clf.best_thresholds_[0] == 0.5
+    assert clf.tuned_thresholds_[0] in grid
+    clf.set_params(n_standard_errors=None).fit(X, y)
+    assert clf.best_thresholds_[0] in grid and not clf.abstained_[0]
     reference = LogisticRegression().fit(X[:60], y[:60])
     np.testing.assert_allclose(clf.estimator_.coef_, reference.coef_)
     with pytest.raises(ValueError, match="single cross-validation split"):
@@ -454,3 +464,99 @@ def test_row_without_labels_does_not_change_the_fit(container):
     np.testing.assert_array_equal(fitted.predict(X), reference.predict(X))
     for got, expected in zip(fitted.predict_proba(X), reference.predict_proba(X)):
         np.testing.assert_allclose(got, expected)
+
+
+def _fold_gain_by_hand(metric, y, oof, splits, n_candidates=100):
+    """Per fold: metric at the threshold tuned on the other folds minus at 0.5."""
+    sizes = [test.size for _, test in splits]
+    fold = np.repeat(np.arange(len(splits)), sizes)
+    gains = []
+    for k in range(len(splits)):
+        other, test = fold != k, fold == k
+        grid = np.unique(np.quantile(oof[other], np.linspace(0, 1, n_candidates)))
+        tuned, _ = _best_by_hand(metric, y[other], oof[other], grid)
+        gains.append(
+            metric(y[test], (oof[test] >= tuned).astype(int))
+            - metric(y[test], (oof[test] >= 0.5).astype(int))
+        )
+    return np.array(gains)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "accuracy"])
+def test_gain_rule_matches_a_recomputation_by_hand(scoring):
+    X, Y = make_multitask_classification(
+        n_samples=200, n_features=6, n_informative=3, n_tasks=1, random_state=2
+    )
+    y = Y[:, 0]
+    splits = list(KFold(5, shuffle=True, random_state=0).split(X))
+    lr = LogisticRegression()
+    clf = MultiTaskThresholdClassifier(
+        lr, scoring=scoring, cv=splits, thresholds=20
+    ).fit(X, y)
+    rows, oof = _oof_probas(lr, X, y, splits)
+    gains = _fold_gain_by_hand(METRICS[scoring], y[rows], oof[:, 0], splits, 20)
+    mean, se = gains.mean(), gains.std(ddof=1) / np.sqrt(gains.size)
+    assert clf.threshold_gain_[0] == pytest.approx(mean)
+    assert clf.threshold_gain_se_[0] == pytest.approx(se)
+    assert clf.abstained_[0] == (not mean > se)
+    kept = clf.tuned_thresholds_[0] if mean > se else 0.5
+    assert clf.best_thresholds_[0] == kept
+    # the score stored is the pooled out-of-fold score of the kept threshold
+    pooled = METRICS[scoring](y[rows], (oof[:, 0] >= kept).astype(int))
+    assert clf.best_scores_[0] == pytest.approx(pooled)
+
+
+def test_noise_abstains_and_default_folds_are_deterministic():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    Y = (rng.rand(300, 3) < 0.5).astype(int)  # labels independent of X
+    make = lambda: MultiTaskThresholdClassifier(  # noqa: E731
+        MultiOutputClassifier(LogisticRegression()), scoring="accuracy"
+    )
+    clf = make().fit(X, Y)
+    assert clf.abstained_.all()
+    np.testing.assert_array_equal(clf.best_thresholds_, 0.5)
+    np.testing.assert_array_equal(clf.predict(X), clf.estimator_.predict(X))
+    # the defaults fix the folds: the same command, the same outcome
+    again = make().fit(X, Y)
+    np.testing.assert_array_equal(again.tuned_thresholds_, clf.tuned_thresholds_)
+    np.testing.assert_array_equal(again.threshold_gain_, clf.threshold_gain_)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "micro_f1"])
+def test_rare_label_with_folds_without_positives(scoring):
+    X, Y = make_multitask_classification(
+        n_samples=80, n_features=5, n_informative=3, n_tasks=2, random_state=0
+    )
+    Y[:, 1] = 0
+    Y[:3, 1] = 1  # three positives: two of five test folds hold none
+    clf = MultiTaskThresholdClassifier(
+        MultiOutputClassifier(LogisticRegression()), scoring=scoring, cv=5
+    ).fit(X, Y)
+    assert np.isfinite(clf.threshold_gain_).all()
+    if scoring == "f1":
+        assert clf.abstained_[1]  # too thin to move the threshold
+    assert clf.predict(X).shape == (80, 2)
+
+
+def test_joint_rule_keeps_or_drops_all_thresholds_together():
+    X, Y = make_multitask_classification(
+        300, 8, n_tasks=3, n_informative=5, random_state=0
+    )
+    base = MultiOutputClassifier(LogisticRegression())
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    kept = MultiTaskThresholdClassifier(
+        base, scoring="micro_f1", cv=splits, n_standard_errors=None
+    ).fit(X, Y)
+    strict = MultiTaskThresholdClassifier(
+        base, scoring="micro_f1", cv=splits, n_standard_errors=1e9
+    ).fit(X, Y)
+    assert not kept.abstained_.any() and strict.abstained_.all()
+    np.testing.assert_array_equal(kept.best_thresholds_, kept.tuned_thresholds_)
+    np.testing.assert_array_equal(strict.tuned_thresholds_, kept.tuned_thresholds_)
+    np.testing.assert_array_equal(strict.best_thresholds_, 0.5)
+    assert np.all(kept.threshold_gain_ == kept.threshold_gain_[0])
+    # the pooled micro-F1 at 0.5, by scikit-learn, on the out-of-fold rows
+    rows, oof = _oof_probas(base, X, Y, splits)
+    expected = f1_score(Y[rows], (oof >= 0.5).astype(int), average="micro")
+    assert strict.best_scores_[0] == pytest.approx(expected)

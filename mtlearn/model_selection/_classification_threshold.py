@@ -2,7 +2,7 @@
 
 import numbers
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -196,6 +196,29 @@ def _best_candidate(scores):
     return tied[(tied.size - 1) // 2]
 
 
+def _quantile_grid(score, n_thresholds):
+    """``n_thresholds`` evenly spaced quantiles of ``score``, unique."""
+    return np.unique(np.quantile(score, np.linspace(0, 1, n_thresholds)))
+
+
+def _gain_rule(gains, n_standard_errors):
+    """Mean and standard error of the per-fold gains, and whether they pass.
+
+    ``gains`` holds one out-of-fold gain per fold (NaN for a fold that holds
+    no evidence). The tuned threshold is kept when the mean gain exceeds
+    ``n_standard_errors`` standard errors of the gains (``std(ddof=1) /
+    sqrt(n)``); fewer than two folds with a gain give no spread: the rule
+    abstains. ``n_standard_errors=None`` keeps the tuned threshold.
+    """
+    gains = gains[np.isfinite(gains)]
+    if gains.size < 2:
+        return np.nan, np.nan, n_standard_errors is None
+    mean = float(gains.mean())
+    se = float(gains.std(ddof=1) / np.sqrt(gains.size))
+    keep = n_standard_errors is None or mean > n_standard_errors * se
+    return mean, se, keep
+
+
 # -- the fits, run by joblib ---------------------------------------------------
 def _fit_fold(estimator, X, y, train, test, tasks, n_tasks, fit_params):
     """Fit on the rows ``train`` and the columns ``tasks`` of ``y``.
@@ -326,10 +349,37 @@ class MultiTaskThresholdClassifier(
     observed label of a task adds nothing to that task. The estimator is then
     refitted on all rows and predicts with the tuned thresholds.
 
+    Abstaining on noise (the gain rule). A tuned threshold is kept only if
+    its gain over the default 0.5 is larger than its own fold-to-fold
+    spread. For each fold ``k``, the threshold is tuned as above on the
+    out-of-fold rows of the **other** folds and scored on fold ``k``::
+
+        g_k = metric_k(tuned on the other folds) - metric_k(0.5)
+
+    and, with ``n`` the folds where ``g_k`` is defined, the tuned threshold
+    (on all folds pooled) is kept iff::
+
+        mean(g) > n_standard_errors * std(g, ddof=1) / sqrt(n)
+
+    otherwise the task keeps 0.5 (``abstained_[t]``). With
+    ``scoring="micro_f1"`` the rule is applied once, to the pooled micro-F1
+    of all jointly tuned tasks: they keep their tuned thresholds together or
+    all return to 0.5. The default ``n_standard_errors=1`` is the
+    one-standard-error rule of cross-validated model selection (Breiman et
+    al., 1984; Hastie et al., 2009, section 7.10), fixed before any
+    measurement: with 5 folds and no true gain, a t distribution with 4
+    degrees of freedom passes the rule about 1 time in 5 (and then by a
+    gain of about one standard error), and the rule abstains where the
+    evidence is thin (few folds with a label, a gain that changes sign
+    across folds).
+
     Constant and rare labels (the rule, see Notes): a task with one observed
     class is predicted as that constant; a binary task that lacks one of its
     classes in the training part of some split, or in the pooled test rows,
-    keeps the default threshold 0.5 (the estimator's own decision).
+    keeps the default threshold 0.5 (the estimator's own decision). A fold
+    whose test part holds no positive of a task is no error: it adds its
+    gain (often 0, or the cost of false positives) to the rule, which
+    abstains where the evidence is too thin.
 
     Parameters
     ----------
@@ -376,9 +426,17 @@ class MultiTaskThresholdClassifier(
         ``n`` evenly spaced quantiles (from the minimum to the maximum) of the
         task's observed out-of-fold probabilities (1 <= n <= 10 000); an
         array of finite numbers gives them.
-    random_state : int, RandomState instance or None, default=None
-        Shuffles the folds when ``cv`` is an int. The estimator keeps its
-        own ``random_state``.
+    n_standard_errors : float >= 0 or None, default=1.0
+        The gain rule (see above): a tuned threshold is kept only if the
+        mean of its per-fold gains over 0.5 exceeds this many standard errors
+        of them; with one split (or one fold holding the task's labels) the
+        spread is unknown and 0.5 is kept. 0 keeps any positive mean gain;
+        None keeps the tuned thresholds always (no abstention).
+    random_state : int, RandomState instance or None, default=0
+        Shuffles the folds when ``cv`` is an int. The default fixes the
+        folds, so that the same command gives the same thresholds; None
+        draws fresh folds at each fit. The estimator keeps its own
+        ``random_state``.
     n_jobs : int, default=None
         Number of jobs running the cross-validation fits and the refit in
         parallel (``joblib.Parallel``). None means 1 unless in a
@@ -393,14 +451,25 @@ class MultiTaskThresholdClassifier(
         of ``y`` without the constant tasks); None when every task is
         constant.
     best_thresholds_ : ndarray of shape (n_tasks,)
-        Tuned threshold of each task on the probability of ``classes_[t][1]``;
-        0.5 for a binary task that could not be tuned (see Notes); NaN for a
-        multiclass or constant task.
+        Threshold ``predict`` applies to the probability of
+        ``classes_[t][1]``: the tuned one where the gain rule kept it, else
+        0.5 (also for a binary task that could not be tuned, see Notes); NaN
+        for a multiclass or constant task.
     best_scores_ : ndarray of shape (n_tasks,)
-        Out-of-fold ``scoring`` of each binary task at its threshold; NaN for
-        a multiclass or constant task and for a task not tuned. With
+        Out-of-fold ``scoring`` of each binary task at ``best_thresholds_``;
+        NaN for a multiclass or constant task and for a task not tuned. With
         "micro_f1", the pooled out-of-fold micro-F1 of the tuned binary tasks
         at the chosen thresholds (the same value for each).
+    tuned_thresholds_ : ndarray of shape (n_tasks,)
+        The threshold that maximises ``scoring`` on the pooled out-of-fold
+        rows, before the gain rule; NaN where no threshold was tuned.
+    threshold_gain_ : ndarray of shape (n_tasks,)
+        Mean over folds of the gain ``g_k`` of the gain rule; NaN where no
+        threshold was tuned or fewer than two folds hold a gain.
+    threshold_gain_se_ : ndarray of shape (n_tasks,)
+        Standard error of those per-fold gains (``std(ddof=1) / sqrt(n)``).
+    abstained_ : ndarray of bool of shape (n_tasks,)
+        True where a threshold was tuned but the gain rule kept 0.5.
     cv_results_ : list of dict or None
         Per task, ``{"thresholds": ..., "scores": ...}``: every candidate and
         its out-of-fold score (None for a multiclass, constant or untuned
@@ -465,6 +534,8 @@ class MultiTaskThresholdClassifier(
     (3,)
     >>> bool(np.all((clf.best_thresholds_ > 0) & (clf.best_thresholds_ < 1)))
     True
+    >>> bool(np.all(clf.best_thresholds_[clf.abstained_] == 0.5))
+    True
     >>> clf.predict(X[:2]).shape
     (2, 3)
     """
@@ -480,6 +551,7 @@ class MultiTaskThresholdClassifier(
         "cv": ["cv_object"],
         "refit": ["boolean"],
         "thresholds": [Interval(Integral, 1, 10_000, closed="both"), "array-like"],
+        "n_standard_errors": [Interval(Real, 0, None, closed="left"), None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
@@ -492,7 +564,8 @@ class MultiTaskThresholdClassifier(
         cv=5,
         refit=True,
         thresholds=100,
-        random_state=None,
+        n_standard_errors=1.0,
+        random_state=0,
         n_jobs=None,
     ):
         self.estimator = estimator
@@ -500,6 +573,7 @@ class MultiTaskThresholdClassifier(
         self.cv = cv
         self.refit = refit
         self.thresholds = thresholds
+        self.n_standard_errors = n_standard_errors
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -564,9 +638,11 @@ class MultiTaskThresholdClassifier(
         )  # fmt: skip
 
         rows = np.concatenate([test for _, test in splits])
+        fold = np.repeat(np.arange(len(splits)), [test.size for _, test in splits])
+        self._n_folds = len(splits)
         oof = self._out_of_fold(targets, splits, tasks, results)
         tuned = _tunable_tasks(targets, splits, tasks, rows, weight)
-        self._tune(targets, oof, rows, tuned, weight, candidates)
+        self._tune(targets, oof, rows, fold, tuned, weight, candidates)
 
         train = jobs[-1][0]
         self.estimator_ = results[-1][0]
@@ -620,15 +696,61 @@ class MultiTaskThresholdClassifier(
             raise ValueError("thresholds must be finite.")
         return np.unique(candidates)
 
-    def _tune(self, targets, oof, rows, tuned, weight, candidates):
+    def _grid(self, score, candidates):
+        """The candidate thresholds: given, or quantiles of ``score``."""
+        if candidates is not None:
+            return candidates
+        return _quantile_grid(score, self.thresholds)
+
+    def _task_scores(self, classes, y_true, score, weight, grid):
+        """``scoring`` of one binary task at each threshold of ``grid``;
+        ``y_true`` holds class codes (0, 1)."""
+        if callable(self.scoring):
+            return _threshold_scores(
+                self.scoring, classes[y_true], classes, score, grid, weight
+            )
+        return _threshold_scores(
+            self.scoring, y_true, np.array([0, 1]), score, grid, weight
+        )
+
+    def _fold_gains(self, classes, y_true, score, weight, fold, candidates):
+        """Per fold, the task's score at the threshold tuned on the other
+        folds minus its score at 0.5; NaN where a fold holds no evidence."""
+        gains = np.full(self._n_folds, np.nan)
+        for k in range(self._n_folds):
+            test = fold == k
+            other = ~test
+            if not test.any() or not other.any():
+                continue
+            w_other = None if weight is None else weight[other]
+            w_test = None if weight is None else weight[test]
+            grid = self._grid(score[other], candidates)
+            scores = self._task_scores(
+                classes, y_true[other], score[other], w_other, grid
+            )
+            if np.all(np.isnan(scores)):
+                continue
+            tuned = grid[_best_candidate(scores)]
+            at = self._task_scores(
+                classes, y_true[test], score[test], w_test, np.array([tuned, 0.5])
+            )
+            gains[k] = at[0] - at[1]
+        return gains
+
+    def _tune(self, targets, oof, rows, fold, tuned, weight, candidates):
         """Best threshold of each tunable binary task on the pooled
-        out-of-fold rows; 0.5 for the other binary tasks."""
+        out-of-fold rows, kept where the gain rule passes; 0.5 for the
+        other binary tasks."""
         n_tasks = targets.n_tasks
         self.best_thresholds_ = np.full(n_tasks, np.nan)
         self.best_scores_ = np.full(n_tasks, np.nan)
+        self.tuned_thresholds_ = np.full(n_tasks, np.nan)
+        self.threshold_gain_ = np.full(n_tasks, np.nan)
+        self.threshold_gain_se_ = np.full(n_tasks, np.nan)
+        self.abstained_ = np.zeros(n_tasks, dtype=bool)
         self.cv_results_ = [None] * n_tasks
         mask = targets.mask[rows]
-        joint = {}  # micro_f1: per binary task, its grid and confusion counts
+        joint = {}  # micro_f1: per binary task, its observed out-of-fold data
         for t, classes in enumerate(targets.classes):
             if len(classes) != 2:
                 continue
@@ -638,27 +760,15 @@ class MultiTaskThresholdClassifier(
             observed = mask[:, t]
             if weight is not None:  # a row of weight 0 is as good as absent
                 observed = observed & (weight[rows] > 0)
-            y_true = targets.values[rows[observed], t]
+            y_true = targets.values[rows[observed], t].astype(np.intp)
             score = oof[t][observed, 1]
-            grid = candidates
-            if grid is None:
-                grid = np.unique(np.quantile(score, np.linspace(0, 1, self.thresholds)))
             task_weight = None if weight is None else weight[rows][observed]
             if self.scoring == "micro_f1":
                 ones = np.ones(score.shape[0]) if task_weight is None else task_weight
-                joint[t] = (
-                    grid,
-                    _confusion_counts(y_true == 1, score, grid, ones),
-                )
+                joint[t] = (y_true == 1, score, ones, fold[observed])
                 continue
-            scores = _threshold_scores(
-                self.scoring,
-                classes[y_true] if callable(self.scoring) else y_true,
-                classes if callable(self.scoring) else np.array([0, 1]),
-                score,
-                grid,
-                task_weight,
-            )
+            grid = self._grid(score, candidates)
+            scores = self._task_scores(classes, y_true, score, task_weight, grid)
             if np.all(np.isnan(scores)):
                 raise ValueError(
                     f"scoring returned NaN at every candidate threshold of "
@@ -666,22 +776,87 @@ class MultiTaskThresholdClassifier(
                     "number for at least one (NaN counts as the worst score)."
                 )
             best = _best_candidate(scores)
-            self.best_thresholds_[t] = grid[best]
-            self.best_scores_[t] = scores[best]
             self.cv_results_[t] = {"thresholds": grid, "scores": scores}
+            self.tuned_thresholds_[t] = grid[best]
+            gains = self._fold_gains(
+                classes, y_true, score, task_weight, fold[observed], candidates
+            )
+            mean, se, keep = _gain_rule(gains, self.n_standard_errors)
+            self.threshold_gain_[t], self.threshold_gain_se_[t] = mean, se
+            if keep:
+                self.best_thresholds_[t], self.best_scores_[t] = (
+                    grid[best],
+                    scores[best],
+                )
+            else:
+                self.abstained_[t] = True
+                self.best_scores_[t] = self._task_scores(
+                    classes, y_true, score, task_weight, np.array([0.5])
+                )[0]
         if joint:
-            self._tune_jointly(joint)
+            self._tune_jointly(joint, candidates)
 
-    def _tune_jointly(self, joint):
-        """micro_f1: one coordinate ascent over all binary tasks' thresholds,
-        started from the default rule (the candidate nearest 0.5)."""
-        tasks = sorted(joint)
-        start = [int(np.argmin(np.abs(joint[t][0] - 0.5))) for t in tasks]
-        chosen, micro = _joint_micro_f1([joint[t][1] for t in tasks], start)
-        for t, index in zip(tasks, chosen):
-            grid, (tp, fp, fn, _) = joint[t]
-            self.best_thresholds_[t] = grid[index]
-            self.best_scores_[t] = micro
+    def _joint_thresholds(self, joint, candidates, rows=None):
+        """micro_f1: one coordinate ascent over all binary tasks' thresholds
+        on the out-of-fold cells (of the folds other than ``rows``' fold, when
+        given), started from the default rule (the candidate nearest 0.5).
+        Returns per task its grid, counts and chosen index, and the pooled
+        micro-F1."""
+        grids, counts = [], []
+        for positive, score, weight, fold in joint.values():
+            keep = np.ones(fold.size, dtype=bool) if rows is None else fold != rows
+            if keep.any():
+                grid = self._grid(score[keep], candidates)
+            else:  # every label of the task is in the fold left out
+                grid = np.array([0.5])
+            grids.append(grid)
+            counts.append(
+                _confusion_counts(positive[keep], score[keep], grid, weight[keep])
+            )
+        start = [int(np.argmin(np.abs(grid - 0.5))) for grid in grids]
+        chosen, micro = _joint_micro_f1(counts, start)
+        return grids, counts, chosen, micro
+
+    def _tune_jointly(self, joint, candidates):
+        """micro_f1: the joint thresholds on all out-of-fold cells, kept for
+        every task or for none by the gain rule on the pooled micro-F1."""
+        tasks = list(joint)
+        grids, counts, chosen, micro = self._joint_thresholds(joint, candidates)
+        gains = np.full(self._n_folds, np.nan)
+        for k in range(self._n_folds):
+            in_fold = [fold == k for _, _, _, fold in joint.values()]
+            if not any(f.any() for f in in_fold) or all(f.all() for f in in_fold):
+                continue
+            fold_grids, _, fold_chosen, _ = self._joint_thresholds(
+                joint, candidates, rows=k
+            )
+            pooled = np.zeros((2, 3))  # (tuned, 0.5) x (tp, fp, fn)
+            for (positive, score, weight, _), f, grid, index in zip(
+                joint.values(), in_fold, fold_grids, fold_chosen
+            ):
+                tp, fp, fn, _ = _confusion_counts(
+                    positive[f], score[f], np.array([grid[index], 0.5]), weight[f]
+                )
+                pooled += np.column_stack([tp, fp, fn])
+            f1 = _ratio(
+                2 * pooled[:, 0], 2 * pooled[:, 0] + pooled[:, 1] + pooled[:, 2]
+            )
+            gains[k] = f1[0] - f1[1]
+        mean, se, keep = _gain_rule(gains, self.n_standard_errors)
+        default = np.zeros(3)
+        for positive, score, weight, _ in joint.values():
+            tp, fp, fn, _ = _confusion_counts(positive, score, np.array([0.5]), weight)
+            default += tp[0], fp[0], fn[0]
+        at_default = _ratio(
+            np.array([2 * default[0]]),
+            np.array([2 * default[0] + default[1] + default[2]]),
+        )[0]
+        for t, grid, (tp, fp, fn, _), index in zip(tasks, grids, counts, chosen):
+            self.tuned_thresholds_[t] = grid[index]
+            self.threshold_gain_[t], self.threshold_gain_se_[t] = mean, se
+            self.abstained_[t] = not keep
+            self.best_thresholds_[t] = grid[index] if keep else 0.5
+            self.best_scores_[t] = micro if keep else at_default
             self.cv_results_[t] = {
                 "thresholds": grid,
                 "scores": _ratio(2 * tp, 2 * tp + fp + fn),  # the task's own F1
