@@ -115,9 +115,13 @@ def fast_estimators(linear_tol):
         # the graph penalty on the mixture's towers (issue 11)
         MixtureOfExpertsClassifier(n_experts=2, task_graph="auto", **_small_mixture),
         # label combinations (issue 13): a small forest (without bootstrap, so
-        # that a weight is a repeated row, as the sample-weight checks ask)
+        # that a weight is a repeated row, as the sample-weight checks ask);
+        # predict by marginals, which check_classifier_multioutput expects
+        # (tests/test_label_powerset.py covers the combination rule)
         LabelPowersetClassifier(
-            RandomForestClassifier(10, max_depth=4, bootstrap=False), random_state=0
+            RandomForestClassifier(10, max_depth=4, bootstrap=False),
+            prediction="marginal",
+            random_state=0,
         ),
     ]
 

@@ -58,14 +58,21 @@ def test_one_task_is_the_estimator_itself():
     np.testing.assert_array_equal(clf.classes_, ["no", "yes"])
 
 
-def test_predict_is_the_argmax_of_the_marginals():
+def test_predict_the_combination_or_the_marginals():
     X, Y = _data()
-    clf = LabelPowersetClassifier(DecisionTreeClassifier(max_depth=3)).fit(X, Y)
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    clf = LabelPowersetClassifier(tree, prediction="marginal").fit(X, Y)
     proba = clf.predict_proba(X)
     expected = np.column_stack(
         [classes[np.argmax(p, 1)] for classes, p in zip(clf.classes_, proba)]
     )
     np.testing.assert_array_equal(clf.predict(X), expected)
+    # the combination rule: the class of the tree, decoded
+    combination = clf.set_params(prediction="combination").fit(X, Y)
+    z = combination.estimator_.predict(X)
+    np.testing.assert_array_equal(
+        combination.predict(X), combination.combinations_[z].astype(float)
+    )
     for p in proba:
         np.testing.assert_allclose(p.sum(axis=1), 1.0)
     # label 1 implies label 0: only three of the eight combinations occur
