@@ -53,6 +53,7 @@ from ._training import (
     TrainingDiverged,
     TrainingHistory,
     evaluate_loss,
+    resolve_batch_size,
     train,
 )
 
@@ -345,10 +346,10 @@ class _BaseSharedRepresentation(
             self._check_same_tasks(targets)
             self._follow_output_shape(targets)
         encoded = self._encode_targets(targets)
-        cell_weights = self._cell_weights(targets, sample_weight)
         dtype = _DTYPES[self.dtype]
+        cell_weights = self._cell_weights(targets, sample_weight.astype(dtype))
         encoded = encoded.astype(dtype, copy=False)
-        cell_weights = cell_weights.astype(dtype)
+        cell_weights = cell_weights.astype(dtype, copy=False)
 
         if first_call:
             self._task_graph = resolve_task_graph(self, targets, encoded)
@@ -377,13 +378,13 @@ class _BaseSharedRepresentation(
 
     def _train(self, X, encoded, cell_weights, task_weights, incremental, first_call):
         """Run the training loop; returns (n_epochs, converged)."""
-        validation_score = None
+        validation_score, rows = None, None
         if self.early_stopping and not incremental:
-            X, encoded, cell_weights, validation_score = self._hold_out_validation(
+            rows, validation_score = self._hold_out_validation(
                 X, encoded, cell_weights, task_weights
             )
-        batch_size = min(
-            200 if self.batch_size == "auto" else self.batch_size, X.shape[0]
+        batch_size = resolve_batch_size(
+            self.batch_size, X.shape[0] if rows is None else len(rows)
         )
         params_before = None if first_call else self._network.params.copy()
         weighting = self._task_weighting_for_run(first_call)
@@ -414,6 +415,7 @@ class _BaseSharedRepresentation(
                 resume_last_iterate=incremental,
                 epoch_context=EpochThreads(self._network, batch_size).epoch,
                 weighting=weighting,
+                rows=rows,
             )
         except TrainingDiverged:
             self._undo_failed_fit(params_before)
@@ -471,7 +473,8 @@ class _BaseSharedRepresentation(
         return SharedTrunkNetwork(*args)
 
     def _hold_out_validation(self, X, encoded, cell_weights, task_weights):
-        """Split off the early-stopping rows; return the rest and a scorer."""
+        """Split off the early-stopping rows: the training rows' indices (the
+        loop gathers its batches from X, which is not copied) and a scorer."""
         train_rows, val_rows = self._validation_split(X.shape[0])
         X_val, y_val, w_val = X[val_rows], encoded[val_rows], cell_weights[val_rows]
 
@@ -481,12 +484,7 @@ class _BaseSharedRepresentation(
             )
             return -float(np.dot(task_weights, losses))
 
-        return (
-            X[train_rows],
-            encoded[train_rows],
-            cell_weights[train_rows],
-            validation_score,
-        )
+        return train_rows, validation_score
 
     def _undo_failed_fit(self, params_before):
         """After divergence: the previous fit back, or no fit at all."""

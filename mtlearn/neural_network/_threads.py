@@ -1,4 +1,5 @@
-"""How many BLAS threads training uses, decided afresh at every epoch.
+"""How many BLAS threads training uses, decided once per fit and again only
+when the machine's load changes.
 
 Mini-batch products are small. On a quiet machine, two threads still make
 them faster (20 000 x 100 data, batch 256, trunk (256, 128): 0.76 s on two
@@ -6,10 +7,14 @@ threads against 0.98 s on one), but when another process holds a core each
 threaded product waits for the scheduler to run its second thread, and
 training slows down by an order of magnitude or more (yeast: 0.3 s on one
 thread against 11-15 s on two, measured with the other core busy). So at the
-start of each epoch one mini-batch-sized product is timed on one thread and on
-all of them, and the epoch runs on several threads only if that is clearly
-faster now. Results do not depend on the choice: the products of a row are
-computed in the same order whatever the thread count.
+first epoch one mini-batch-sized product is timed on one thread and on all of
+them, and the epochs run on several threads only if that is clearly faster.
+The probe is not repeated at every epoch (on small data it cost as much as a
+short epoch): the time of each epoch is kept, and the probe runs again only
+when an epoch takes ``_REPROBE_DRIFT`` times longer or shorter than the epoch
+after the last probe (the load changed). Results do not depend on the
+choice: the products of a row are computed in the same order whatever the
+thread count.
 """
 
 import time
@@ -23,10 +28,16 @@ from threadpoolctl import ThreadpoolController
 _MIN_MULTIPLY_ADDS = 2**20
 # Threads must be at least this much faster than one thread to be used.
 _SPEEDUP_REQUIRED = 1.25
+# An epoch this many times slower (or faster) than the reference epoch
+# measured after the last probe makes the next epoch probe again.
+_REPROBE_DRIFT = 1.5
 
 
 class EpochThreads:
-    """Context factory: ``with threads.epoch(): ...`` for each epoch."""
+    """Context factory: ``with threads.epoch(): ...`` for each epoch.
+
+    ``history`` lists the thread count chosen at each probe.
+    """
 
     def __init__(self, network, batch_size):
         layer = max(network.layers, key=lambda layer: np.prod(layer.weight_shape))
@@ -37,6 +48,8 @@ class EpochThreads:
             (info["num_threads"] for info in self._blas.info()), default=1
         )
         self.history = []
+        self._n_threads = None  # probe at the next epoch
+        self._reference = None  # seconds of the first epoch after the probe
         if self._skip:
             return
         rng = np.random.default_rng(0)
@@ -59,7 +72,34 @@ class EpochThreads:
             return nullcontext()
         if self._skip or self._max_threads <= 1:
             return self._blas.limit(limits=1)
-        one, many = self._time(1), self._time(self._max_threads)
-        n_threads = self._max_threads if many * _SPEEDUP_REQUIRED < one else 1
-        self.history.append(n_threads)
-        return self._blas.limit(limits=n_threads)
+        if self._n_threads is None:
+            one, many = self._time(1), self._time(self._max_threads)
+            self._n_threads = self._max_threads if many * _SPEEDUP_REQUIRED < one else 1
+            self._reference = None
+            self.history.append(self._n_threads)
+        return _TimedEpoch(self, self._blas.limit(limits=self._n_threads))
+
+    def _epoch_took(self, seconds):
+        if self._reference is None:
+            self._reference = seconds
+        elif not (
+            self._reference / _REPROBE_DRIFT
+            <= seconds
+            <= self._reference * _REPROBE_DRIFT
+        ):
+            self._n_threads = None
+
+
+class _TimedEpoch:
+    """The thread limit of one epoch, timed for ``EpochThreads``."""
+
+    def __init__(self, threads, limit):
+        self._threads, self._limit = threads, limit
+
+    def __enter__(self):
+        self._tic = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self._limit.restore_original_limits()
+        self._threads._epoch_took(time.perf_counter() - self._tic)

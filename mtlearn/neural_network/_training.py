@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._task_weighting import EqualWeighting
 
@@ -80,11 +81,97 @@ class RunningMean:
         self.mean += self._step
 
 
+# batch_size="auto": 200 rows up to AUTO_BATCH_GROWS_FROM rows of training
+# data, then n_rows / AUTO_BATCHES_PER_EPOCH rows, at most AUTO_BATCH_MAX.
+AUTO_BATCH_MIN = 200
+AUTO_BATCHES_PER_EPOCH = 1000
+AUTO_BATCH_MAX = 1024
+
+
+def resolve_batch_size(batch_size, n_rows):
+    """The mini-batch size to train ``n_rows`` rows with.
+
+    ``"auto"`` is 200 rows (scikit-learn's MLP) for up to 200 000 rows, then
+    grows with n so that an epoch has about 1 000 steps, up to 1 024 rows
+    (reached at about 1 000 000 rows). An integer is taken as is. Either way,
+    at most ``n_rows``.
+    """
+    if batch_size == "auto":
+        batch_size = min(
+            max(AUTO_BATCH_MIN, n_rows // AUTO_BATCHES_PER_EPOCH), AUTO_BATCH_MAX
+        )
+    return max(1, min(int(batch_size), n_rows))
+
+
 def _batch_weights(cell_weights):
     """Normalise cell weights to sum to one over each task's observed cells."""
     totals = cell_weights.sum(axis=0)
     scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
     return cell_weights * scale, totals
+
+
+class _MiniBatches:
+    """The mini-batches of one epoch, gathered into buffers reused for all.
+
+    ``rows`` (None: every row) are the rows that train, in a random order
+    when ``shuffle``. Each batch's rows of X, targets and cell weights are
+    gathered (``np.take(..., out=)``) into buffers made once per epoch, or
+    taken as views when the batch is a contiguous block; its cell weights are
+    normalised in place (as ``_batch_weights``). No array of the size of X is
+    made, and nothing is allocated per batch (but for sparse X, gathered by
+    scipy).
+    """
+
+    def __init__(self, X, targets, cell_weights, rows, batch_size, shuffle, rng):
+        n_rows = targets.shape[0] if rows is None else len(rows)
+        if shuffle:
+            order = rng.permutation(n_rows)
+            self.order = order if rows is None else rows[order]
+        else:
+            self.order = rows
+        self.X, self.targets, self.cell_weights = X, targets, cell_weights
+        self.n_rows, self.batch_size = n_rows, batch_size
+        size = min(batch_size, n_rows)
+        n_tasks = targets.shape[1]
+        self._sparse = sp.issparse(X)
+        if self.order is not None and not self._sparse:
+            self._X = np.empty((size, X.shape[1]), dtype=X.dtype)
+        self._y = np.empty((size, n_tasks), dtype=targets.dtype)
+        self._w = np.empty((size, n_tasks), dtype=cell_weights.dtype)
+        self.totals = np.empty(n_tasks, dtype=cell_weights.dtype)
+        self._scale = np.empty(n_tasks, dtype=cell_weights.dtype)
+
+    def __iter__(self):
+        """(X_batch, targets, normalised weights, totals) of each batch;
+        views into buffers that the next batch overwrites."""
+        for start in range(0, self.n_rows, self.batch_size):
+            stop = min(start + self.batch_size, self.n_rows)
+            n = stop - start
+            if self.order is None:
+                X_batch = self.X[start:stop]
+                y_batch = self.targets[start:stop]
+                w_batch = self._w[:n]
+                w_batch[...] = self.cell_weights[start:stop]
+            else:
+                index = self.order[start:stop]
+                if self._sparse:
+                    X_batch = self.X[index]
+                else:
+                    X_batch = np.take(
+                        self.X, index, axis=0, out=self._X[:n], mode="clip"
+                    )
+                y_batch = np.take(
+                    self.targets, index, axis=0, out=self._y[:n], mode="clip"
+                )
+                w_batch = np.take(
+                    self.cell_weights, index, axis=0, out=self._w[:n], mode="clip"
+                )
+            totals, scale = self.totals, self._scale
+            np.sum(w_batch, axis=0, out=totals)
+            scale[...] = 0
+            np.divide(1.0, totals, out=scale, where=totals > 0)
+            w_batch *= scale
+            yield X_batch, y_batch, w_batch, totals
 
 
 def heads_loss_gradient(head_groups, logits, targets, weights, task_weights, grad):
@@ -133,8 +220,13 @@ def run_epoch(
     dropout,
     rng,
     average=None,
+    rows=None,
 ):
     """One pass over the data in mini-batches.
+
+    ``rows`` (an index array; None for all) are the rows of X, ``targets``
+    and ``cell_weights`` that train: the early-stopping split trains on a
+    subset without copying X.
 
     ``weighting`` is a started task-weighting strategy (see
     ``_task_weighting.py``): it gives the weights of the tasks' losses at
@@ -151,26 +243,21 @@ def run_epoch(
         Mean over the mini-batches of the weights the strategy gave.
     """
     n_samples, n_tasks = targets.shape
-    order = rng.permutation(n_samples) if shuffle else None
+    batches = _MiniBatches(X, targets, cell_weights, rows, batch_size, shuffle, rng)
     loss_sums = np.zeros(n_tasks)
     weight_sums = np.zeros(n_tasks)
     used_weights = np.zeros(n_tasks)
     n_weights = network.n_weights
     decay = np.empty(n_weights, dtype=network.dtype)
     grad_logits = np.zeros(
-        (min(batch_size, n_samples), network.n_tasks * network.n_outputs),
+        (min(batch_size, batches.n_rows), network.n_tasks * network.n_outputs),
         dtype=network.dtype,
     )
     per_task = (
         _TaskGradients(network, grad_logits) if weighting.needs_task_gradients else None
     )
     n_batches = 0
-    for start in range(0, n_samples, batch_size):
-        rows = slice(start, start + batch_size)
-        if order is not None:
-            rows = order[rows]
-        X_batch, y_batch = X[rows], targets[rows]
-        w_batch, totals = _batch_weights(cell_weights[rows])
+    for X_batch, y_batch, w_batch, totals in batches:
         n = y_batch.shape[0]
         task_weights = weighting.batch_weights(totals)
         used_weights += task_weights
@@ -266,6 +353,7 @@ def train(
     resume_last_iterate=False,
     epoch_context=nullcontext,
     weighting=None,
+    rows=None,
 ):
     """Run epochs until convergence, early stopping or ``max_iter``.
 
@@ -283,7 +371,8 @@ def train(
 
     ``weighting`` is the task-weighting strategy (see ``_task_weighting.py``;
     None is fixed ``task_weights``); it is started here and keeps its state
-    across calls. The training loss of an epoch (``loss_curve``, the
+    across calls. ``rows`` (None: all) are the rows that train (see
+    ``run_epoch``). The training loss of an epoch (``loss_curve``, the
     stopping criterion) is weighted by the fixed ``task_weights`` whatever
     the strategy, so that it measures the same objective at every epoch.
 
@@ -322,6 +411,7 @@ def train(
                 dropout=dropout,
                 rng=rng,
                 average=history.average,
+                rows=rows,
             )
             weights = network.params[:n_weights]
             penalty = 0.5 * alpha * float(np.dot(weights, weights))
