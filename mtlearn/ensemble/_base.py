@@ -351,3 +351,83 @@ def align_columns(scores, classes, n_classes):
     out = np.zeros((scores.shape[0], n_classes))
     out[:, np.asarray(classes).astype(np.intp)] = scores
     return out
+
+
+#: Selection criteria by target kind (higher is better); the first is the
+#: default, the squared error that the ``weights="cv"`` rule minimises.
+SCORINGS = {
+    "classification": ("neg_brier_score", "neg_log_loss", "accuracy", "f1"),
+    "regression": ("r2", "neg_mean_squared_error"),
+}
+
+
+def candidate_score(output, truth, scoring, n_classes=None):
+    """Score of one candidate's output on one task's rows; higher is better.
+
+    ``output`` is an output in the sense of the module doc (probabilities
+    or vote shares, or predictions), ``truth`` the class codes or targets.
+
+    - ``"neg_brier_score"``: minus the mean squared distance of the output
+      from the one-hot truth (the loss the ``"cv"`` weights minimise);
+    - ``"neg_log_loss"``: minus the mean log of the output on the true
+      class, clipped at 1e-15;
+    - ``"accuracy"``: fraction of rows whose largest output is the truth;
+    - ``"f1"``: for a binary task, the F1 score of the second class (code
+      1); for a multiclass task, the mean over classes (macro). A class
+      neither present nor predicted counts as 1 (nothing to find, nothing
+      wrongly found), so a fold with no positive gives a number, not NaN;
+    - ``"r2"``: 1 - squared error / variance of the truth (NaN if the truth
+      is constant);
+    - ``"neg_mean_squared_error"``.
+
+    NaN for no rows.
+    """
+    if truth.shape[0] == 0:
+        return np.nan
+    if scoring in SCORINGS["regression"]:
+        error = np.mean((output[:, 0] - truth) ** 2)
+        if scoring == "neg_mean_squared_error":
+            return float(-error)
+        spread = np.mean((truth - truth.mean()) ** 2)
+        return float(1.0 - error / spread) if spread > 0 else np.nan
+    codes = truth.astype(np.intp)
+    if scoring == "neg_brier_score":
+        return float(-np.mean(np.sum((output - one_hot(codes, n_classes)) ** 2, 1)))
+    if scoring == "neg_log_loss":
+        true_proba = output[np.arange(codes.size), codes]
+        return float(np.mean(np.log(np.clip(true_proba, 1e-15, 1.0))))
+    predicted = np.argmax(output, axis=1)
+    if scoring == "accuracy":
+        return float(np.mean(predicted == codes))
+    classes = [1] if n_classes == 2 else range(n_classes)
+    f1 = []
+    for c in classes:
+        hit, said = codes == c, predicted == c
+        counted = hit.sum() + said.sum()
+        f1.append(2.0 * np.sum(hit & said) / counted if counted else 1.0)
+    return float(np.mean(f1))
+
+
+def cross_fit(fold_id, fit_predict):
+    """Out-of-fold outputs of a combination fitted on out-of-fold outputs.
+
+    For each fold ``k`` in ``fold_id`` (one id per row), ``fit_predict(train,
+    test)`` is called with the boolean masks of the rows of the other folds
+    and of fold ``k``, and returns the combination's output on the test
+    rows, fitted on the train rows only; the outputs are put together in
+    row order. This is the second level of cross-validation that scores a
+    fitted combination (weights, stacking) as honestly as the members,
+    without refitting any member. None when fewer than two folds.
+    """
+    folds = np.unique(fold_id)
+    if folds.size < 2:
+        return None
+    parts = {}
+    for k in folds:
+        test = fold_id == k
+        parts[k] = (test, fit_predict(~test, test))
+    width = next(iter(parts.values()))[1].shape[1]
+    out = np.zeros((fold_id.size, width))
+    for test, part in parts.values():
+        out[test] = part
+    return out

@@ -1,5 +1,6 @@
 """Ensembles across tasks: members combined per task by vote, mean or stacking."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -28,19 +29,26 @@ from .._mixins import (
 from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
 from .._validation import check_cv_folds, validate_X
 from ._base import (
+    SCORINGS,
     FitJob,
     align_columns,
+    candidate_score,
     check_finite_output,
     combine,
     constant_output,
+    cross_fit,
     fit_member,
     fold_tasks,
     is_joint,
     member_outputs,
     nnls_weights,
+    one_hot,
     skill,
     stack_features,
 )
+
+#: Names of the combinations among the candidates of the selection.
+_COMBINATIONS = ("average", "weights", "stacking")
 
 
 def _seeded(estimator, seed):
@@ -70,6 +78,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         "weights": [StrOptions({"cv"}), "array-like", None],
         "final_estimator": [HasMethods("fit"), None],
         "cv": ["cv_object"],
+        "selection": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -120,6 +129,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                 "estimators must be a list of (name, estimator) tuples."
             ) from None
         self._validate_names(names)
+        reserved = set(names) & set(_COMBINATIONS)
+        if self.selection and reserved:
+            raise ValueError(
+                f"Member name {sorted(reserved)[0]!r} is reserved: with "
+                "selection=True it names a combination in selected_ and "
+                f"cv_results_ ({', '.join(_COMBINATIONS)}); rename the member."
+            )
         self._check_estimators_are_instances(members)
         is_kind, kind = (
             (is_classifier, "classifier")
@@ -206,7 +222,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             The fitted ensemble.
         """
         names, members = self._validate_estimators()
-        for stale in ("cv_skills_", "final_estimators_"):
+        for stale in ("cv_skills_", "final_estimators_", "cv_results_"):
             if hasattr(self, stale):
                 delattr(self, stale)
         X = validate_X(
@@ -278,7 +294,115 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
 
         if self.final_estimator is not None:
             self.final_estimators_ = self._fit_final(oof, scored, targets, seeds)
+        self.selected_ = np.full(self.n_tasks_, self._requested(), dtype=object)
+        if need_oof and self.selection:
+            fold_id = np.full(X.shape[0], -1)
+            for k, (_, test) in enumerate(folds):
+                fold_id[test] = k
+            self.cv_results_ = self._select(
+                names, oof, scored, targets, fold_id, seeds[0]
+            )
+        self._stacked = self.selected_ == "stacking"
         return self
+
+    def _requested(self):
+        """The combination the parameters ask for, without selection."""
+        if self.final_estimator is not None:
+            return "stacking"
+        return "average" if self.weights is None else "weights"
+
+    def _select(self, names, oof, scored, targets, fold_id, seed):
+        """Per task, the best candidate by cross-fitted out-of-fold score.
+
+        Sets ``selected_`` and the selected columns of ``weights_``; returns
+        ``cv_results_``.
+        """
+        candidates = [*names, "average"]
+        if self.weights is not None:
+            candidates.append("weights")
+        if self.final_estimator is not None:
+            candidates.append("stacking")
+        scoring = self.scoring or SCORINGS[self._target_kind][0]
+        n_members, n_candidates = len(names), len(candidates)
+        n_folds = max(int(fold_id.max()) + 1, 1)
+        scores = np.full((n_candidates, self.n_tasks_), np.nan)
+        split_scores = np.full((n_folds, n_candidates, self.n_tasks_), np.nan)
+        final = (
+            None
+            if self.final_estimator is None
+            else _seeded(clone(self.final_estimator), seed)
+        )
+        for t in range(self.n_tasks_):
+            rows = scored[:, t]
+            if t in self._constant or not rows.any():
+                continue
+            outputs = [member[t][rows] for member in oof]
+            truth, fold = targets.values[rows, t], fold_id[rows]
+            width = self._output_widths[t]
+            trial = [*outputs, combine(outputs, np.full(n_members, 1 / n_members))]
+            if isinstance(self.weights, str):
+                trial.append(cross_fit(fold, self._nnls_fit_predict(outputs, truth)))
+            elif self.weights is not None:
+                trial.append(combine(outputs, self.weights_[:, t]))
+            if final is not None:
+                fit_predict = self._final_fit_predict(final, outputs, truth, width)
+                trial.append(cross_fit(fold, fit_predict))
+            for c, output in enumerate(trial):
+                if output is None:  # one fold: a fitted combination is unscored
+                    continue
+                scores[c, t] = candidate_score(output, truth, scoring, width)
+                for k in np.unique(fold):
+                    here = fold == k
+                    split_scores[k, c, t] = candidate_score(
+                        output[here], truth[here], scoring, width
+                    )
+        ranked = np.where(np.isnan(scores), -np.inf, scores)
+        for t in np.flatnonzero(~np.isnan(scores).all(axis=0)):
+            best = int(np.argmax(ranked[:, t]))  # ties: the first
+            self.selected_[t] = candidates[best]
+            if best < n_members:
+                self.weights_[:, t] = np.eye(n_members)[best]
+            elif candidates[best] == "average":
+                self.weights_[:, t] = 1.0 / n_members
+        rank = 1 + np.argsort(np.argsort(-ranked, axis=0, kind="stable"), axis=0)
+        with warnings.catch_warnings():  # a task without scores: NaN spread
+            warnings.simplefilter("ignore", RuntimeWarning)
+            std = np.nanstd(split_scores, axis=0)
+        return {
+            "candidate": np.asarray(candidates, dtype=object),
+            "scoring": scoring,
+            "score": scores,
+            "std_score": std,
+            "split_scores": split_scores,
+            "rank": rank,
+        }
+
+    def _nnls_fit_predict(self, outputs, truth):
+        kind, width = self._kind, outputs[0].shape[1]
+
+        def fit_predict(train, test):
+            train_outputs = [out[train] for out in outputs]
+            weights = nnls_weights(train_outputs, truth[train], kind, width)
+            return combine([out[test] for out in outputs], weights)
+
+        return fit_predict
+
+    def _final_fit_predict(self, final, outputs, truth, width):
+        kind = self._target_kind
+        features = stack_features(outputs, self._kind)
+        target = truth.astype(np.intp) if kind == "classification" else truth
+
+        def fit_predict(train, test):
+            estimator = _final_for(final, target[train], kind)
+            estimator.fit(features[train], target[train])
+            if kind == "regression":
+                return np.asarray(estimator.predict(features[test])).reshape(-1, 1)
+            if hasattr(estimator, "predict_proba"):
+                proba = estimator.predict_proba(features[test])
+                return align_columns(proba, estimator.classes_, width)
+            return one_hot(np.asarray(estimator.predict(features[test])), width)
+
+        return fit_predict
 
     def _collect(self, jobs, results, n_members, n_samples):
         """Fitted members, and out-of-fold outputs with where they exist."""
@@ -585,6 +709,20 @@ _SHARED_PARAMETERS_DOC = """
         a fold's training rows hold one class of a task, the members are not
         fitted on it there and their out-of-fold output is that class with
         probability 1.
+    selection : bool, default=True
+        With out-of-fold outputs (``weights="cv"`` or ``final_estimator``),
+        keep per task the best of the candidates below by out-of-fold score,
+        so that the ensemble does not lose, out of fold, to any of its
+        members nor to their plain average (a discrete Super Learner over
+        the combinations). False keeps the combination asked for.
+    scoring : str, default=None
+        The selection's criterion per task, higher is better (see
+        ``cv_results_``). Classifier: ``"neg_brier_score"`` (None: the
+        squared error that ``weights="cv"`` minimises), ``"neg_log_loss"``,
+        ``"accuracy"`` or ``"f1"`` (of the second class for a binary task,
+        macro for a multiclass one). Regressor: ``"r2"`` (None) or
+        ``"neg_mean_squared_error"``, which rank the candidates of a task
+        alike.
     n_jobs : int, default=None
         Number of joblib workers. Every fit — each member on each task (or
         on all tasks at once), each cross-validation fit — is one joblib
@@ -611,7 +749,36 @@ _SHARED_ATTRIBUTES_DOC = """
     named_estimators_ : Bunch
         The same entries by member name.
     weights_ : ndarray of shape (n_estimators, n_tasks_)
-        Weight of each member in each task, each column summing to 1.
+        Weight of each member in each task, each column summing to 1, as
+        used by the predictions: after selection, one-hot for a task that
+        selected a member and equal for one that selected the average;
+        otherwise the weights given or learned (unused by a task that
+        predicts by stacking).
+    selected_ : ndarray of str objects of shape (n_tasks_,)
+        How each task predicts: ``"stacking"`` (its final estimator),
+        ``"weights"`` (the weights given or learned), ``"average"`` (equal
+        weights) or a member's name (that member alone). Without selection,
+        or for a task that could not be scored (a constant task, a task
+        without out-of-fold outputs), the combination the parameters ask
+        for.
+    cv_results_ : dict
+        With selection (``selection=True`` and ``weights="cv"`` or
+        ``final_estimator``), the out-of-fold scores of the candidates:
+
+        - ``"candidate"``: ndarray of shape (n_candidates,), the members'
+          names, ``"average"``, then ``"weights"`` (if ``weights`` is not
+          None) and ``"stacking"`` (if ``final_estimator``);
+        - ``"scoring"``: the criterion (``scoring``, or its default);
+        - ``"score"``: ndarray of shape (n_candidates, n_tasks_), the score
+          on all the task's rows with out-of-fold outputs, pooled over the
+          folds; NaN where not scored;
+        - ``"split_scores"``: ndarray of shape (n_folds, n_candidates,
+          n_tasks_), the score on each fold's rows (NaN where a fold has no
+          such row, or for ``"r2"`` a constant truth);
+        - ``"std_score"``: ndarray of shape (n_candidates, n_tasks_), the
+          spread of ``split_scores`` over the folds, NaN ignored;
+        - ``"rank"``: ndarray of shape (n_candidates, n_tasks_), 1 for the
+          best ``score`` of each task (unscored candidates last).
     cv_skills_ : ndarray of shape (n_estimators, n_tasks_)
         With ``weights="cv"``: each member's out-of-fold skill per task, 1 -
         its loss over the loss of the best constant (Brier score against
@@ -631,6 +798,26 @@ _SHARED_ATTRIBUTES_DOC = """
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X had string column names.
+"""
+
+_SELECTION_DOC = """
+    Selection (``selection=True``, with ``weights="cv"`` or
+    ``final_estimator``): each task then keeps the best of its candidates,
+    every member alone, the plain average of the members, the ``weights``
+    (given or learned) and stacking, by their score (``scoring``) on the
+    task's out-of-fold rows, pooled over the folds. The members' out-of-fold
+    outputs are the ones the weights and the final estimator are fitted on;
+    no member is fitted again. A single member and the average have nothing
+    fitted on those outputs, but learned weights and the final estimator
+    have, so scoring them on the rows they were fitted on would favour them:
+    they are scored *cross-fitted*, on each fold's rows with weights (or a
+    final estimator) fitted on the other folds' out-of-fold outputs only
+    (a second level of the same folds; with one fold they are not scored).
+    The highest score wins, ties going to the first in the order above;
+    the kept weights or final estimator are those fitted on all the rows.
+    A task that cannot be scored (constant, or no out-of-fold output)
+    keeps the combination asked for. ``selected_`` says what each task
+    kept, ``cv_results_`` holds every candidate's scores.
 """
 
 _MEMBERS_DOC = """
@@ -669,6 +856,8 @@ class MultiTaskEnsembleClassifier(
     equal weights if all coefficients are 0. ``cv_skills_`` reports each
     member's own out-of-fold Brier skill, ``1 - Brier / Brier(class
     frequencies)`` (0 is chance level).
+
+    {selection}
 
     {members}
     ``MultiTaskEnsemble`` is the same class.
@@ -745,14 +934,19 @@ class MultiTaskEnsembleClassifier(
     >>> ensemble.predict(X[:2])
     array([[1., 0.],
            [1., 1.]])
+    >>> ensemble.selected_  # task 0 (a threshold): the tree alone is best
+    array(['tree', 'weights'], dtype=object)
     >>> ensemble.weights_.round(2)  # the tree wins the XOR-like task 1
-    array([[0.14, 0.16],
-           [0.86, 0.84]])
+    array([[0.  , 0.16],
+           [1.  , 0.84]])
+    >>> ensemble.cv_results_["candidate"]
+    array(['lr', 'tree', 'average', 'weights'], dtype=object)
     """
 
     _parameter_constraints = {
         **_BaseMultiTaskEnsemble._parameter_constraints,
         "voting": [StrOptions({"soft", "hard"})],
+        "scoring": [StrOptions(set(SCORINGS["classification"])), None],
     }
     _target_kind = "classification"
 
@@ -764,6 +958,8 @@ class MultiTaskEnsembleClassifier(
         weights=None,
         final_estimator=None,
         cv=5,
+        selection=True,
+        scoring=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -773,6 +969,8 @@ class MultiTaskEnsembleClassifier(
         self.weights = weights
         self.final_estimator = final_estimator
         self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -796,21 +994,16 @@ class MultiTaskEnsembleClassifier(
     def _proba(self, X):
         """Per task, the combined (or stacked) probabilities of the classes."""
         outputs = self._outputs(X)
-        if self.final_estimator is None:
-            return [
-                combine([member[t] for member in outputs], self.weights_[:, t])
-                for t in range(self.n_tasks_)
-            ]
-        return [
-            constant_output(outputs[0][t].shape[0], 0, 1)
-            if final is None
-            else align_columns(
-                self._final_output(final, "predict_proba", outputs, t),
-                final.classes_,
-                self._n_classes[t],
-            )
-            for t, final in enumerate(self.final_estimators_)
-        ]
+        return [self._task_proba(outputs, t) for t in range(self.n_tasks_)]
+
+    def _task_proba(self, outputs, t):
+        if not self._stacked[t]:
+            return combine([member[t] for member in outputs], self.weights_[:, t])
+        final = self.final_estimators_[t]
+        if final is None:
+            return constant_output(outputs[0][t].shape[0], 0, 1)
+        proba = self._final_output(final, "predict_proba", outputs, t)
+        return align_columns(proba, final.classes_, self._n_classes[t])
 
     def _can_predict_proba(self):
         if self.final_estimator is not None:
@@ -849,19 +1042,18 @@ class MultiTaskEnsembleClassifier(
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
             Predicted labels, from each task's classes.
         """
-        if self.final_estimator is None:
-            codes = np.column_stack([np.argmax(p, axis=1) for p in self._proba(X)])
-        else:
-            outputs = self._outputs(X)
-            n = outputs[0][0].shape[0]
-            codes = np.column_stack(
-                [
-                    np.zeros(n, dtype=np.intp)
-                    if final is None
-                    else self._final_output(final, "predict", outputs, t)
-                    for t, final in enumerate(self.final_estimators_)
-                ]
-            ).astype(np.intp)
+        outputs = self._outputs(X)
+        n = outputs[0][0].shape[0]
+        columns = []
+        for t in range(self.n_tasks_):
+            if not self._stacked[t]:
+                columns.append(np.argmax(self._task_proba(outputs, t), axis=1))
+            elif self.final_estimators_[t] is None:
+                columns.append(np.zeros(n, dtype=np.intp))
+            else:
+                final = self.final_estimators_[t]
+                columns.append(self._final_output(final, "predict", outputs, t))
+        codes = np.column_stack(columns).astype(np.intp)
         return decode_labels(codes, self._task_classes(), self._one_d)
 
     def __sklearn_tags__(self):
@@ -889,6 +1081,8 @@ class MultiTaskEnsembleRegressor(
 
     (non-negative least squares, normalised: the NNLS combination of the
     Super Learner); ``cv_skills_`` reports each member's out-of-fold R^2.
+
+    {selection}
 
     {members}
 
@@ -937,6 +1131,10 @@ class MultiTaskEnsembleRegressor(
     (3, 4)
     """
 
+    _parameter_constraints = {
+        **_BaseMultiTaskEnsemble._parameter_constraints,
+        "scoring": [StrOptions(set(SCORINGS["regression"])), None],
+    }
     _target_kind = "regression"
     _output_kind = "regression"
 
@@ -947,6 +1145,8 @@ class MultiTaskEnsembleRegressor(
         weights=None,
         final_estimator=None,
         cv=5,
+        selection=True,
+        scoring=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -955,6 +1155,8 @@ class MultiTaskEnsembleRegressor(
         self.weights = weights
         self.final_estimator = final_estimator
         self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -979,16 +1181,12 @@ class MultiTaskEnsembleRegressor(
             Predictions.
         """
         outputs = self._outputs(X)
-        if self.final_estimator is None:
-            columns = [
-                combine([member[t] for member in outputs], self.weights_[:, t])[:, 0]
-                for t in range(self.n_tasks_)
-            ]
-        else:
-            columns = [
-                self._final_output(final, "predict", outputs, t)
-                for t, final in enumerate(self.final_estimators_)
-            ]
+        columns = [
+            self._final_output(self.final_estimators_[t], "predict", outputs, t)
+            if self._stacked[t]
+            else combine([member[t] for member in outputs], self.weights_[:, t])[:, 0]
+            for t in range(self.n_tasks_)
+        ]
         y_pred = np.column_stack(columns).astype(np.float64)
         return y_pred[:, 0] if self._one_d else y_pred
 
@@ -996,6 +1194,7 @@ class MultiTaskEnsembleRegressor(
 for _cls in (MultiTaskEnsembleClassifier, MultiTaskEnsembleRegressor):
     _cls.__doc__ = _cls.__doc__.format(
         members=_MEMBERS_DOC.strip(),
+        selection=_SELECTION_DOC.strip(),
         parameters=_SHARED_PARAMETERS_DOC.strip("\n").lstrip(),
         attributes=_SHARED_ATTRIBUTES_DOC.strip("\n").lstrip(),
     )
