@@ -397,20 +397,36 @@ class LogisticDatafit(_MaskedDatafit):
         super()._set_layout(layout)
         self._positive = (self._yv > 0).astype(np.float64)
         self._sign = 2.0 * self._positive - 1.0
+        self._signed_weights = self._cw * self._sign
 
     def loss(self, Z):
         return self.loss_and_gradient(Z, gradient=False)[0]
 
     def loss_and_gradient(self, Z, gradient=True):
-        """The loss and its derivative in ``Z``, sharing one exponential."""
+        """The loss and its derivative in ``Z``, from two exponentials.
+
+        With ``u = s z`` (``s = +-1`` by label) and ``e = exp(-|u|)``: the
+        loss ``c (log(1 + e) - min(u, 0))`` and its derivative ``-c s
+        exp(-max(u, 0)) / (1 + e)`` (``-c s sigmoid(-u)``) in ``z``, written
+        with the vectorised ``exp`` and ``log`` only (``log1p``, ``expit`` and
+        ``where`` cost several times more per cell).
+        """
         u = self._sign * Z
-        e = np.exp(-np.abs(u))  # never overflows
-        value = float(np.sum(self._cw * (np.log1p(e) - np.minimum(u, 0.0))))
+        e = np.abs(u)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        e += 1.0  # 1 + e, in (1, 2]
+        value = float(np.vdot(self._cw, np.log(e)))
+        value -= float(np.vdot(self._cw, np.minimum(u, 0.0)))
         if not gradient:
             return value, None
-        # sigmoid(z) from e = exp(-|z|): 1 / (1 + e) for z >= 0, e / (1 + e)
-        p = np.where(Z >= 0, 1.0, e) / (1.0 + e)
-        return value, self._cw * (p - self._positive)
+        np.maximum(u, 0.0, out=u)
+        np.negative(u, out=u)
+        grad = np.exp(u, out=u)
+        grad /= e
+        grad *= self._signed_weights
+        np.negative(grad, out=grad)
+        return value, grad
 
     def curvature_weights(self, Z=None):
         if Z is None:
