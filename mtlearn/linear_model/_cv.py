@@ -9,9 +9,10 @@ from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._validation import check_cv_folds
+from ..metrics import make_multitask_scorer
 from ..model_selection import MultilabelStratifiedKFold
 from ._multitask import (
     _OBJECTIVE_DOC,
@@ -78,12 +79,11 @@ _CV_PARAMETERS_DOC = """\
         An int is the number of folds of a {splitter}, shuffled with a
         fixed seed; a missing label stays out of its task's training loss
         and validation score in every fold.
-    scoring : callable, default=None
-        How a fit is scored on a validation fold: None for the validation
-        {default_score}, or a scorer ``scorer(estimator, X, y,
-        sample_weight=None)`` where higher is better, such as
-        ``mtlearn.metrics.make_multitask_scorer("f1", average="micro")``
-        (missing labels are left out of it).
+    scoring : {scoring_options} or callable, default={scoring_default}
+        How a fit is scored on a validation fold: {scoring_doc}, or a scorer
+        ``scorer(estimator, X, y, sample_weight=None)`` where higher is
+        better, such as ``mtlearn.metrics.make_multitask_scorer("f1",
+        average="macro")`` (missing labels are left out of it).
 """
 
 
@@ -101,8 +101,9 @@ class _PathCV:
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
-        "scoring": [callable, None],
+        "scoring": [callable, None],  # and the names of _NAMED_SCORERS
     }
+    _NAMED_SCORERS = {None: None}  # name -> scorer; None: the pooled loss
 
     def __init__(
         self,
@@ -139,6 +140,12 @@ class _PathCV:
         self.max_iter = max_iter
         self.cv = cv
         self.scoring = scoring
+
+    def _scorer(self):
+        """The validation scorer, or None for the datafit's pooled loss."""
+        if callable(self.scoring):
+            return self.scoring
+        return self._NAMED_SCORERS[self.scoring]
 
     def _intercept_alphas(self):
         return _check_strengths(self.intercept_alpha, "intercept_alpha")
@@ -203,7 +210,8 @@ class _PathCV:
         if scored.size == 0:
             return losses, True
         columns = _column_index(self._columns, scored)
-        if self.scoring is None:  # scored on raw intercepts: no coupling
+        scorer = self._scorer()
+        if scorer is None:  # scored on raw intercepts: no coupling
             held_out = self._make_datafit(
                 X[test], values[test], mask[test], sample_weight[test], 0.0, scored
             )
@@ -229,12 +237,12 @@ class _PathCV:
                     result.converged and result.outer_converged
                 )
                 W, b_raw = W[:, columns], b_raw[columns]
-                if self.scoring is None:
+                if scorer is None:
                     # pooled over the observed validation cells, weighted
                     losses[i, a] = held_out.pooled_loss(W, b_raw)
                 else:
                     model = self._as_fitted(W, b_raw, scored, targets.one_d)
-                    losses[i, a] = -self.scoring(
+                    losses[i, a] = -scorer(
                         model, X[test], y_test, sample_weight=sample_weight[test]
                     )
         return losses, converged
@@ -299,7 +307,7 @@ class _PathCV:
         listed = np.ndim(self.cluster_ridge) and self.penalty == "cluster"
         path = path if listed else path[:, 0]
         path = path if np.ndim(self.intercept_alpha) else path[0]
-        if self.scoring is None:
+        if self._scorer() is None:
             self._store_path(path)
         else:
             self.scores_ = -path
@@ -332,10 +340,9 @@ def _check_strengths(values, name):
     return array
 
 
-def _fill_cv(cls, splitter, default_score):
+def _fill_cv(cls, splitter, **scoring):
     cls.__doc__ = cls.__doc__.replace("{objective}", _OBJECTIVE_DOC).replace(
-        "{parameters}",
-        _CV_PARAMETERS_DOC.format(splitter=splitter, default_score=default_score),
+        "{parameters}", _CV_PARAMETERS_DOC.format(splitter=splitter, **scoring)
     )
     return cls
 
@@ -394,6 +401,12 @@ class MultiTaskLinearRegressionCV(_PathCV, MultiTaskLinearRegression):
         >>> bool(reg.alpha_ < reg.alphas_[0])
         True
     """
+
+    _NAMED_SCORERS = {None: None, "mse": None}
+    _parameter_constraints = {
+        **_PathCV._parameter_constraints,
+        "scoring": [StrOptions({"mse"}), callable, None],
+    }
 
     def _splitter(self):
         if isinstance(self.cv, Integral):
@@ -470,6 +483,16 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
         0.8
     """
 
+    _NAMED_SCORERS = {
+        None: make_multitask_scorer("f1", average="micro"),
+        "micro_f1": make_multitask_scorer("f1", average="micro"),
+        "log_loss": None,
+    }
+    _parameter_constraints = {
+        **_PathCV._parameter_constraints,
+        "scoring": [StrOptions({"micro_f1", "log_loss"}), callable, None],
+    }
+
     def _splitter(self):
         if isinstance(self.cv, Integral):
             return MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=0)
@@ -482,10 +505,19 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
 _fill_cv(
     MultiTaskLinearRegressionCV,
     "KFold",
-    "mean squared error (pooled over the observed cells)",
+    scoring_options="{'mse'}",
+    scoring_default="None",
+    scoring_doc="None or ``'mse'`` for the validation mean squared error "
+    "(pooled over the observed cells; see Notes for why it is the default)",
 )
 _fill_cv(
     MultiTaskLogisticRegressionCV,
     "MultilabelStratifiedKFold",
-    "log-loss (pooled over the observed cells)",
+    scoring_options="{'micro_f1', 'log_loss'}",
+    scoring_default="None",
+    scoring_doc="None or ``'micro_f1'`` for the micro-F1 of ``predict`` "
+    "(``make_multitask_scorer('f1', average='micro')``: the observed "
+    "validation cells of all tasks pooled, a multiclass task's cells one "
+    "versus rest; see Notes for why it is the default), ``'log_loss'`` for "
+    "the validation log-loss (pooled over the observed cells)",
 )
