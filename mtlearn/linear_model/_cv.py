@@ -426,8 +426,9 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
     {objective}
         The path over ``alphas`` is solved from the largest value down, each fit
         warm-starting the next; ``alpha_`` maximises the mean over folds of the
-        validation log-likelihood (minus the log-loss, pooled over the observed
-        cells), and the model is refitted on all the data with it.
+        validation score, by default the micro-F1 of ``predict`` on the
+        observed validation cells (see Notes), and the model is refitted on
+        all the data with it.
 
         Rare labels: a task constant in the whole data is left out of the
         objective, the grid's ``alpha_max`` and every fold (one
@@ -455,10 +456,11 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
         cluster_ridge_ : float
             The chosen ``cluster_ridge`` (``penalty='cluster'``).
         scores_ : ndarray of shape (n_alphas, n_folds)
-            Validation score (minus the mean log-loss) of each alpha and fold;
-            with a list of ``intercept_alpha``, shape (n_intercept_alphas,
-            n_alphas, n_folds); a list of ``cluster_ridge`` (``'cluster'``)
-            adds its axis after it.
+            Validation score of each alpha and fold (the micro-F1 by default,
+            minus the mean log-loss with ``scoring='log_loss'``); with a list
+            of ``intercept_alpha``, shape (n_intercept_alphas, n_alphas,
+            n_folds); a list of ``cluster_ridge`` (``'cluster'``) adds its
+            axis after it.
         classes_, coef_, intercept_, task_rows_, n_tasks_, n_iter_, violation_
             As in :class:`MultiTaskLogisticRegression`, for the refit.
         task_graph_, task_covariance_, task_clusters_, n_outer_iter_
