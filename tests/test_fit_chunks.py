@@ -341,6 +341,10 @@ def test_bad_inputs(data):
         fit_chunks(clone(net), one_shot, n_epochs=2, classes=[[0, 1]] * 3)
     with pytest.raises(ValueError, match="pass classes="):
         fit_chunks(clone(net), one_shot)
+    dd = pytest.importorskip("dask.dataframe")
+    frame = dd.from_array(X, chunksize=300)
+    with pytest.raises(TypeError, match="to_dask_array"):
+        fit_chunks(clone(net), frame, Y)
     with pytest.raises(ValueError, match="validation must be a held-out"):
         fit_chunks(clone(net), X, Y, validation=(X, Y, None))
 

@@ -255,6 +255,12 @@ def _unpack(item, i):
 
 
 def _chunk_source(X, y, chunk_size):
+    for name, data in (("X", X), ("y", y)):
+        if type(data).__module__.startswith("dask.") and not _is_dask_array(data):
+            raise TypeError(
+                f"{name} is a {type(data).__name__}; fit_chunks takes dask "
+                "arrays: convert it with .to_dask_array(lengths=True)."
+            )
     if y is None:
         if chunk_size is not None:
             raise ValueError(
@@ -464,8 +470,8 @@ def fit_chunks(
     -----
     A chunk in which a task has no observed label is refused by mtlearn's
     ``partial_fit`` (a ValueError naming the task, as ``fit`` refuses such a
-    task in the whole data); use chunks large enough for every task to have
-    a label, or fill them with ``shuffle_rows`` over a shuffled file.
+    task in the whole data): use chunks large enough for every task to have
+    a label in each (rows stored in random order help).
 
     ``dask_ml.wrappers.Incremental`` trains on dask arrays too but only for
     1-D ``y``; this function takes 2-D (multi-task) ``y`` as well.
