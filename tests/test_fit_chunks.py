@@ -13,6 +13,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression, SGDClassifier, SGDRegressor
 from sklearn.metrics import log_loss
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_limits
 
 from mtlearn.datasets import make_multitask_classification, make_multitask_regression
@@ -96,6 +97,23 @@ def test_callable_and_generator(data):
     # a one-shot iterator: one epoch, with classes given
     one_shot = ((x, y[:, 0]) for x, y in chunks)
     fit_chunks(SGDClassifier(), one_shot, classes=[0, 1])
+
+
+def test_scikit_learn_incremental_estimators(data):
+    X, Y = data
+    chunks = _chunks(X, Y, 200)
+    # 2-D y where the estimator takes it: MLPRegressor
+    params = dict(hidden_layer_sizes=(8,), random_state=0)
+    got = fit_chunks(MLPRegressor(**params), chunks, n_epochs=2, shuffle=False)
+    want = MLPRegressor(**params)
+    for _ in range(2):
+        _by_hand(want, chunks)
+    np.testing.assert_array_equal(got.coefs_[0], want.coefs_[0])
+    # 1-D y, classes found and passed: MLPClassifier
+    one_task = [(x, y[:, 0]) for x, y in chunks]
+    got = fit_chunks(MLPClassifier(**params), one_task, shuffle=False)
+    want = _by_hand(MLPClassifier(**params), one_task, classes=[0, 1])
+    np.testing.assert_array_equal(got.coefs_[0], want.coefs_[0])
 
 
 def test_memmap_chunks_are_views(tmp_path, data):
