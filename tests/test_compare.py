@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.metrics import f1_score, hamming_loss
-from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import mtlearn
 from mtlearn._cli.main import _MODELS, main
+from mtlearn.model_selection import MultilabelStratifiedShuffleSplit
 
 FAST = "logistic,knn"
 METRICS = ["hamming_loss", "f1_micro", "f1_macro", "f1_samples", "subset_accuracy"]
@@ -134,10 +134,10 @@ def test_csv_labels_and_prefix(tmp_path, capsys):
     assert report["shapes"]["Y_test"] == [20, 3]
     assert report["seed"] == 3
 
-    # The split is the seeded train_test_split of the file's rows.
-    X_train, X_test, Y_train, Y_test = train_test_split(
-        X, Y, test_size=0.25, random_state=3
-    )
+    # The split is the seeded multilabel stratified split of the file's rows.
+    splitter = MultilabelStratifiedShuffleSplit(1, test_size=0.25, random_state=3)
+    train, test = next(splitter.split(X, Y))
+    X_train, X_test, Y_train, Y_test = X[train], X[test], Y[train], Y[test]
     knn = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=10))
     Y_pred = knn.fit(X_train, Y_train).predict(X_test)
     assert report["models"]["knn"]["f1_micro"] == pytest.approx(
@@ -224,6 +224,10 @@ def test_model_registry():
     names = [model.name for model in _MODELS]
     assert names == [
         "shared-network",
+        "shared-network-tuned",
+        "logistic-cv",
+        "ensemble",
+        "ensemble-tuned",
         "logistic",
         "classifier-chains",
         "mlp",
@@ -279,6 +283,7 @@ def test_help_lists_the_models(capsys):
     [
         (["--dataset", "mnist"], "invalid choice: 'mnist'"),
         (["--models", "logistic,svm"], "unknown model 'svm' (choose from "),
+        (["--models", "svm"], "or a group: all, mtlearn, sklearn"),
         (["--models", "logistic,,knn"], "expected names separated by commas"),
         (["--labels", "y1,y2"], "--labels applies only with --data"),
         (["--label-prefix", "y"], "--label-prefix applies only with --data"),
@@ -366,12 +371,12 @@ def test_csv_single_class_in_training_part(capsys, tmp_path, monkeypatch):
     rows = ["a,b,y1,y2,never"]
     rows += [f"{x[i]},{i % 3},{int(i == 0)},{int(x[i] > 0)},no" for i in range(40)]
     path.write_text("\n".join(rows) + "\n")
-    # Row 0, the only positive of y1, falls in the test part for this seed.
-    seed = next(
-        s
-        for s in range(50)
-        if 0 not in train_test_split(np.arange(40), test_size=0.25, random_state=s)[0]
-    )
+    # Row 0 is the only positive of y1: the stratified split keeps it in the
+    # training part whatever the seed, so only 'never' is constant there.
+    seed = 7
+    splitter = MultilabelStratifiedShuffleSplit(1, test_size=0.25, random_state=seed)
+    Y = np.column_stack([np.arange(40) == 0, x > 0, np.zeros(40)]).astype(int)
+    assert 0 in next(splitter.split(x[:, None], Y))[0]
     out_json = tmp_path / "results.json"
     argv = ["compare", "--data", str(path), "--labels", "y1,y2,never",
             "--models", "shared-network,logistic,classifier-chains,knn",
@@ -382,8 +387,8 @@ def test_csv_single_class_in_training_part(capsys, tmp_path, monkeypatch):
         "shared-network", "logistic", "classifier-chains", "knn"
     ]  # fmt: skip
     assert "label column 'never' has one value only: 'no' -> 0" in err
-    assert "2 label(s) have one class only in the training part" in err
-    assert "'y1', 'never'; every model predicts that class" in err
+    assert "1 label(s) have one class only in the training part" in err
+    assert "'never'; every model predicts that class" in err
     assert "warning: shared-network: ConstantTaskWarning" in err
     report = json.loads(out_json.read_text())
     for result in report["models"].values():
@@ -515,3 +520,90 @@ def test_json_unwritable_path(capsys, tmp_path):
     path = tmp_path / ("x" * 300 + ".json")  # too long a file name to create
     argv = ["compare", "--dataset", "emotions", "--models", "knn"]
     _run_error(capsys, [*argv, "--json", str(path)], f"cannot write {path}: ")
+
+
+def test_models_groups(csv_path, capsys):
+    argv = ["compare", "--data", str(csv_path), "--labels", "y1,y2,y3"]
+    assert main([*argv, "--models", "knn,sklearn"]) == 0
+    sklearn_names = [model.name for model in _MODELS if model.group == "sklearn"]
+    assert sklearn_names == [
+        "logistic", "classifier-chains", "mlp", "random-forest", "knn"
+    ]  # fmt: skip
+    assert _table_rows(capsys.readouterr().out) == sklearn_names
+
+
+def test_every_mtlearn_family_runs(csv_path, capsys, monkeypatch):
+    # Small networks and forests, for time: the test is about the registry.
+    from dataclasses import replace
+
+    from threadpoolctl import threadpool_limits
+
+    import mtlearn._cli.main as cli_main
+    import mtlearn._cli.models as models
+    from mtlearn.ensemble import MultiTaskEnsembleClassifier
+    from mtlearn.model_selection import MultiTaskThresholdClassifier
+    from mtlearn.neural_network import SharedRepresentationClassifier
+
+    def small_network(seed):
+        return SharedRepresentationClassifier(
+            hidden_layer_sizes=(64,), max_iter=100, early_stopping=False,
+            random_state=seed,
+        )  # fmt: skip
+
+    def small_forest(seed):
+        return models.RandomForestClassifier(n_estimators=10, random_state=seed)
+
+    monkeypatch.setattr(models, "_shared_network", small_network)
+    monkeypatch.setattr(models, "_random_forest", small_forest)
+    small = {
+        "shared-network": small_network,
+        "shared-network-tuned": models._tuned(small_network),
+    }
+    registry = tuple(
+        replace(model, factory=small.get(model.name, model.factory))
+        for model in _MODELS
+    )
+    monkeypatch.setattr(cli_main, "_MODELS", registry)
+    strongest = models._make_pipeline(
+        next(m for m in _MODELS if m.name == models._STRONGEST), 0
+    )["model"]
+    assert isinstance(strongest, MultiTaskThresholdClassifier)
+    assert strongest.scoring == "micro_f1"
+    assert isinstance(strongest.estimator, MultiTaskEnsembleClassifier)
+    assert [name for name, _ in strongest.estimator.estimators] == [
+        "network", "logistic", "forest"
+    ]  # fmt: skip
+
+    out_json = csv_path.parent / "results.json"
+    argv = ["compare", "--data", str(csv_path), "--labels", "y1,y2,y3"]
+    with threadpool_limits(1):
+        assert main([*argv, "--models", "mtlearn", "--json", str(out_json)]) == 0
+    mtlearn_names = [model.name for model in _MODELS if model.group == "mtlearn"]
+    assert _table_rows(capsys.readouterr().out) == mtlearn_names
+    report = json.loads(out_json.read_text())
+    for name in mtlearn_names:
+        result = report["models"][name]
+        # the labels are a linear function of the features: all learn them
+        assert result["f1_micro"] > 0.6, name
+        assert result["fit_seconds"] > 0
+
+
+def test_csv_split_is_stratified_on_the_labels(tmp_path, capsys):
+    # A label with 4 positives in 80 rows: a random split may leave the
+    # test part without any; the stratified split puts one there.
+    path = tmp_path / "rare.csv"
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 2))
+    rare = np.zeros(80, dtype=int)
+    rare[[3, 30, 50, 70]] = 1
+    rows = ["a,b,common,rare"]
+    rows += [f"{a},{b},{int(a > 0)},{r}" for (a, b), r in zip(X, rare, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    from mtlearn._cli.data import _load_csv
+
+    for seed in range(10):
+        data = _load_csv(path, ["common", "rare"], None, 0.25, seed)
+        assert data.Y_test.shape == (20, 2)
+        assert data.Y_test[:, 1].sum() == 1
+        assert data.Y_train[:, 1].sum() == 3
+    assert "stratified on the labels" in data.split

@@ -1,7 +1,8 @@
 """The data of ``compare``: a bundled data set or a user's CSV file.
 
 A bundled data set comes with its published train/test split; a CSV file is
-split at random.
+split at random, stratified on its labels (iterative stratification, so that
+every label keeps about its share of positives in both parts).
 """
 
 import csv
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+
+from mtlearn.model_selection import MultilabelStratifiedShuffleSplit
 
 from .errors import _InputError
 
@@ -212,7 +214,12 @@ def _encode_labels(path, column, cells, lines):
 
 
 def _load_csv(path, labels, label_prefix, test_size, seed):
-    """Read a user's CSV file and split it at random into train and test."""
+    """Read a user's CSV file and split it into train and test.
+
+    The split is random and stratified on the labels
+    (:class:`~mtlearn.model_selection.MultilabelStratifiedShuffleSplit`): a
+    rare label keeps positives in the training part where it can.
+    """
     header, rows, lines = _read_rows(path)
     label_positions, label_names = _label_columns(path, header, labels, label_prefix)
     taken = set(label_positions)
@@ -225,16 +232,17 @@ def _load_csv(path, labels, label_prefix, test_size, seed):
         notes += [note] if note else []
     Y = np.column_stack(columns)
     try:
-        X_train, X_test, Y_train, Y_test = train_test_split(
-            X, Y, test_size=test_size, random_state=seed
+        splitter = MultilabelStratifiedShuffleSplit(
+            n_splits=1, test_size=test_size, random_state=seed
         )
+        train, test = next(splitter.split(X, Y))
     except ValueError as exc:
         raise _InputError(
             f"{path}: cannot split {len(X)} rows with --test-size {test_size}: {exc}"
         ) from None
     constant = [
         name
-        for name, y in zip(label_names, Y_train.T, strict=True)
+        for name, y in zip(label_names, Y[train].T, strict=True)
         if np.unique(y).size < 2
     ]
     if constant:
@@ -250,11 +258,12 @@ def _load_csv(path, labels, label_prefix, test_size, seed):
     return _Data(
         name=Path(path).name,
         source=str(path),
-        split=f"random split, test size {test_size:g}, seed {seed}",
-        X_train=X_train,
-        Y_train=Y_train,
-        X_test=X_test,
-        Y_test=Y_test,
+        split=f"random split stratified on the labels, test size {test_size:g}, "
+        f"seed {seed}",
+        X_train=X[train],
+        Y_train=Y[train],
+        X_test=X[test],
+        Y_test=Y[test],
         label_names=label_names,
         test_size=test_size,
     )

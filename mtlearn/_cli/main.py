@@ -9,7 +9,7 @@ from mtlearn import __version__
 
 from .data import _BUNDLED, _load_bundled, _load_csv
 from .errors import _InputError
-from .models import _MODELS, _evaluate, _make_pipeline
+from .models import _GROUPS, _MODELS, _STRONGEST, _evaluate, _make_pipeline
 from .progress import _Progress
 from .report import _best, _format_table, _report, _summary
 
@@ -24,12 +24,18 @@ def _comma_list(text):
 
 
 def _model_names(text):
-    names = _comma_list(text)
+    """The model names of ``--models``, a group name standing for its models."""
+    names = []
     valid = [model.name for model in _MODELS]
-    for name in names:
-        if name not in valid:
+    for name in _comma_list(text):
+        if name in _GROUPS:
+            names += _GROUPS[name]
+        elif name in valid:
+            names.append(name)
+        else:
             raise argparse.ArgumentTypeError(
-                f"unknown model {name!r} (choose from {', '.join(valid)})"
+                f"unknown model {name!r} (choose from {', '.join(valid)}, or a "
+                f"group: {', '.join(_GROUPS)})"
             )
     return names
 
@@ -64,6 +70,28 @@ def _label_prefix(text):
     return text
 
 
+def _models_epilog():
+    """The list of models at the end of ``compare --help``, by group."""
+    width = max(len(model.name) for model in _MODELS)
+    lines = []
+    for group in ("mtlearn", "sklearn"):
+        lines.append(f"{group} models (--models {group}):")
+        lines += [
+            f"  {model.name.ljust(width)}  {model.description}"
+            for model in _MODELS
+            if model.group == group
+        ]
+        lines.append("")
+    lines += [
+        f"{_STRONGEST} fits dozens of models (weights and thresholds are both",
+        "chosen by cross-validation): minutes where the others take seconds.",
+    ]
+    lines.append(
+        "* a label with one class in the training part is predicted as that class"
+    )
+    return "\n".join(lines)
+
+
 def _build_parser():
     """Return the top-level parser and the ``compare`` subparser."""
     parser = argparse.ArgumentParser(
@@ -72,7 +100,6 @@ def _build_parser():
     )
     parser.add_argument("--version", action="version", version=f"mtlearn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    width = max(len(model.name) for model in _MODELS)
     compare = commands.add_parser(
         "compare",
         help="compare mtlearn with scikit-learn on a multi-label data set",
@@ -91,12 +118,7 @@ def _build_parser():
             "MultiOutputClassifier user would have to. A note on stderr names\n"
             "such labels."
         ),
-        epilog="models:\n"
-        + "\n".join(
-            f"  {model.name.ljust(width)}  {model.description}" for model in _MODELS
-        )
-        + "\n\n* a label with one class in the training part is predicted as "
-        "that class",
+        epilog=_models_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = compare.add_mutually_exclusive_group()
@@ -137,7 +159,8 @@ def _build_parser():
         "--models",
         type=_model_names,
         metavar="NAME,NAME,...",
-        help="models to compare (default: all, listed below)",
+        help="models to compare, or groups of them: mtlearn, sklearn, all "
+        "(default: all, listed below)",
     )
     compare.add_argument(
         "--seed",

@@ -244,10 +244,49 @@ def _logistic():
 
 
 def _shared_network(seed):
-    # Imported here so that the other models run where this one cannot.
+    # The mtlearn models are imported where they are made, so that the other
+    # models still run where one of them cannot.
     from mtlearn.neural_network import SharedRepresentationClassifier
 
     return SharedRepresentationClassifier(random_state=seed)
+
+
+def _logistic_cv(seed):
+    from mtlearn.linear_model import MultiTaskLogisticRegressionCV
+
+    return MultiTaskLogisticRegressionCV()
+
+
+def _random_forest(seed):
+    return RandomForestClassifier(n_estimators=300, n_jobs=-1, random_state=seed)
+
+
+def _ensemble(seed):
+    from mtlearn.ensemble import MultiTaskEnsembleClassifier
+    from mtlearn.linear_model import MultiTaskLogisticRegression
+
+    return MultiTaskEnsembleClassifier(
+        [
+            ("network", _shared_network(seed)),
+            ("logistic", MultiTaskLogisticRegression()),
+            ("forest", _random_forest(seed)),
+        ],
+        weights="cv",
+        random_state=seed,
+    )
+
+
+def _tuned(factory):
+    """``factory``'s model with its thresholds tuned for micro-F1."""
+
+    def make(seed):
+        from mtlearn.model_selection import MultiTaskThresholdClassifier
+
+        return MultiTaskThresholdClassifier(
+            factory(seed), scoring="micro_f1", random_state=seed
+        )
+
+    return make
 
 
 @dataclass(frozen=True)
@@ -255,24 +294,57 @@ class _Model:
     """One entry of the registry.
 
     ``factory(seed)`` returns the unfitted estimator; ``main`` puts it behind a
-    ``StandardScaler`` in a ``Pipeline``.
+    ``StandardScaler`` in a ``Pipeline``. ``group`` is the library it comes
+    from: ``"mtlearn"`` or ``"sklearn"`` (a name ``--models`` accepts for
+    all of that group's models).
     """
 
     name: str
     description: str
     factory: Callable[[int], BaseEstimator]
+    group: str
 
+
+# The model ``compare`` marks as mtlearn's strongest route (the README's
+# "which estimator" paragraph names the same one).
+_STRONGEST = "ensemble-tuned"
 
 _MODELS = (
     _Model(
         "shared-network",
-        "mtlearn SharedRepresentationClassifier: shared trunk, one head per label",
+        "SharedRepresentationClassifier: shared trunk, one head per label",
         _shared_network,
+        "mtlearn",
+    ),
+    _Model(
+        "shared-network-tuned",
+        "shared-network, thresholds tuned for micro-F1",
+        _tuned(_shared_network),
+        "mtlearn",
+    ),
+    _Model(
+        "logistic-cv",
+        "MultiTaskLogisticRegressionCV, strength chosen by CV",
+        _logistic_cv,
+        "mtlearn",
+    ),
+    _Model(
+        "ensemble",
+        "MultiTaskEnsembleClassifier, CV weights: network, logistic, forest",
+        _ensemble,
+        "mtlearn",
+    ),
+    _Model(
+        _STRONGEST,
+        "ensemble, thresholds tuned for micro-F1 (strongest route)",
+        _tuned(_ensemble),
+        "mtlearn",
     ),
     _Model(
         "logistic",
         "one LogisticRegression per label (MultiOutputClassifier)*",
         lambda seed: MultiOutputClassifier(_logistic()),
+        "sklearn",
     ),
     _Model(
         "classifier-chains",
@@ -280,6 +352,7 @@ _MODELS = (
         lambda seed: _ClassifierChainEnsemble(
             _logistic(), n_chains=10, random_state=seed
         ),
+        "sklearn",
     ),
     _Model(
         "mlp",
@@ -291,20 +364,30 @@ _MODELS = (
             max_iter=500,
             random_state=seed,
         ),
+        "sklearn",
     ),
     _Model(
         "random-forest",
         "RandomForestClassifier, 300 trees, on all cores",
-        lambda seed: RandomForestClassifier(
-            n_estimators=300, n_jobs=-1, random_state=seed
-        ),
+        _random_forest,
+        "sklearn",
     ),
     _Model(
         "knn",
         "KNeighborsClassifier, 10 neighbours",
         lambda seed: KNeighborsClassifier(n_neighbors=10),
+        "sklearn",
     ),
 )
+
+# ``--models`` accepts these names for several models at once.
+_GROUPS = {
+    "all": tuple(model.name for model in _MODELS),
+    **{
+        group: tuple(model.name for model in _MODELS if model.group == group)
+        for group in ("mtlearn", "sklearn")
+    },
+}
 
 
 def _make_pipeline(model, seed):
