@@ -602,7 +602,7 @@ def test_csv_split_is_stratified_on_the_labels(tmp_path, capsys):
     from mtlearn._cli.data import _load_csv
 
     for seed in range(10):
-        data = _load_csv(path, ["common", "rare"], None, 0.25, seed)
+        data = _load_csv(str(path), ["common", "rare"], None, 0.25, seed)
         assert data.Y_test.shape == (20, 2)
         assert data.Y_test[:, 1].sum() == 1
         assert data.Y_train[:, 1].sum() == 3
