@@ -184,7 +184,9 @@ def _missing_mask(array):
     return np.zeros(array.shape, dtype=bool)
 
 
-def check_targets(y, *, kind, n_samples=None, classes=None, task_names=None):
+def check_targets(
+    y, *, kind, n_samples=None, classes=None, task_names=None, require_labels=True
+):
     """Validate ``y`` and encode it for the numerics.
 
     Parameters
@@ -201,6 +203,10 @@ def check_targets(y, *, kind, n_samples=None, classes=None, task_names=None):
         an error. When None, classes are the observed labels.
     task_names : ndarray, default=None
         Task names fitted earlier, used in messages when ``y`` has none.
+    require_labels : bool, default=True
+        Whether every task needs an observed label. ``partial_fit`` after
+        the first call sets it to False: a chunk of data may hold no label of
+        a task, which then contributes nothing to that update.
 
     Returns
     -------
@@ -233,7 +239,7 @@ def check_targets(y, *, kind, n_samples=None, classes=None, task_names=None):
     if kind == "regression" and array.dtype.kind in "OSU":
         array = _object_to_float(array, names)
     mask = ~_missing_mask(array)
-    for t in range(array.shape[1]):
+    for t in range(array.shape[1] if require_labels else 0):
         if not mask[:, t].any():
             raise ValueError(
                 f"{task_label(t, names)} has no observed label: every value "

@@ -319,11 +319,17 @@ class _BaseSharedRepresentation(
             (incremental or self.warm_start) and hasattr(self, "_network")
         )
         X = self._validate_X(X, reset=first_call)
+        known = self._known_classes(classes, first_call, y)
         targets = check_targets(
             y,
             kind=self._target_kind,
             n_samples=X.shape[0],
-            classes=self._known_classes(classes, first_call, y),
+            classes=known,
+            # A partial_fit chunk may hold no label of a task once its classes
+            # are known (or, for regression, its target scaling is set): the
+            # task then has zero weight in that update.
+            require_labels=first_call
+            and (self._target_kind == "regression" or known is None),
         )
         warn_constant_tasks(targets)
         sample_weight = check_sample_weight(

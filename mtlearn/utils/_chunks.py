@@ -468,10 +468,11 @@ def fit_chunks(
 
     Notes
     -----
-    A chunk in which a task has no observed label is refused by mtlearn's
-    ``partial_fit`` (a ValueError naming the task, as ``fit`` refuses such a
-    task in the whole data): use chunks large enough for every task to have
-    a label in each (rows stored in random order help).
+    A chunk in which a task has no observed label trains the other tasks
+    only (that task has zero weight in the update), once the classes are
+    known (``classes``, found by this function when not given) or, for a
+    regressor, after the first chunk, which sets the target scaling and so
+    needs a label of every task.
 
     ``dask_ml.wrappers.Incremental`` trains on dask arrays too but only for
     1-D ``y``; this function takes 2-D (multi-task) ``y`` as well.
