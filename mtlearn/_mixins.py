@@ -15,6 +15,32 @@ from ._targets import decode_labels
 from .metrics import multitask_score
 
 
+def plain_float_rows(estimator, X):
+    """``X`` when ``validate_data(estimator, X, reset=False)`` would return it
+    as is, else None: the fast path of prediction on one row.
+
+    That is a plain 2-D float32/float64 ndarray with at least one row, the
+    fitted number of columns, finite values, and an estimator fitted without
+    feature names. Anything else (lists, frames, sparse, NaN, a wrong width)
+    goes through ``validate_data`` and its error messages.
+    """
+    if not (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype in _FLOAT_DTYPES
+        and X.shape[0] > 0
+        and X.shape[1] == getattr(estimator, "n_features_in_", -1)
+        and not hasattr(estimator, "feature_names_in_")
+    ):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(X.sum())  # an overflowing sum: the slow path
+    return X if finite else None
+
+
+_FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
 def accepts_missing_labels(estimator):
     """Whether ``estimator`` (a Pipeline: its final step) takes NaN labels."""
     while hasattr(estimator, "steps"):
@@ -85,7 +111,23 @@ class LogitClassifierMixin:
     A constant task (one class in ``classes_[t]``) is predicted here, whatever
     its logits: its class, with probability 1 (``predict_proba`` of shape
     (n_samples, 1)) and a decision function of 0.
+
+    A subclass may also define ``_binary_scores(X)``: when every task has one
+    logit column (binary or constant tasks), the logits of all tasks as one
+    array of shape (n_samples, n_tasks), else None (before any work). The
+    predictions are then computed for all tasks at once, with no per-task
+    Python work (what a single-row prediction's latency is made of).
     """
+
+    def _stacked_scores(self, X):
+        """``_binary_scores(X)`` with constant tasks' columns zeroed, or None."""
+        binary_scores = getattr(self, "_binary_scores", None)
+        scores = None if binary_scores is None else binary_scores(X)
+        if scores is not None:
+            constant = [len(c) == 1 for c in self._task_classes()]
+            if any(constant):
+                scores[:, np.flatnonzero(constant)] = 0
+        return scores
 
     def _scores_per_task(self, X):
         """Per task, the logits; zeros of shape (n_samples, 1) when constant."""
@@ -112,6 +154,9 @@ class LogitClassifierMixin:
             list with one such array per task. A constant task (one class)
             scores 0 everywhere.
         """
+        stacked = self._stacked_scores(X)
+        if stacked is not None:
+            return stacked[:, 0] if self._one_d else stacked
         scores = [z[:, 0] if z.shape[1] == 1 else z for z in self._scores_per_task(X)]
         if self._one_d:
             return scores[0]
@@ -135,6 +180,9 @@ class LogitClassifierMixin:
             the order of ``classes_[t]``. A constant task (one class) gives
             ones of shape (n_samples, 1).
         """
+        stacked = self._stacked_scores(X)
+        if stacked is not None:
+            return self._binary_probas(stacked)
         probas = []
         for z, classes in zip(self._scores_per_task(X), self._task_classes()):
             if len(classes) == 1:
@@ -144,6 +192,21 @@ class LogitClassifierMixin:
                 probas.append(np.hstack([1 - p, p]))
             else:
                 probas.append(softmax(z, axis=1))
+        return probas[0] if self._one_d else probas
+
+    def _binary_probas(self, scores):
+        """``predict_proba`` from the (n_samples, n_tasks) logits of binary
+        and constant tasks: one sigmoid for all, one (n_samples, 2) block per
+        task, contiguous."""
+        n_samples, n_tasks = scores.shape
+        positive = expit(scores).T
+        blocks = np.empty((n_tasks, n_samples, 2), dtype=scores.dtype)
+        blocks[:, :, 1] = positive
+        np.subtract(1, positive, out=blocks[:, :, 0])
+        probas = [
+            np.ones((n_samples, 1), dtype=scores.dtype) if len(classes) == 1 else block
+            for block, classes in zip(blocks, self._task_classes())
+        ]
         return probas[0] if self._one_d else probas
 
     def predict(self, X):
@@ -159,10 +222,14 @@ class LogitClassifierMixin:
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
             Predicted labels, from each task's classes.
         """
-        codes = np.column_stack(
-            [
-                (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
-                for z in self._scores_per_task(X)
-            ]
-        ).astype(np.intp)
+        stacked = self._stacked_scores(X)
+        if stacked is not None:
+            codes = (stacked > 0).astype(np.intp)
+        else:
+            codes = np.column_stack(
+                [
+                    (z[:, 0] > 0) if z.shape[1] == 1 else np.argmax(z, axis=1)
+                    for z in self._scores_per_task(X)
+                ]
+            ).astype(np.intp)
         return decode_labels(codes, self._task_classes(), self._one_d)

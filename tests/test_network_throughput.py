@@ -167,3 +167,57 @@ def test_auto_batch_size_grows_with_n():
     assert resolve_batch_size("auto", 500_000) == 500
     assert resolve_batch_size("auto", 10**8) == resolve_batch_size("auto", 10**7)
     assert resolve_batch_size(64, 10) == 10 and resolve_batch_size(64, 100) == 64
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::mtlearn.exceptions.ConstantTaskWarning")
+@pytest.mark.parametrize("kind", ["tasks", "one_d", "constant", "multiclass"])
+def test_prediction_fast_path_matches_the_per_task_path(kind, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 4))
+    Y = (X[:, :3] > 0).astype(float)
+    if kind == "one_d":
+        Y = Y[:, 0]
+    elif kind == "constant":
+        Y[:, 1] = 1.0
+    elif kind == "multiclass":
+        Y[:, 2] = np.digitize(X[:, 2], [-0.5, 0.5])
+    est = SharedRepresentationClassifier((8,), max_iter=2, random_state=0).fit(X, Y)
+    rows = [X[:1], X[:7].astype(np.float32), np.asfortranarray(X[:5])]
+    fast = [
+        (est.predict(r), est.predict_proba(r), est.decision_function(r)) for r in rows
+    ]
+    monkeypatch.setattr(type(est), "_binary_scores", lambda self, X: None)
+    monkeypatch.setattr(
+        "mtlearn.neural_network._shared_representation.plain_float_rows",
+        lambda estimator, X: None,
+    )
+    for r, (labels, proba, scores) in zip(rows, fast):
+        np.testing.assert_array_equal(labels, est.predict(r))
+        _assert_same(scores, est.decision_function(r))
+        _assert_same(proba, est.predict_proba(r))
+        for block in proba if isinstance(proba, list) else [proba]:
+            assert block.flags.c_contiguous
+
+
+def _assert_same(a, b):
+    a, b = (x if isinstance(x, list) else [x] for x in (a, b))
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_prediction_fast_path_keeps_the_errors():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 4))
+    est = SharedRepresentationClassifier((8,), max_iter=30, random_state=0)
+    est.fit(X, (X[:, :2] > 0).astype(float))
+    with pytest.raises(ValueError, match="4 features"):
+        est.predict_proba(X[:1, :3])
+    bad = X[:2].copy()
+    bad[0, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.predict_proba(bad)
+    with pytest.raises(ValueError):
+        est.predict_proba(np.empty((0, 4)))

@@ -26,6 +26,7 @@ from .._mixins import (
     LogitClassifierMixin,
     MultiTaskClassifierMixin,
     MultiTaskRegressorMixin,
+    plain_float_rows,
 )
 from .._targets import (
     check_classes_argument,
@@ -253,13 +254,17 @@ class _BaseSharedRepresentation(
         return tuple(int(s) for s in entries)
 
     def _validate_X(self, X, reset):
-        X = validate_X(
-            self,
-            X,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-        )
+        plain = None if reset else plain_float_rows(self, X)
+        if plain is not None:
+            X = plain  # what validate_data would return: skip its overhead
+        else:
+            X = validate_X(
+                self,
+                X,
+                reset=reset,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+            )
         dtype = _DTYPES[self.dtype]
         if X.dtype != dtype:
             _check_representable(X, dtype)
@@ -1135,6 +1140,11 @@ class SharedRepresentationClassifier(
     def _task_scores(self, X):
         logits = self._logits(X)
         return [self._task_logits(logits, t) for t in range(self.n_tasks_)]
+
+    def _binary_scores(self, X):
+        # one logit column per task (binary and constant tasks): the logits
+        # are the (n_samples, n_tasks) scores, no per-task slicing
+        return self._logits(X) if getattr(self, "_n_outputs", 0) == 1 else None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
