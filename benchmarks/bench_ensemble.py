@@ -1,115 +1,281 @@
-"""MultiTaskEnsemble: quality against its own members, and parallel speed-up.
+"""Multi-task ensembles against their own members, and parallel speed-up.
 
-Part 1, quality: on the standard train/test splits of yeast and emotions, an
-ensemble of SharedRepresentationClassifier() (defaults), a logistic
-regression (MultiTaskLogisticRegression when mtlearn.linear_model provides
-it, else LogisticRegression(max_iter=1000), fitted per task) and
-RandomForestClassifier(300), all behind one StandardScaler. One fit per seed
-gives both combinations, as they share the out-of-fold outputs: stacking
-(final_estimator=LogisticRegression(), per task) and weights="cv" (the same
-fitted ensemble with its final estimator switched off). Micro-F1 on the test
-part of the ensemble and of each member (the ensemble's own fitted members),
-averaged over the seeds.
+Part ``classification`` (issue 13): on the standard train/test splits of
+yeast and emotions, and on generated data with rare labels
+(:func:`rare_label_data`), for seeds ``0..N-1``, three members, each fitted
+alone on the training part with ``random_state=seed``:
 
-Part 2, speed: an ensemble whose work is 14 independent fits (one
+- ``network``: StandardScaler + SharedRepresentationClassifier() (defaults);
+- ``logistic``: StandardScaler + MultiTaskLogisticRegression() (defaults);
+- ``forest``: RandomForestClassifier(300);
+
+and two MultiTaskEnsemble of the same three members (``random_state=seed``,
+5 folds, the default ``selection=True`` and ``scoring=None``), one with
+``weights="cv"``, one stacking with ``final_estimator=LogisticRegression()``.
+Micro-F1 of ``predict`` on the test part, fit seconds, and the candidate
+each ensemble's tasks selected.
+
+Part ``regression``: the same for MultiTaskEnsembleRegressor with the
+members StandardScaler + SharedRepresentationRegressor() and
+RandomForestRegressor(100), on generated smooth non-linear data
+(``make_multitask_regression(1000, 10, n_tasks=4, nonlinearity="sine")``,
+80/20 split; mean R^2 over the targets) and on School (bench_linear's split:
+20% of each school's students for training; the 139 schools as tasks, NaN
+outside a student's own school; explained variance of the own-school
+predictions on the pooled test students).
+
+Every table: mean ± std over the seeds, and the paired difference of each
+ensemble with its best member (the member with the best mean).
+
+Part ``speed``: an ensemble whose work is 14 independent fits (one
 GradientBoostingClassifier per yeast label) with n_jobs=1 and n_jobs=2 on
 the loky backend; wall time (best of --repeats) and the ratio.
 
-    python benchmarks/bench_ensemble.py [--seeds 3] [--repeats 3] [--json PATH]
-        [--skip-quality] [--skip-speed]
+    OMP_NUM_THREADS=1 python benchmarks/bench_ensemble.py [--seeds 5]
+        [--data yeast emotions ...] [--repeats 3] [--json PATH]
+        [--skip-classification] [--skip-regression] [--skip-speed]
 """
 
 import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.datasets import make_multilabel_classification
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, r2_score
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import mtlearn
-from mtlearn.datasets import load_emotions, load_yeast
-from mtlearn.ensemble import MultiTaskEnsemble
-from mtlearn.neural_network import SharedRepresentationClassifier
+from mtlearn.datasets import (
+    load_emotions,
+    load_school,
+    load_yeast,
+    make_multitask_regression,
+)
+from mtlearn.ensemble import MultiTaskEnsemble, MultiTaskEnsembleRegressor
+from mtlearn.linear_model import MultiTaskLogisticRegression
+from mtlearn.neural_network import (
+    SharedRepresentationClassifier,
+    SharedRepresentationRegressor,
+)
 
-DATASETS = {"yeast": load_yeast, "emotions": load_emotions}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_linear import _school_split  # noqa: E402
 
 
-def _linear_member():
-    try:
-        from mtlearn.linear_model import MultiTaskLogisticRegression
-    except ImportError:
-        return "LogisticRegression(max_iter=1000)", LogisticRegression(max_iter=1000)
-    return "MultiTaskLogisticRegression()", MultiTaskLogisticRegression()
+def rare_label_data(seed, n_samples=2000, n_labels=20, test_size=0.3):
+    """Generated multi-label data with rare labels, split for training.
 
+    ``sklearn.datasets.make_multilabel_classification`` with ``n_labels``
+    labels, one label per row on average (``n_labels=1``) and 30 features:
+    each label's rate is drawn at random, so the rates are very unequal
+    (from well under 1% to about 15%). Fresh data per seed.
 
-def _ensemble(seed):
-    linear_name, linear = _linear_member()
-    members = [
-        ("SharedRepresentationClassifier()", SharedRepresentationClassifier()),
-        (linear_name, linear),
-        ("RandomForestClassifier(300)", RandomForestClassifier(300)),
-    ]
-    names = [name for name, _ in members]
-    keys = [f"m{i}" for i in range(len(members))]
-    ensemble = MultiTaskEnsemble(
-        list(zip(keys, [m for _, m in members])),
-        weights="cv",
-        final_estimator=LogisticRegression(),
-        n_jobs=2,
+    Returns
+    -------
+    X_train, X_test, Y_train, Y_test : ndarray
+    """
+    X, Y = make_multilabel_classification(
+        n_samples,
+        n_features=30,
+        n_classes=n_labels,
+        n_labels=1,
         random_state=seed,
     )
-    return names, make_pipeline(StandardScaler(), ensemble)
+    return train_test_split(X, Y, test_size=test_size, random_state=seed)
+
+
+def _standard_split(load):
+    def split(seed):
+        X, Y = load(subset="train", return_X_y=True)
+        X_test, Y_test = load(subset="test", return_X_y=True)
+        return np.asarray(X), np.asarray(X_test), np.asarray(Y), np.asarray(Y_test)
+
+    return split
+
+
+def smooth_data(seed):
+    """Smooth non-linear multi-target data, 80/20 split (fresh per seed)."""
+    X, Y = make_multitask_regression(
+        1000, 10, n_tasks=4, n_informative=10, nonlinearity="sine", random_state=seed
+    )
+    return train_test_split(X, Y, test_size=0.2, random_state=seed)
+
+
+def school_data(seed):
+    """School, 20% of each school's students for training (bench_linear's)."""
+    data = load_school()
+    X = np.asarray(data.data, dtype=np.float64)
+    Y = np.asarray(data.target, dtype=np.float64)
+    train, test = _school_split(np.asarray(data.task), 0.2, seed)
+    return X[train], X[test], Y[train], Y[test]
 
 
 def _micro_f1(Y_true, Y_pred):
     return float(f1_score(Y_true, Y_pred, average="micro"))
 
 
-def quality(seeds):
+def _r2(Y_true, Y_pred):
+    observed = ~np.isnan(Y_true)
+    if observed.all():
+        return float(r2_score(Y_true, Y_pred))
+    # School: each student's own school, pooled over the test students
+    y, pred = Y_true[observed], Y_pred[observed]
+    return float(1.0 - np.mean((y - pred) ** 2) / np.var(y))
+
+
+def classifiers(seed):
+    return [
+        (
+            "network",
+            make_pipeline(
+                StandardScaler(), SharedRepresentationClassifier(random_state=seed)
+            ),
+        ),
+        ("logistic", make_pipeline(StandardScaler(), MultiTaskLogisticRegression())),
+        ("forest", RandomForestClassifier(300, random_state=seed)),
+    ]
+
+
+def regressors(seed):
+    return [
+        (
+            "network",
+            make_pipeline(
+                StandardScaler(), SharedRepresentationRegressor(random_state=seed)
+            ),
+        ),
+        ("forest", RandomForestRegressor(100, random_state=seed)),
+    ]
+
+
+PARTS = {
+    "classification": {
+        "data": {
+            "yeast": _standard_split(load_yeast),
+            "emotions": _standard_split(load_emotions),
+            "rare-labels": rare_label_data,
+        },
+        "members": classifiers,
+        "ensembles": {
+            "ensemble, weights='cv'": lambda m, seed: MultiTaskEnsemble(
+                m, weights="cv", random_state=seed
+            ),
+            "ensemble, stacking": lambda m, seed: MultiTaskEnsemble(
+                m, final_estimator=LogisticRegression(), random_state=seed
+            ),
+        },
+        "score": _micro_f1,
+        "metric": "micro-F1",
+    },
+    "regression": {
+        "data": {"smooth": smooth_data, "school": school_data},
+        "members": regressors,
+        "ensembles": {
+            "ensemble, weights='cv'": lambda m, seed: MultiTaskEnsembleRegressor(
+                m, weights="cv", random_state=seed
+            ),
+        },
+        "score": _r2,
+        "metric": "R^2",
+    },
+}
+
+
+def _timed_score(model, split, score):
+    X_train, X_test, Y_train, Y_test = split
+    start = time.perf_counter()
+    model.fit(X_train, Y_train)
+    seconds = time.perf_counter() - start
+    return score(Y_test, model.predict(X_test)), seconds
+
+
+def run_part(part, seeds, only):
     results = {}
-    for data_name, load in DATASETS.items():
-        X_train, Y_train = load(subset="train", return_X_y=True)
-        X_test, Y_test = load(subset="test", return_X_y=True)
-        scores = {}
+    for data_name, make_split in part["data"].items():
+        if only and data_name not in only:
+            continue
+        rows, selected = {}, {}
         for seed in range(seeds):
-            names, model = _ensemble(seed)
-            start = time.perf_counter()
-            model.fit(X_train, Y_train)
-            seconds = time.perf_counter() - start
-            ensemble = model[-1]
-            X_scaled = model[0].transform(X_test)
-            row = {"ensemble, stacking": _micro_f1(Y_test, ensemble.predict(X_scaled))}
-            ensemble.final_estimator = None  # same fit, weights_ from cv
-            row["ensemble, weights='cv'"] = _micro_f1(
-                Y_test, ensemble.predict(X_scaled)
-            )
-            outputs = ensemble.transform(X_scaled)  # task-major, one column each
-            n_members, n_tasks = len(names), Y_test.shape[1]
-            for m, name in enumerate(names):
-                proba = outputs[:, m::n_members][:, :n_tasks]
-                row[name] = _micro_f1(Y_test, (proba > 0.5).astype(int))
-            row["fit seconds"] = seconds
-            for key, value in row.items():
-                scores.setdefault(key, []).append(value)
-            print(
-                f"  {data_name} seed {seed}: "
-                + ", ".join(f"{k} {v:.4f}" for k, v in row.items()),
-                flush=True,
-            )
+            split = make_split(seed)
+            members = part["members"](seed)
+            models = list(members)
+            models += [
+                (name, make(members, seed)) for name, make in part["ensembles"].items()
+            ]
+            line = []
+            for name, model in models:
+                value, seconds = _timed_score(model, split, part["score"])
+                rows.setdefault(name, {"score": [], "seconds": []})
+                rows[name]["score"].append(value)
+                rows[name]["seconds"].append(seconds)
+                line.append(f"{name} {value:.4f} ({seconds:.1f} s)")
+                if hasattr(model, "selected_"):
+                    kept, counts = np.unique(model.selected_, return_counts=True)
+                    for k, c in zip(kept, counts):
+                        selected.setdefault(name, {}).setdefault(str(k), 0)
+                        selected[name][str(k)] += int(c)
+            print(f"  {data_name} seed {seed}: " + ", ".join(line), flush=True)
+        member_names = [name for name, _ in part["members"](0)]
         results[data_name] = {
-            k: {"mean": float(np.mean(v)), "std": float(np.std(v)), "values": v}
-            for k, v in scores.items()
+            "models": rows,
+            "members": member_names,
+            "ensembles": list(part["ensembles"]),
+            "selected": selected,
         }
-        results[data_name]["members"] = names
     return results
+
+
+def summarise(part_name, metric, results, targets):
+    real = {"yeast", "emotions", "school"}
+    clear_win = {}
+    for data_name, res in results.items():
+        rows = res["models"]
+        print(f"\n{part_name}: {data_name} ({metric} on the test part)")
+        print(f"  {'model':<26} {metric:>17} {'fit seconds':>12}")
+        for name, row in rows.items():
+            score, seconds = np.asarray(row["score"]), np.asarray(row["seconds"])
+            print(
+                f"  {name:<26} {score.mean():.4f} ± {score.std():.4f} "
+                f"{seconds.mean():12.1f}"
+            )
+        best = max(res["members"], key=lambda m: np.mean(rows[m]["score"]))
+        for name in res["ensembles"]:
+            diff = np.subtract(rows[name]["score"], rows[best]["score"])
+            row = rows[name]
+            row["paired_difference_to_best_member"] = diff.tolist()
+            print(
+                f"  {name} - {best}: {diff.mean():+.4f} ± {diff.std():.4f} "
+                f"(paired); selected per task over the seeds: "
+                f"{res['selected'].get(name, {})}"
+            )
+            ok = bool(np.mean(row["score"]) >= np.mean(rows[best]["score"]))
+            targets.append((f"{data_name}: {name} >= best member ({best})", ok))
+            if data_name in real:
+                won = diff.mean() > diff.std()
+                clear_win[name] = clear_win.get(name, False) or bool(won)
+    if part_name == "classification":
+        for name, won in clear_win.items():
+            targets.append(
+                (
+                    f"{name} above its best member by more than the paired "
+                    "seed spread on a real set",
+                    won,
+                )
+            )
 
 
 def speed(repeats):
@@ -139,10 +305,12 @@ def speed(repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--data", nargs="*", default=None, help="data sets to run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", default="benchmarks/results/ensemble.json")
-    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-classification", action="store_true")
+    parser.add_argument("--skip-regression", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
 
@@ -151,25 +319,19 @@ def main():
         "sklearn": sklearn.__version__,
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "load_at_start": os.getloadavg(),
+        "seeds": args.seeds,
     }
     targets = []
-    if not args.skip_quality:
-        print("Part 1: micro-F1 on the test split, mean over seeds")
-        report["quality"] = quality(args.seeds)
-        for data_name, res in report["quality"].items():
-            print(f"\n{data_name}")
-            print(f"  {'model':<36} {'micro-F1':>16}")
-            for key, value in res.items():
-                if key in ("members", "fit seconds"):
-                    continue
-                print(f"  {key:<36} {value['mean']:.4f} ± {value['std']:.4f}")
-            best_member = max(res[name]["mean"] for name in res["members"])
-            for combo in ("ensemble, stacking", "ensemble, weights='cv'"):
-                ok = res[combo]["mean"] > best_member
-                targets.append((f"{data_name}: {combo} > best member", ok))
+    for part_name, part in PARTS.items():
+        if getattr(args, f"skip_{part_name}"):
+            continue
+        print(f"Part {part_name}: {part['metric']} on the test part", flush=True)
+        report[part_name] = run_part(part, args.seeds, args.data)
+        summarise(part_name, part["metric"], report[part_name], targets)
     if not args.skip_speed:
-        print("\nPart 2: n_jobs=2 vs n_jobs=1 (loky)")
+        print("\nPart speed: n_jobs=2 vs n_jobs=1 (loky)")
         report["load_before_speed"] = os.getloadavg()
         report["speed"] = speed(args.repeats)
         ratio = report["speed"]["speedup"]

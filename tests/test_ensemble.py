@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import get_tags
+from threadpoolctl import threadpool_limits
 
 from mtlearn.ensemble import (
     MultiTaskEnsemble,
@@ -36,6 +37,13 @@ from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.linear_model import MultiTaskLinearRegression
 from mtlearn.model_selection import MultilabelStratifiedKFold
 from mtlearn.neural_network import SharedRepresentationClassifier
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    # tiny problems: BLAS threads only contend on a shared machine
+    with threadpool_limits(1):
+        yield
 
 
 def _data(n=200, seed=0):
@@ -809,3 +817,189 @@ def test_final_estimator_overflowing_is_named():
     assert np.all(np.isfinite(ensemble.transform(X_big)))
     with pytest.raises(ValueError, match="The final estimator gave predictions"):
         ensemble.predict(X_big)
+
+
+# -- selection among the members, their average, the weights and stacking ----
+def test_selection_picks_the_member_that_is_clearly_best():
+    X, Y = _data(150)
+    members = [
+        ("prior", DummyClassifier()),
+        ("uniform", DummyClassifier(strategy="uniform", random_state=0)),
+        ("lr", LogisticRegression()),
+    ]
+    ensemble = MultiTaskEnsemble(
+        members, final_estimator=DummyClassifier(), random_state=0
+    ).fit(X[:, :2], Y[:, [0]])
+    assert list(ensemble.selected_) == ["lr"]
+    np.testing.assert_array_equal(ensemble.weights_[:, 0], [0.0, 0.0, 1.0])
+    lr = clone(members[2][1]).fit(X[:, :2], Y[:, 0])
+    np.testing.assert_allclose(
+        ensemble.predict_proba(X[:, :2])[0], lr.predict_proba(X[:, :2])
+    )
+    results = ensemble.cv_results_
+    assert list(results["candidate"]) == [
+        "prior", "uniform", "lr", "average", "stacking"
+    ]  # fmt: skip
+    assert results["rank"][2, 0] == 1
+
+
+def test_selection_picks_the_average_when_it_wins():
+    # two fully grown trees on noisy labels, each on its own features: each
+    # alone is a hard 0/1 guess, their average hedges where they disagree
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 6))
+    y = (X.sum(axis=1) + rng.normal(scale=1.5, size=300) > 0).astype(float)
+    members = [
+        (f"tree{i}", DecisionTreeClassifier(max_features=1, random_state=i))
+        for i in range(2)
+    ]
+    ensemble = MultiTaskEnsemble(
+        members, final_estimator=DummyClassifier(), random_state=0
+    ).fit(X, y)
+    assert ensemble.selected_[0] == "average"
+    np.testing.assert_allclose(ensemble.weights_[:, 0], 0.5)
+    scores = ensemble.cv_results_["score"][:, 0]
+    assert scores[2] > max(scores[0], scores[1], scores[3])
+
+
+def test_cv_results_match_an_independent_computation():
+    X, Y = _data(120)
+    Y = Y[:, :2]
+    folds = KFold(4, shuffle=True, random_state=0)
+    members = _members()
+    ensemble = MultiTaskEnsemble(
+        members,
+        weights="cv",
+        final_estimator=LogisticRegression(),
+        cv=folds,
+        random_state=0,
+    ).fit(X, Y)
+    results = ensemble.cv_results_
+    n_candidates = 2 + 3
+    assert results["scoring"] == "neg_brier_score"
+    assert list(results["candidate"]) == [
+        "lr",
+        "tree",
+        "average",
+        "weights",
+        "stacking",
+    ]
+    assert results["score"].shape == (n_candidates, 2)
+    assert results["std_score"].shape == (n_candidates, 2)
+    assert results["split_scores"].shape == (4, n_candidates, 2)
+    assert results["rank"].shape == (n_candidates, 2)
+    assert np.all(np.isfinite(results["score"]))
+    np.testing.assert_array_equal(
+        np.sort(results["rank"], axis=0).T, [[1, 2, 3, 4, 5]] * 2
+    )
+    # the members' scores: Brier score of sklearn's out-of-fold probabilities
+    from sklearn.model_selection import cross_val_predict
+
+    # the tree is fitted on both tasks at once: the per-task reference is lr's
+    for m, (_, member) in enumerate(members[:1]):
+        for t in range(2):
+            proba = cross_val_predict(
+                member, X, Y[:, t], cv=folds, method="predict_proba"
+            )
+            brier = np.mean(np.sum((proba - np.eye(2)[Y[:, t].astype(int)]) ** 2, 1))
+            np.testing.assert_allclose(results["score"][m, t], -brier, rtol=1e-10)
+            # the pooled score is the row-weighted mean of the folds' scores
+            sizes = [test.size for _, test in folds.split(X)]
+            np.testing.assert_allclose(
+                np.average(results["split_scores"][:, m, t], weights=sizes),
+                -brier,
+                rtol=1e-10,
+            )
+    best = np.argmin(results["rank"], axis=0)
+    assert list(ensemble.selected_) == list(results["candidate"][best])
+
+
+def test_selection_is_per_task():
+    X, Y = _data(200)
+    members = _members()
+    ensemble = MultiTaskEnsemble(
+        members, final_estimator=DummyClassifier(), random_state=0
+    ).fit(X, Y[:, :2])
+    # task 0 is linear (a slanted threshold), task 1 a band
+    assert list(ensemble.selected_) == ["lr", "tree"]
+    np.testing.assert_array_equal(ensemble.weights_, np.eye(2))
+    by_hand = [clone(m).fit(X, Y[:, t]).predict(X) for t, (_, m) in enumerate(members)]
+    np.testing.assert_array_equal(ensemble.predict(X), np.column_stack(by_hand))
+
+
+def test_selection_off_keeps_the_combination_asked_for():
+    X, Y = _data(100)
+    kept = MultiTaskEnsemble(
+        _members(), weights="cv", selection=False, random_state=0
+    ).fit(X, Y)
+    assert list(kept.selected_) == ["weights"] * 3
+    assert not hasattr(kept, "cv_results_")
+    plain = MultiTaskEnsemble(_members()).fit(X, Y)  # no out-of-fold outputs
+    assert list(plain.selected_) == ["average"] * 3
+    assert not hasattr(plain, "cv_results_")
+
+
+@pytest.mark.parametrize("name", ["average", "stacking"])  # weights: sklearn's
+def test_member_named_like_a_combination_is_an_error(name):
+    X, Y = _data(60)
+    members = [(name, LogisticRegression()), ("tree", DecisionTreeClassifier())]
+    with pytest.raises(ValueError, match=f"Member name '{name}' is reserved"):
+        MultiTaskEnsemble(members, weights="cv").fit(X, Y)
+    MultiTaskEnsemble(members, weights="cv", selection=False).fit(X, Y)
+
+
+@pytest.mark.filterwarnings("ignore::mtlearn.exceptions.ConstantTaskWarning")
+@pytest.mark.parametrize("scoring", ["neg_brier_score", "f1"])
+def test_selection_with_rare_labels_and_constant_tasks(scoring):
+    X, _ = _data(60)
+    y = np.zeros((60, 3))
+    y[[3, 30, 31], 0] = 1  # rare: most folds' test rows hold no positive
+    y[:2, 1] = 1  # rarer: the folds holding both leave a constant training part
+    # task 2 constant
+    ensemble = MultiTaskEnsemble(
+        _members(),
+        weights="cv",
+        final_estimator=LogisticRegression(),
+        scoring=scoring,
+        random_state=0,
+    ).fit(X, y)
+    results = ensemble.cv_results_
+    assert np.all(np.isfinite(results["score"][:, :2]))
+    assert np.isnan(results["score"][:, 2]).all()  # the constant task
+    assert ensemble.selected_[2] == "stacking"
+    assert set(ensemble.selected_[:2]) <= set(results["candidate"])
+    # a fold without a positive still gives a score (no NaN)
+    assert np.all(np.isfinite(results["split_scores"][:, :, :2]))
+    assert ensemble.predict(X).shape == (60, 3)
+
+
+def test_regressor_selection_matches_r2_out_of_fold():
+    from sklearn.dummy import DummyRegressor
+    from sklearn.model_selection import cross_val_predict
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    Y = np.column_stack([X @ [1.0, -2.0, 0.5], np.abs(X[:, 0]) * 2])
+    Y += rng.normal(scale=0.1, size=Y.shape)
+    folds = KFold(5, shuffle=True, random_state=0)
+    members = [
+        ("lin", LinearRegression()),
+        ("tree", DecisionTreeRegressor(max_depth=4, random_state=0)),
+        ("mean", DummyRegressor()),
+    ]
+    ensemble = MultiTaskEnsembleRegressor(
+        members, weights="cv", cv=folds, random_state=0
+    ).fit(X, Y)
+    results = ensemble.cv_results_
+    assert results["scoring"] == "r2"
+    for m, member in [(0, members[0][1]), (2, members[2][1])]:
+        for t in range(2):  # per task as the ensemble fits them jointly
+            pred = cross_val_predict(member, X, Y[:, t], cv=folds)
+            r2 = 1 - np.mean((Y[:, t] - pred) ** 2) / np.var(Y[:, t])
+            np.testing.assert_allclose(results["score"][m, t], r2, rtol=1e-10)
+    assert ensemble.selected_[0] in ("lin", "weights")
+    assert ensemble.selected_[1] in ("tree", "weights")
+    best = results["score"].max(axis=0)
+    assert np.all(best >= results["score"][:3].max(axis=0))
+    mse = clone(ensemble).set_params(scoring="neg_mean_squared_error").fit(X, Y)
+    assert list(mse.selected_) == list(ensemble.selected_)
