@@ -1,9 +1,12 @@
 """Multi-task ensembles against their own members, and parallel speed-up.
 
 Part ``classification`` (issue 13): on the standard train/test splits of
-yeast and emotions, and on generated data with rare labels
-(:func:`rare_label_data`), for seeds ``0..N-1``, three members, each fitted
-alone on the training part with ``random_state=seed``:
+emotions and yeast, and on generated data with rare labels (all three from
+``bench_quality.load``: ``rare-labels`` is
+``make_multilabel_classification(1500, 20 features, 15 labels,
+n_labels=1)``, label rates from under 1% to about 20%, 70/30 split, fresh
+per seed), for seeds ``0..N-1``, three members, each fitted alone on the
+training part with ``random_state=seed``:
 
 - ``network``: StandardScaler + SharedRepresentationClassifier() (defaults);
 - ``logistic``: StandardScaler + MultiTaskLogisticRegression() (defaults);
@@ -46,7 +49,6 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.datasets import make_multilabel_classification
 from sklearn.ensemble import (
     GradientBoostingClassifier,
     RandomForestClassifier,
@@ -59,12 +61,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import mtlearn
-from mtlearn.datasets import (
-    load_emotions,
-    load_school,
-    load_yeast,
-    make_multitask_regression,
-)
+from mtlearn.datasets import load_school, load_yeast, make_multitask_regression
 from mtlearn.ensemble import MultiTaskEnsemble, MultiTaskEnsembleRegressor
 from mtlearn.linear_model import MultiTaskLogisticRegression
 from mtlearn.neural_network import (
@@ -73,38 +70,12 @@ from mtlearn.neural_network import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_quality  # noqa: E402
 from bench_linear import _school_split  # noqa: E402
 
 
-def rare_label_data(seed, n_samples=2000, n_labels=20, test_size=0.3):
-    """Generated multi-label data with rare labels, split for training.
-
-    ``sklearn.datasets.make_multilabel_classification`` with ``n_labels``
-    labels, one label per row on average (``n_labels=1``) and 30 features:
-    each label's rate is drawn at random, so the rates are very unequal
-    (from well under 1% to about 15%). Fresh data per seed.
-
-    Returns
-    -------
-    X_train, X_test, Y_train, Y_test : ndarray
-    """
-    X, Y = make_multilabel_classification(
-        n_samples,
-        n_features=30,
-        n_classes=n_labels,
-        n_labels=1,
-        random_state=seed,
-    )
-    return train_test_split(X, Y, test_size=test_size, random_state=seed)
-
-
-def _standard_split(load):
-    def split(seed):
-        X, Y = load(subset="train", return_X_y=True)
-        X_test, Y_test = load(subset="test", return_X_y=True)
-        return np.asarray(X), np.asarray(X_test), np.asarray(Y), np.asarray(Y_test)
-
-    return split
+def _quality_data(name):
+    return lambda seed: bench_quality.load(name, seed)
 
 
 def smooth_data(seed):
@@ -112,7 +83,8 @@ def smooth_data(seed):
     X, Y = make_multitask_regression(
         1000, 10, n_tasks=4, n_informative=10, nonlinearity="sine", random_state=seed
     )
-    return train_test_split(X, Y, test_size=0.2, random_state=seed)
+    X, X_test, Y, Y_test = train_test_split(X, Y, test_size=0.2, random_state=seed)
+    return X, Y, X_test, Y_test
 
 
 def school_data(seed):
@@ -121,7 +93,7 @@ def school_data(seed):
     X = np.asarray(data.data, dtype=np.float64)
     Y = np.asarray(data.target, dtype=np.float64)
     train, test = _school_split(np.asarray(data.task), 0.2, seed)
-    return X[train], X[test], Y[train], Y[test]
+    return X[train], Y[train], X[test], Y[test]
 
 
 def _micro_f1(Y_true, Y_pred):
@@ -165,9 +137,9 @@ def regressors(seed):
 PARTS = {
     "classification": {
         "data": {
-            "yeast": _standard_split(load_yeast),
-            "emotions": _standard_split(load_emotions),
-            "rare-labels": rare_label_data,
+            "emotions": _quality_data("emotions"),
+            "rare-labels": _quality_data("rare-labels"),
+            "yeast": _quality_data("yeast"),
         },
         "members": classifiers,
         "ensembles": {
@@ -196,7 +168,7 @@ PARTS = {
 
 
 def _timed_score(model, split, score):
-    X_train, X_test, Y_train, Y_test = split
+    X_train, Y_train, X_test, Y_test = split
     start = time.perf_counter()
     model.fit(X_train, Y_train)
     seconds = time.perf_counter() - start
