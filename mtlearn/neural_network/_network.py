@@ -113,9 +113,17 @@ class _FlatParameterNetwork:
 
     def _apply_dropout(self, out, mask, dropout, rng):
         """Inverted dropout of ``out`` in place; the rescaled keep-mask is
-        drawn with ``rng`` into ``mask`` (for ``backward``)."""
-        rng.random(out=mask, dtype=self.dtype)
-        np.greater_equal(mask, dropout, out=mask)
+        drawn with ``rng`` into ``mask`` (for ``backward``).
+
+        A unit is dropped when a uniform 16-bit integer is below
+        ``round(dropout * 2**16)``: the raw 64-bit draws of the generator
+        cut in four, about four times cheaper than one uniform float per
+        unit (which cost as much as a layer's product). The dropout rate is
+        thus ``dropout`` to within 2**-17.
+        """
+        bits = rng.bit_generator.random_raw(-(-mask.size // 4)).view(np.uint16)
+        threshold = min(round(dropout * 65536), 65535)
+        np.greater_equal(bits[: mask.size].reshape(mask.shape), threshold, out=mask)
         mask *= 1.0 / (1.0 - dropout)
         out *= mask
 

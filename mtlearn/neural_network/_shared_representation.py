@@ -55,6 +55,7 @@ from ._training import (
     TrainingHistory,
     evaluate_loss,
     resolve_batch_size,
+    take_rows,
     train,
 )
 
@@ -253,7 +254,10 @@ class _BaseSharedRepresentation(
             )
         return tuple(int(s) for s in entries)
 
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, cast=True):
+        # cast=False (fit): dense X keeps its dtype, the training loop casts
+        # it batch by batch (no converted copy of X); values beyond the
+        # training dtype's range are an error either way
         plain = None if reset else plain_float_rows(self, X)
         if plain is not None:
             X = plain  # what validate_data would return: skip its overhead
@@ -268,7 +272,8 @@ class _BaseSharedRepresentation(
         dtype = _DTYPES[self.dtype]
         if X.dtype != dtype:
             _check_representable(X, dtype)
-            X = X.astype(dtype)
+            if cast or sp.issparse(X):
+                X = X.astype(dtype)
         return X
 
     def _task_weight_vector(self, n_tasks):
@@ -323,7 +328,7 @@ class _BaseSharedRepresentation(
         first_call = not (
             (incremental or self.warm_start) and hasattr(self, "_network")
         )
-        X = self._validate_X(X, reset=first_call)
+        X = self._validate_X(X, reset=first_call, cast=False)
         known = self._known_classes(classes, first_call, y)
         targets = check_targets(
             y,
@@ -348,7 +353,8 @@ class _BaseSharedRepresentation(
         if labelled.size < X.shape[0]:
             # rows without any label: dropped before the validation split and
             # the shuffles, so that they cannot change the fit
-            X, targets = X[labelled], targets.take(labelled)
+            X = take_rows(X, labelled, _DTYPES[self.dtype])
+            targets = targets.take(labelled)
             sample_weight = sample_weight[labelled]
         task_weights = self._task_weight_vector(targets.n_tasks)
         if first_call:
@@ -487,7 +493,8 @@ class _BaseSharedRepresentation(
         """Split off the early-stopping rows: the training rows' indices (the
         loop gathers its batches from X, which is not copied) and a scorer."""
         train_rows, val_rows = self._validation_split(X.shape[0])
-        X_val, y_val, w_val = X[val_rows], encoded[val_rows], cell_weights[val_rows]
+        X_val = take_rows(X, val_rows, self._network.dtype)
+        y_val, w_val = encoded[val_rows], cell_weights[val_rows]
 
         def validation_score():
             losses = evaluate_loss(

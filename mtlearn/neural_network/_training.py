@@ -110,6 +110,17 @@ def _batch_weights(cell_weights):
     return cell_weights * scale, totals
 
 
+def take_rows(X, rows, dtype, block=65536):
+    """``X[rows]`` as ``dtype``, without a full-size temporary of X's dtype
+    (dense X is gathered and cast block by block)."""
+    if sp.issparse(X):
+        return X[rows].astype(dtype, copy=False)
+    out = np.empty((len(rows), X.shape[1]), dtype=dtype)
+    for start in range(0, len(rows), block):
+        out[start : start + block] = X[rows[start : start + block]]
+    return out
+
+
 class _MiniBatches:
     """The mini-batches of one epoch, gathered into buffers reused for all.
 
@@ -117,12 +128,15 @@ class _MiniBatches:
     when ``shuffle``. Each batch's rows of X, targets and cell weights are
     gathered (``np.take(..., out=)``) into buffers made once per epoch, or
     taken as views when the batch is a contiguous block; its cell weights are
-    normalised in place (as ``_batch_weights``). No array of the size of X is
+    normalised in place (as ``_batch_weights``). A dense X of another dtype
+    than ``dtype`` (float64 data, float32 training) is cast batch by batch
+    into a buffer, so that the fit holds no converted copy of X (the cast of
+    a batch costs about 1% of its products). No array of the size of X is
     made, and nothing is allocated per batch (but for sparse X, gathered by
     scipy).
     """
 
-    def __init__(self, X, targets, cell_weights, rows, batch_size, shuffle, rng):
+    def __init__(self, X, targets, cell_weights, rows, batch_size, shuffle, rng, dtype):
         n_rows = targets.shape[0] if rows is None else len(rows)
         if shuffle:
             order = rng.permutation(n_rows)
@@ -134,8 +148,11 @@ class _MiniBatches:
         size = min(batch_size, n_rows)
         n_tasks = targets.shape[1]
         self._sparse = sp.issparse(X)
+        self._cast = not self._sparse and X.dtype != dtype
         if self.order is not None and not self._sparse:
-            self._X = np.empty((size, X.shape[1]), dtype=X.dtype)
+            self._gathered = np.empty((size, X.shape[1]), dtype=X.dtype)
+        if self._cast:
+            self._X = np.empty((size, X.shape[1]), dtype=dtype)
         self._y = np.empty((size, n_tasks), dtype=targets.dtype)
         self._w = np.empty((size, n_tasks), dtype=cell_weights.dtype)
         self.totals = np.empty(n_tasks, dtype=cell_weights.dtype)
@@ -149,6 +166,8 @@ class _MiniBatches:
             n = stop - start
             if self.order is None:
                 X_batch = self.X[start:stop]
+                if self._cast:
+                    X_batch = _cast_into(self._X[:n], X_batch)
                 y_batch = self.targets[start:stop]
                 w_batch = self._w[:n]
                 w_batch[...] = self.cell_weights[start:stop]
@@ -158,8 +177,10 @@ class _MiniBatches:
                     X_batch = self.X[index]
                 else:
                     X_batch = np.take(
-                        self.X, index, axis=0, out=self._X[:n], mode="clip"
+                        self.X, index, axis=0, out=self._gathered[:n], mode="clip"
                     )
+                    if self._cast:
+                        X_batch = _cast_into(self._X[:n], X_batch)
                 y_batch = np.take(
                     self.targets, index, axis=0, out=self._y[:n], mode="clip"
                 )
@@ -172,6 +193,11 @@ class _MiniBatches:
             np.divide(1.0, totals, out=scale, where=totals > 0)
             w_batch *= scale
             yield X_batch, y_batch, w_batch, totals
+
+
+def _cast_into(buffer, values):
+    np.copyto(buffer, values, casting="same_kind")
+    return buffer
 
 
 def heads_loss_gradient(head_groups, logits, targets, weights, task_weights, grad):
@@ -243,7 +269,9 @@ def run_epoch(
         Mean over the mini-batches of the weights the strategy gave.
     """
     n_samples, n_tasks = targets.shape
-    batches = _MiniBatches(X, targets, cell_weights, rows, batch_size, shuffle, rng)
+    batches = _MiniBatches(
+        X, targets, cell_weights, rows, batch_size, shuffle, rng, network.dtype
+    )
     loss_sums = np.zeros(n_tasks)
     weight_sums = np.zeros(n_tasks)
     used_weights = np.zeros(n_tasks)
