@@ -392,6 +392,7 @@ class LogisticDatafit(_MaskedDatafit):
     """
 
     curvature = 0.25
+    local_curvature = True  # curvature_weights(Z) is p (1 - p), not a bound
 
     def _set_layout(self, layout):
         super()._set_layout(layout)

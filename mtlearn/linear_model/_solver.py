@@ -312,6 +312,23 @@ def _intercept_part(penalty, name, n_outputs):
     return 0.0
 
 
+def _refreshed(metric, datafit):
+    """Whether :func:`fista` rebuilds this metric at each check.
+
+    A per-entry diagonal (Jacobi) metric of a datafit whose curvature is
+    local (the logistic loss) is cheap to rebuild; the local
+    curvature of the logistic loss falls as the fit sharpens (most of all
+    for rare labels), and a metric from the start then keeps the steps too
+    short: on sparse text-like data rebuilding it at each optimality check
+    halved the iterations.
+    """
+    return (
+        getattr(datafit, "local_curvature", False)
+        and type(metric) is _DiagonalMetric
+        and np.ndim(metric.m_W) == 2
+    )
+
+
 def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     """Accelerated proximal gradient on ``datafit + penalty`` from ``(W, b)``.
 
@@ -319,7 +336,9 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     found by backtracking, which may also shrink again (10% per iteration,
     down to the last multiplier found too small):
     the standard FISTA for a scalar metric, a variable-metric
-    (preconditioned) FISTA otherwise. One search halves the step at most
+    (preconditioned) FISTA otherwise. A per-entry diagonal metric of the
+    logistic loss follows the local curvature: it is rebuilt at each
+    optimality check (:func:`_refreshed`). One search halves the step at most
     60 times; a search that finds no descent step by then ends the solve
     (not converged), so the solver stops within ``max_iter`` iterations
     whatever the data. An objective or gradient that becomes inf or NaN is
@@ -415,6 +434,12 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
             _check_finite(violation, "gradient", n_iter)
             if violation <= tol:
                 return SolverResult(x_W, x_b, n_iter, violation, True)
+            if _refreshed(metric, datafit):
+                # the local curvature met along the way: a fresh Jacobi
+                # scaling (one product with X squared, as a gradient), and
+                # the longest step found too long forgotten with the old one
+                metric = _metric(datafit, penalty, x_Z)
+                too_long = 1e-3
     else:
         return SolverResult(x_W, x_b, max_iter, violation, False)
     # the line search stalled: report the optimality violation where it stopped
