@@ -5,6 +5,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -188,6 +189,25 @@ def _column_index(columns, tasks):
     """The output columns of ``tasks``, concatenated, as an int array."""
     parts = [np.arange(columns[t].start, columns[t].stop) for t in tasks]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def _drop_empty_columns(X):
+    """``(X[:, used], used)``: a sparse X without the features no row has.
+
+    A feature that is zero on every row has a zero gradient, and every
+    penalty is smallest with its coefficients at zero: the solver works on
+    the other features only (text-like data, whose vocabulary is mostly
+    absent from a fold, and a wide X whose dense coefficients would not
+    fit). A dense X is returned whole (``used`` all its columns).
+    """
+    n_features = X.shape[1]
+    if not sparse.issparse(X):
+        return X, np.arange(n_features)
+    counts = np.bincount(X.tocsr().indices, minlength=n_features)
+    used = np.flatnonzero(counts)
+    if used.size == n_features:
+        return X, used
+    return X[:, used], used
 
 
 def _estimate_graph(targets, rule, rows=None):
@@ -494,13 +514,14 @@ class _BaseMultiTaskLinear(BaseEstimator):
         if tasks.size == 0:
             zero = np.zeros((n_features, n_outputs)), np.zeros(n_outputs), None
             return [zero] * len(alphas)
+        X, used = _drop_empty_columns(X)
         datafit = self._make_datafit(
             X, values, mask, sample_weight, intercept_alpha, tasks
         )
         if start is None:
-            W, b = np.zeros((n_features, columns.size)), _null_intercept(datafit)
+            W, b = np.zeros((used.size, columns.size)), _null_intercept(datafit)
         else:
-            W = start[0][:, columns]
+            W = start[0][np.ix_(used, columns)]
             b = datafit.centred_intercept(W, start[1][columns])
         solutions, structure = [], None
         for alpha in alphas:
@@ -515,7 +536,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 result = copy.copy(result)
                 result.structure = full
             W_all = np.zeros((n_features, n_outputs))
-            W_all[:, columns] = W
+            W_all[np.ix_(used, columns)] = W
             b_all = np.zeros(n_outputs)
             b_all[columns] = datafit.raw_intercept(W, b)
             solutions.append((W_all, b_all, result))
