@@ -19,6 +19,7 @@ thread count.
 
 import time
 from contextlib import nullcontext
+from functools import cache
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -33,6 +34,13 @@ _SPEEDUP_REQUIRED = 1.25
 _REPROBE_DRIFT = 1.5
 
 
+@cache
+def _blas_controller():
+    """The BLAS libraries' thread controller, made once per process (making
+    one inspects every loaded library: about 40 ms, once per fit before)."""
+    return ThreadpoolController().select(user_api="blas")
+
+
 class EpochThreads:
     """Context factory: ``with threads.epoch(): ...`` for each epoch.
 
@@ -43,7 +51,7 @@ class EpochThreads:
         layer = max(network.layers, key=lambda layer: np.prod(layer.weight_shape))
         n_in, n_out = layer.fan_in, layer.fan_out
         self._skip = batch_size * n_in * n_out < _MIN_MULTIPLY_ADDS
-        self._blas = ThreadpoolController().select(user_api="blas")
+        self._blas = _blas_controller()
         self._max_threads = max(
             (info["num_threads"] for info in self._blas.info()), default=1
         )
