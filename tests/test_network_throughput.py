@@ -255,3 +255,23 @@ def test_fit_makes_no_converted_copy_of_X():
     finally:
         tracemalloc.stop()
     assert peak < 0.3 * X.nbytes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_head_is_stable_at_extreme_logits(dtype):
+    """The loss and gradient against float64 logaddexp / expit, logits up
+    to +-200 (where exp(z) overflows float32)."""
+    from scipy.special import expit
+
+    rng = np.random.default_rng(0)
+    z = (5 * rng.standard_normal((64, 3))).astype(dtype)
+    z[0] = [-200, 200, 0]
+    y = (rng.random(z.shape) > 0.5).astype(dtype)
+    w = np.full(z.shape, 1 / 64, dtype=dtype)
+    grad = np.empty_like(z)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        losses = BinaryLogisticHead().loss_gradient(z, y, w, np.ones(3), grad)
+    z64 = z.astype(np.float64)
+    expected = (w * (np.logaddexp(0, z64) - y * z64)).sum(axis=0)
+    np.testing.assert_allclose(losses, expected, rtol=1e-6)
+    np.testing.assert_allclose(grad, (expit(z64) - y) * w, atol=1e-8)
