@@ -949,7 +949,7 @@ def test_member_named_like_a_combination_is_an_error(name):
 
 
 @pytest.mark.filterwarnings("ignore::mtlearn.exceptions.ConstantTaskWarning")
-@pytest.mark.parametrize("scoring", ["neg_brier_score", "f1"])
+@pytest.mark.parametrize("scoring", ["neg_brier_score", "f1", "micro_f1"])
 def test_selection_with_rare_labels_and_constant_tasks(scoring):
     X, _ = _data(60)
     y = np.zeros((60, 3))
@@ -1003,3 +1003,51 @@ def test_regressor_selection_matches_r2_out_of_fold():
     assert np.all(best >= results["score"][:3].max(axis=0))
     mse = clone(ensemble).set_params(scoring="neg_mean_squared_error").fit(X, Y)
     assert list(mse.selected_) == list(ensemble.selected_)
+
+
+def test_micro_f1_selection_matches_sklearn_out_of_fold():
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import cross_val_predict
+
+    X, Y = make_multilabel_classification(150, 6, n_classes=4, random_state=0)
+    folds = KFold(3, shuffle=True, random_state=0)
+    members = [
+        ("lr", LogisticRegression()),
+        ("knn", KNeighborsClassifier(3)),
+        ("prior", DummyClassifier()),
+    ]
+    ensemble = MultiTaskEnsemble(
+        [(n, m) for n, m in members],
+        final_estimator=DummyClassifier(),
+        scoring="micro_f1",
+        cv=folds,
+        random_state=0,
+    ).fit(X, Y)
+    results = ensemble.cv_results_
+    # out-of-fold probabilities of each member on each task, as sklearn makes
+    # them (k-NN and the prior are multi-output: fitted on all tasks at once)
+    proba = []
+    for name, m in members:
+        if name == "lr":
+            proba.append(
+                [
+                    cross_val_predict(m, X, Y[:, t], cv=folds, method="predict_proba")
+                    for t in range(4)
+                ]
+            )
+        else:
+            proba.append(cross_val_predict(m, X, Y, cv=folds, method="predict_proba"))
+    proba.append([np.mean([p[t] for p in proba], axis=0) for t in range(4)])
+    oof = [np.column_stack([np.argmax(p[t], axis=1) for t in range(4)]) for p in proba]
+    selected = [list(results["candidate"]).index(c) for c in ensemble.selected_]
+    assert max(selected) < 4  # stacking on a prior loses here
+    chosen = np.column_stack([oof[c][:, t] for t, c in enumerate(selected)])
+    best = f1_score(Y, chosen, average="micro")
+    for t in range(4):
+        np.testing.assert_allclose(results["score"][selected[t], t], best)
+        for c in range(4):  # no single switch of a task improves on it
+            switched = chosen.copy()
+            switched[:, t] = oof[c][:, t]
+            value = f1_score(Y, switched, average="micro")
+            np.testing.assert_allclose(results["score"][c, t], value)
+            assert value <= best + 1e-12

@@ -356,7 +356,13 @@ def align_columns(scores, classes, n_classes):
 #: Selection criteria by target kind (higher is better); the first is the
 #: default, the squared error that the ``weights="cv"`` rule minimises.
 SCORINGS = {
-    "classification": ("neg_brier_score", "neg_log_loss", "accuracy", "f1"),
+    "classification": (
+        "neg_brier_score",
+        "neg_log_loss",
+        "accuracy",
+        "f1",
+        "micro_f1",
+    ),
     "regression": ("r2", "neg_mean_squared_error"),
 }
 
@@ -406,6 +412,69 @@ def candidate_score(output, truth, scoring, n_classes=None):
         counted = hit.sum() + said.sum()
         f1.append(2.0 * np.sum(hit & said) / counted if counted else 1.0)
     return float(np.mean(f1))
+
+
+def f1_counts(output, truth, n_classes):
+    """True positives, false positives and false negatives of one output.
+
+    The positives of a binary task are its second class (code 1); every
+    class of a multiclass task counts. The counts that micro-averaged F1
+    sums over tasks.
+    """
+    codes, predicted = truth.astype(np.intp), np.argmax(output, axis=1)
+    classes = [1] if n_classes == 2 else range(n_classes)
+    counts = np.zeros(3)
+    for c in classes:
+        hit, said = codes == c, predicted == c
+        counts += [np.sum(hit & said), np.sum(~hit & said), np.sum(hit & ~said)]
+    return counts
+
+
+def micro_f1(counts):
+    """Micro-averaged F1 of summed (tp, fp, fn) counts (last axis); 1 when
+    there is nothing to find and nothing was found."""
+    tp, fp, fn = np.moveaxis(counts, -1, 0)
+    total = 2 * tp + fp + fn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 2 * tp / total, 1.0)
+
+
+def select_micro_f1(counts, max_sweeps=50):
+    """Per task, the candidate that maximises the micro-F1 over all tasks.
+
+    Coordinate ascent: starting from each task's best candidate on its own,
+    each task in turn takes the candidate with the best micro-F1 of all tasks
+    given the others' choices (the first of equals), until a sweep changes
+    nothing (or ``max_sweeps``). The micro-F1 never decreases.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_candidates, n_tasks, 3)
+        Out-of-fold (tp, fp, fn) of each candidate on each task; NaN for a
+        candidate that could not be scored (never chosen).
+
+    Returns
+    -------
+    choice : ndarray of int of shape (n_tasks,)
+    """
+    n_candidates, n_tasks = counts.shape[:2]
+    usable = ~np.isnan(counts).any(axis=2)
+    filled = np.where(usable[..., None], counts, 0.0)
+    own = np.where(usable, micro_f1(filled), -np.inf)
+    choice = np.argmax(own, axis=0)
+    for _ in range(max_sweeps):
+        changed = False
+        for t in range(n_tasks):
+            others = (
+                filled[choice, np.arange(n_tasks)].sum(axis=0) - filled[choice[t], t]
+            )
+            value = np.where(usable[:, t], micro_f1(others + filled[:, t]), -np.inf)
+            best = int(np.argmax(value))
+            if value[best] > value[choice[t]]:
+                choice[t], changed = best, True
+        if not changed:
+            break
+    return choice
 
 
 def cross_fit(fold_id, fit_predict):

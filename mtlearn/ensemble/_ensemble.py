@@ -37,12 +37,15 @@ from ._base import (
     combine,
     constant_output,
     cross_fit,
+    f1_counts,
     fit_member,
     fold_tasks,
     is_joint,
     member_outputs,
+    micro_f1,
     nnls_weights,
     one_hot,
+    select_micro_f1,
     skill,
     stack_features,
 )
@@ -327,6 +330,10 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         n_folds = max(int(fold_id.max()) + 1, 1)
         scores = np.full((n_candidates, self.n_tasks_), np.nan)
         split_scores = np.full((n_folds, n_candidates, self.n_tasks_), np.nan)
+        # micro-F1 is over all tasks: (tp, fp, fn) counts, chosen jointly
+        joint = scoring == "micro_f1"
+        counts = np.full((n_candidates, self.n_tasks_, 3), np.nan)
+        fold_counts = np.full((n_folds, *counts.shape), np.nan)
         final = (
             None
             if self.final_estimator is None
@@ -350,19 +357,39 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             for c, output in enumerate(trial):
                 if output is None:  # one fold: a fitted combination is unscored
                     continue
-                scores[c, t] = candidate_score(output, truth, scoring, width)
+                if joint:
+                    counts[c, t] = f1_counts(output, truth, width)
+                else:
+                    scores[c, t] = candidate_score(output, truth, scoring, width)
                 for k in np.unique(fold):
                     here = fold == k
-                    split_scores[k, c, t] = candidate_score(
-                        output[here], truth[here], scoring, width
-                    )
+                    if joint:
+                        fold_counts[k, c, t] = f1_counts(
+                            output[here], truth[here], width
+                        )
+                    else:
+                        split_scores[k, c, t] = candidate_score(
+                            output[here], truth[here], scoring, width
+                        )
+        unscored = (
+            np.isnan(counts).all(axis=(0, 2)) if joint else np.isnan(scores).all(axis=0)
+        )
+        scorable = np.flatnonzero(~unscored)
+        if joint:
+            best = np.full(self.n_tasks_, -1)
+            best[scorable] = select_micro_f1(counts[:, scorable])
+            scores = _switched_micro_f1(counts, best, scorable)
+            split_scores = np.stack(
+                [_switched_micro_f1(part, best, scorable) for part in fold_counts]
+            )
         ranked = np.where(np.isnan(scores), -np.inf, scores)
-        for t in np.flatnonzero(~np.isnan(scores).all(axis=0)):
-            best = int(np.argmax(ranked[:, t]))  # ties: the first
-            self.selected_[t] = candidates[best]
-            if best < n_members:
-                self.weights_[:, t] = np.eye(n_members)[best]
-            elif candidates[best] == "average":
+        if not joint:
+            best = np.argmax(ranked, axis=0)  # ties: the first
+        for t in scorable:
+            self.selected_[t] = candidates[best[t]]
+            if best[t] < n_members:
+                self.weights_[:, t] = np.eye(n_members)[best[t]]
+            elif candidates[best[t]] == "average":
                 self.weights_[:, t] = 1.0 / n_members
         rank = 1 + np.argsort(np.argsort(-ranked, axis=0, kind="stable"), axis=0)
         with warnings.catch_warnings():  # a task without scores: NaN spread
@@ -666,6 +693,19 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         return tags
 
 
+def _switched_micro_f1(counts, choice, tasks):
+    """Micro-F1 over ``tasks`` with task ``t`` switched to candidate ``c``
+    and the others at ``choice``: (n_candidates, n_tasks), NaN elsewhere."""
+    scores = np.full(counts.shape[:2], np.nan)
+    if tasks.size == 0:
+        return scores
+    chosen = np.nan_to_num(counts[choice[tasks], tasks])
+    total = chosen.sum(axis=0)
+    for i, t in enumerate(tasks):
+        scores[:, t] = micro_f1(total - chosen[i] + counts[:, t])
+    return scores
+
+
 def _final_for(final, target, kind):
     """The final estimator of one task: ``final``, or a constant if it must be.
 
@@ -719,10 +759,13 @@ _SHARED_PARAMETERS_DOC = """
         The selection's criterion per task, higher is better (see
         ``cv_results_``). Classifier: ``"neg_brier_score"`` (None: the
         squared error that ``weights="cv"`` minimises), ``"neg_log_loss"``,
-        ``"accuracy"`` or ``"f1"`` (of the second class for a binary task,
-        macro for a multiclass one). Regressor: ``"r2"`` (None) or
-        ``"neg_mean_squared_error"``, which rank the candidates of a task
-        alike.
+        ``"accuracy"``, ``"f1"`` (of the second class for a binary task,
+        macro for a multiclass one) or ``"micro_f1"`` (F1 of the predicted
+        labels micro-averaged over all tasks, the multi-label measure: the
+        tasks' candidates are then chosen jointly, by coordinate ascent on
+        the out-of-fold micro-F1 from each task's best alone). Regressor:
+        ``"r2"`` (None) or ``"neg_mean_squared_error"``, which rank the
+        candidates of a task alike.
     n_jobs : int, default=None
         Number of joblib workers. Every fit — each member on each task (or
         on all tasks at once), each cross-validation fit — is one joblib
@@ -771,7 +814,9 @@ _SHARED_ATTRIBUTES_DOC = """
         - ``"scoring"``: the criterion (``scoring``, or its default);
         - ``"score"``: ndarray of shape (n_candidates, n_tasks_), the score
           on all the task's rows with out-of-fold outputs, pooled over the
-          folds; NaN where not scored;
+          folds; NaN where not scored. For ``"micro_f1"``: the micro-F1 over
+          all scored tasks with task ``t`` switched to the candidate and
+          the other tasks at their selection;
         - ``"split_scores"``: ndarray of shape (n_folds, n_candidates,
           n_tasks_), the score on each fold's rows (NaN where a fold has no
           such row, or for ``"r2"`` a constant truth);
@@ -813,7 +858,8 @@ _SELECTION_DOC = """
     they are scored *cross-fitted*, on each fold's rows with weights (or a
     final estimator) fitted on the other folds' out-of-fold outputs only
     (a second level of the same folds; with one fold they are not scored).
-    The highest score wins, ties going to the first in the order above;
+    The highest score wins, ties going to the first in the order above
+    (``scoring="micro_f1"`` scores all tasks at once: see ``scoring``);
     the kept weights or final estimator are those fitted on all the rows.
     A task that cannot be scored (constant, or no out-of-fold output)
     keeps the combination asked for. ``selected_`` says what each task
