@@ -80,3 +80,21 @@ def test_sparse_l2_logistic_matches_one_logistic_regression_per_task():
         np.testing.assert_allclose(
             model.intercept_[t], reference.intercept_[0], atol=2e-5
         )
+
+
+def test_hessian_diagonal_of_a_sparse_X_with_duplicate_entries():
+    from mtlearn.linear_model._datafits import LogisticDatafit
+
+    rng = np.random.default_rng(3)
+    X = sparse.random(30, 10, density=0.4, random_state=3, format="csr")
+    # every entry stored twice, each half its value: not canonical
+    indptr = 2 * X.indptr
+    indices = np.repeat(X.indices, 2)
+    X_dup = sparse.csr_matrix((np.repeat(X.data / 2, 2), indices, indptr), X.shape)
+    assert not X_dup.has_canonical_format
+    Y = (rng.random((30, 2)) < 0.5).astype(float)
+    h = rng.random((30, 2))
+    mask = np.ones((30, 2), bool)
+    expected = LogisticDatafit(X.toarray(), Y, mask).hessian_diagonal(h)
+    found = LogisticDatafit(X_dup, Y, mask).hessian_diagonal(h)
+    np.testing.assert_allclose(found, expected, atol=1e-12)

@@ -215,7 +215,7 @@ class _MaskedDatafit:
         new.offsets = self.offsets[features]
         if self.layout == "cells":
             new._Xc = self._Xc[:, features]
-        new._bound_blocks = None
+        new._bound_blocks = new._X2 = None
         return new
 
     def raw_intercept(self, W, b):
@@ -295,8 +295,7 @@ class _MaskedDatafit:
         """
         h = self.curvature_weights() if weights is None else weights
         if self.layout == "dense":
-            X2 = self.X.multiply(self.X) if sparse.issparse(self.X) else self.X**2
-            second = np.asarray(X2.T @ h)
+            second = np.asarray(self._squared_X().T @ h)
             first = np.asarray(self.X.T @ h)
         else:
             second = np.asarray(self._indicator @ (self._Xc**2 * h[:, None])).T
@@ -304,6 +303,24 @@ class _MaskedDatafit:
         m = self.offsets
         centred = second - 2.0 * m * first + m**2 * self._column_sums(h)
         return np.maximum(centred, 0.0)
+
+    def _squared_X(self):
+        """``X ** 2`` entry by entry; for a sparse X kept, sharing its indices.
+
+        The solver rebuilds its metric of the logistic loss at each
+        optimality check; a sparse X's squares are then formed once (one
+        more array of its nonzero values), a dense X's each time (no copy
+        of X held).
+        """
+        if not sparse.issparse(self.X):
+            return self.X**2
+        if getattr(self, "_X2", None) is None:
+            X = self.X
+            if not X.has_canonical_format:  # duplicates add before squaring
+                X = X.copy()
+                X.sum_duplicates()
+            self._X2 = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
+        return self._X2
 
     def hessian_blocks(self, weights=None):
         """Per output, the Hessian in ``(w_t, b_t)`` for Hessian weights.
