@@ -498,7 +498,9 @@ class MultiTaskLogisticRegressionCV(_PathCV, MultiTaskLogisticRegression):
         / 0.5768 against 0.5756. The micro-F1 wins on every set, by 0.004 to
         0.05, for ``'l2'`` and ``'trace'`` alike; the penalties differ by
         less than the test sets' noise (bootstrap standard error of
-        micro-F1: 0.009 on yeast, 0.021 on emotions's 202 test rows).
+        micro-F1: 0.009 on yeast, 0.021 on emotions's 202 test rows; on
+        emotions, 5 seeds of the inner folds give 0.6389 ± 0.0051 for
+        ``'l21'`` and 0.6415 ± 0.0121 for ``'trace'``).
         ``scoring='log_loss'`` keeps the former criterion, for calibrated
         probabilities. Micro-F1 pools the observed cells of all tasks, so
         frequent labels weigh more; pass a macro-averaged scorer to weigh the
