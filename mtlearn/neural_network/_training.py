@@ -111,7 +111,7 @@ def _batch_weights(cell_weights):
     return cell_weights * scale, totals
 
 
-def take_rows(X, rows, dtype, block=65536):
+def take_rows(X, rows, dtype, block=4096):
     """``X[rows]`` as ``dtype``, without a full-size temporary of X's dtype
     (dense X is gathered and cast block by block)."""
     if sp.issparse(X):
