@@ -131,8 +131,8 @@ class _MiniBatches:
     taken as views when the batch is a contiguous block; its cell weights are
     normalised in place (as ``_batch_weights``). A dense X of another dtype
     than ``dtype`` (float64 data, float32 training) is cast batch by batch
-    into a buffer, so that the fit holds no converted copy of X (the cast of
-    a batch costs about 1% of its products). No array of the size of X is
+    into a buffer, so that the fit holds no converted copy of X (gathering
+    and casting a batch cost 1-3% of its products). No array of the size of X is
     made, and nothing is allocated per batch (but for sparse X, gathered by
     scipy).
     """
