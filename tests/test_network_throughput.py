@@ -275,3 +275,22 @@ def test_binary_head_is_stable_at_extreme_logits(dtype):
     expected = (w * (np.logaddexp(0, z64) - y * z64)).sum(axis=0)
     np.testing.assert_allclose(losses, expected, rtol=1e-6)
     np.testing.assert_allclose(grad, (expit(z64) - y) * w, atol=1e-8)
+
+
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.0, 0.0), (0.5, 0.9)])
+def test_adam_with_rescaled_moments_follows_the_formula(betas):
+    """Rescaled moments, folded constants: the bias-corrected-step Adam of
+    scikit-learn's MLP, to round-off, over 30 steps."""
+    b1, b2 = betas
+    rng = np.random.default_rng(0)
+    adam = Adam(20, np.float64, 1e-2, b1, b2, 1e-8)
+    params = rng.standard_normal(20)
+    expected, m, v = params.copy(), np.zeros(20), np.zeros(20)
+    for t in range(1, 31):
+        g = rng.standard_normal(20)
+        adam.update_params(params, g)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        step = 1e-2 * np.sqrt(1 - b2**t) / (1 - b1**t)
+        expected -= step * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(params, expected, rtol=1e-12, atol=1e-14)

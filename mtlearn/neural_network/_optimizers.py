@@ -9,7 +9,14 @@ import numpy as np
 
 
 class Adam:
-    """Adam (Kingma & Ba, 2015) with bias-corrected step size."""
+    """Adam (Kingma & Ba, 2015) with bias-corrected step size.
+
+    The moments are kept rescaled, ``m / (1 - beta_1)`` and
+    ``v / (1 - beta_2)`` (so ``m = beta_1 m + g``, ``v = beta_2 v + g**2``),
+    and the constants folded into the step and epsilon: the same update in
+    10 passes over the parameters instead of 12 (on mini-batches of a few
+    hundred rows the update is about a tenth of an epoch).
+    """
 
     def __init__(
         self,
@@ -30,16 +37,17 @@ class Adam:
     def update_params(self, params, grads):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        np.multiply(grads, 1 - b1, out=self._tmp)
+        root = np.sqrt(1 - b2)
         self.m *= b1
-        self.m += self._tmp
+        self.m += grads
         np.multiply(grads, grads, out=self._tmp)
-        self._tmp *= 1 - b2
         self.v *= b2
         self.v += self._tmp
+        # lr * sqrt(1 - b2**t) / (1 - b1**t) * m_true / (sqrt(v_true) + eps)
         step = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        step *= (1 - b1) / root
         np.sqrt(self.v, out=self._tmp)
-        self._tmp += self.epsilon
+        self._tmp += self.epsilon / root
         np.divide(self.m, self._tmp, out=self._tmp)
         self._tmp *= step
         params -= self._tmp
