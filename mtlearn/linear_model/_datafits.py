@@ -307,10 +307,10 @@ class _MaskedDatafit:
     def _squared_X(self):
         """``X ** 2`` entry by entry; for a sparse X kept, sharing its indices.
 
-        The solver rebuilds its metric of the logistic loss at each
-        optimality check; a sparse X's squares are then formed once (one
-        more array of its nonzero values), a dense X's each time (no copy
-        of X held).
+        The solver rebuilds its metric of the logistic loss on a sparse X
+        at each optimality check: its squares are formed once (one more
+        array of its nonzero values); a dense X's each time (no copy of X
+        held).
         """
         if not sparse.issparse(self.X):
             return self.X**2
