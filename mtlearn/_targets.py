@@ -292,14 +292,17 @@ def _encode_classification(array, mask, classes, names, one_d):
                 )
             if kinds == {False}:
                 observed = _numeric_object(observed, t, names)
-        target_type = type_of_target(observed)
-        if target_type not in ("binary", "multiclass"):
-            raise ValueError(
-                f"Unknown label type: {target_type!r} in "
-                f"{task_label(t, names)}. A classifier needs discrete labels "
-                "(ints or strings); for continuous targets use a regressor."
-            )
-        observed_classes, observed_codes = np.unique(observed, return_inverse=True)
+        encoded = _small_integer_codes(observed)
+        if encoded is None:
+            target_type = type_of_target(observed)
+            if target_type not in ("binary", "multiclass"):
+                raise ValueError(
+                    f"Unknown label type: {target_type!r} in "
+                    f"{task_label(t, names)}. A classifier needs discrete labels "
+                    "(ints or strings); for continuous targets use a regressor."
+                )
+            encoded = np.unique(observed, return_inverse=True)
+        observed_classes, observed_codes = encoded
         if classes is None:
             task_classes.append(observed_classes)
             codes[mask[:, t], t] = observed_codes
@@ -314,6 +317,47 @@ def _encode_classification(array, mask, classes, names, one_d):
             task_classes.append(known)
             codes[mask[:, t], t] = np.searchsorted(known, observed)
     return TaskTargets(codes, mask, task_classes, names, one_d)
+
+
+# Integer labels spanning at most this many values are encoded by counting.
+_COUNTING_RANGE = 1 << 16
+
+
+def _small_integer_codes(observed):
+    """Classes and codes of integer-valued labels in a small range, in O(n).
+
+    What ``np.unique(observed, return_inverse=True)`` returns, found by
+    counting instead of sorting (which dominates the encoding of millions of
+    rows); None where that does not apply: non-numeric, empty, non-integer
+    or widely spread labels, left to the general path and its messages.
+    """
+    if observed.dtype.kind not in "biuf" or observed.size == 0:
+        return None
+    if observed.dtype.kind == "b":
+        low, offsets = 0, observed.view(np.uint8).astype(np.intp)
+    else:
+        low, high = observed.min(), observed.max()
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return None
+        if float(high) - float(low) >= _COUNTING_RANGE:
+            return None
+        if observed.dtype.kind == "f":
+            if low != np.floor(low):
+                return None
+            shifted = observed - low
+            offsets = shifted.astype(np.intp)
+            if not np.array_equal(offsets, shifted):
+                return None  # non-integer labels: a continuous target
+        elif observed.dtype.itemsize < np.dtype(np.intp).itemsize:
+            offsets = observed.astype(np.intp) - int(low)  # no small-int wrap
+        else:
+            offsets = (observed - low).astype(np.intp)
+    counts = np.bincount(offsets)
+    present = np.flatnonzero(counts)
+    lookup = np.zeros(counts.size, dtype=np.intp)
+    lookup[present] = np.arange(present.size)
+    classes = (present + low).astype(observed.dtype)
+    return classes, lookup[offsets]
 
 
 def _numeric_object(observed, t, names):

@@ -179,3 +179,47 @@ def test_observed_targets_keeps_labels():
     y_true, mask = observed_targets(np.array([["a", None], ["b", "c"]], dtype=object))
     np.testing.assert_array_equal(mask, [[True, False], [True, True]])
     assert y_true[1, 1] == "c"
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([0, 1, 1, 0]),
+        np.array([-128, 127, 0, 5], dtype=np.int8),
+        np.array([-32768, 32767, 0], dtype=np.int16),
+        np.array([3.0, 7.0, 3.0, 5.0], dtype=np.float32),
+        np.array([True, False, True]),
+        np.array([2**62, 2**62 + 3], dtype=np.int64),
+        np.array([0, 1, 2, 3], dtype=np.uint64),
+        np.array([-2.0, 4.0, -2.0]),
+    ],
+)
+def test_counting_encoder_is_unique_with_inverse(labels):
+    from mtlearn._targets import _small_integer_codes
+
+    classes, codes = _small_integer_codes(labels)
+    expected_classes, expected_codes = np.unique(labels, return_inverse=True)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_array_equal(codes, expected_codes)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([0.5, 1.5]),  # non-integer: the general path's message
+        np.array([0, 2**20]),  # widely spread: sorted instead
+        np.array([-(2**63), 2**63 - 1], dtype=np.int64),
+        np.array(["a", "b"]),
+        np.array([], dtype=float),
+    ],
+)
+def test_counting_encoder_leaves_other_labels_to_unique(labels):
+    from mtlearn._targets import _small_integer_codes
+
+    assert _small_integer_codes(labels) is None
+
+
+def test_non_integer_float_labels_still_named_continuous():
+    with pytest.raises(ValueError, match="Unknown label type: 'continuous'"):
+        check_targets(np.array([[0.5], [1.0], [0.0]]), kind="classification")
