@@ -19,9 +19,17 @@ def test_readme_has_an_example():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("block", _python_blocks())
 def test_readme_example_runs(block, capsys):
-    exec(compile(block, str(README), "exec"), {})
+    namespace = {}
+    exec(compile(block, str(README), "exec"), namespace)
     lines = capsys.readouterr().out.splitlines()
-    if "load_yeast" in block:
+    if "the strongest route" in block:
+        assert lines == ["MultiTaskEnsembleClassifier"]
+        # the route the README names is the one compare runs (seed 0)
+        from mtlearn._cli.models import _MODELS, _STRONGEST, _make_pipeline
+
+        model = next(model for model in _MODELS if model.name == _STRONGEST)
+        assert repr(namespace["route"]) == repr(_make_pipeline(model, 0)["model"])
+    elif "load_yeast" in block:
         assert lines[0] == "(917, 14)" and lines[1] == "14"
         assert 0.7 < float(lines[2]) <= 1.0
     elif "MixtureOfExpertsClassifier" in block:
