@@ -380,6 +380,21 @@ def _numeric_object(observed, t, names):
     return as_float
 
 
+def record_tasks(estimator, targets):
+    """Set the fitted task layout of ``targets`` on ``estimator``.
+
+    ``n_tasks_``, the private ``_one_d`` (predictions in y's shape) and
+    ``task_names_``, which is removed when a refit's y has no names, so that
+    a stale name never outlives its fit.
+    """
+    estimator.n_tasks_ = targets.n_tasks
+    estimator._one_d = targets.one_d
+    if targets.task_names is not None:
+        estimator.task_names_ = targets.task_names
+    elif hasattr(estimator, "task_names_"):
+        del estimator.task_names_
+
+
 def check_classes_argument(classes, n_tasks, one_d):
     """Normalise the ``classes`` argument of ``partial_fit``.
 

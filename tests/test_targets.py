@@ -223,3 +223,28 @@ def test_counting_encoder_leaves_other_labels_to_unique(labels):
 def test_non_integer_float_labels_still_named_continuous():
     with pytest.raises(ValueError, match="Unknown label type: 'continuous'"):
         check_targets(np.array([[0.5], [1.0], [0.0]]), kind="classification")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["linear", "threshold", "powerset"])
+def test_refit_without_task_names_forgets_them(kind):
+    # record_tasks: a refit on an unnamed y must not keep the names of an
+    # earlier fit (the linear model and the threshold tuner used to)
+    pd = pytest.importorskip("pandas")
+    from mtlearn.linear_model import MultiTaskLogisticRegression
+    from mtlearn.model_selection import MultiTaskThresholdClassifier
+    from mtlearn.multioutput import LabelPowersetClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = (X[:, :2] > 0).astype(int)
+    estimator = {
+        "linear": MultiTaskLogisticRegression(),
+        "threshold": MultiTaskThresholdClassifier(MultiTaskLogisticRegression(), cv=2),
+        "powerset": LabelPowersetClassifier(random_state=0),
+    }[kind]
+    estimator.fit(X, pd.DataFrame(Y, columns=["a", "b"]))
+    assert list(estimator.task_names_) == ["a", "b"]
+    estimator.fit(X, Y)
+    assert not hasattr(estimator, "task_names_")
+    assert estimator.n_tasks_ == 2

@@ -26,7 +26,13 @@ from .._mixins import (
     MultiTaskRegressorMixin,
     accepts_missing_labels,
 )
-from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
+from .._targets import (
+    check_targets,
+    decode_labels,
+    record_tasks,
+    task_label,
+    warn_constant_tasks,
+)
 from .._validation import check_cv_folds, validate_X
 from ._base import (
     SCORINGS,
@@ -468,12 +474,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         return weights, skills
 
     def _setup_targets(self, targets):
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
-        if targets.task_names is not None:
-            self.task_names_ = targets.task_names
-        elif hasattr(self, "task_names_"):
-            del self.task_names_
+        record_tasks(self, targets)
 
     def _folds(self, X, targets, seed, n_given, rows):
         """Folds of the labelled rows; ``rows`` of the ``n_given`` in X."""

@@ -585,6 +585,8 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self.violation_ = result.violation
         if targets.task_names is not None:
             self.task_names_ = targets.task_names
+        elif hasattr(self, "task_names_"):
+            del self.task_names_
         if self.penalty == "l21":
             self.selected_features_ = np.flatnonzero(np.any(W != 0, axis=1))
         elif hasattr(self, "selected_features_"):

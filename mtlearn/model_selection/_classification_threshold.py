@@ -24,7 +24,13 @@ from sklearn.utils.validation import (
 )
 
 from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
-from .._targets import check_targets, decode_labels, task_label, warn_constant_tasks
+from .._targets import (
+    check_targets,
+    decode_labels,
+    record_tasks,
+    task_label,
+    warn_constant_tasks,
+)
 from .._validation import check_cv_folds
 from ..exceptions import ConstantTaskWarning
 from ..metrics._base import _check_sample_weight
@@ -649,10 +655,7 @@ class MultiTaskThresholdClassifier(
         self._fitted_tasks = tasks[-1]
         self._constants = _constant_codes(targets, train, tasks[-1])
         self.classes_ = targets.classes[0] if targets.one_d else targets.classes
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
-        if targets.task_names is not None:
-            self.task_names_ = targets.task_names
+        record_tasks(self, targets)
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))

@@ -8,7 +8,12 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .._mixins import MultiTaskClassifierMixin
-from .._targets import check_targets, decode_labels, warn_constant_tasks
+from .._targets import (
+    check_targets,
+    decode_labels,
+    record_tasks,
+    warn_constant_tasks,
+)
 from .._validation import check_sample_weight, validate_X
 from ..ensemble._ensemble import _seeded
 
@@ -244,13 +249,8 @@ class LabelPowersetClassifier(MultiTaskClassifierMixin, ClassifierMixin, BaseEst
             if sample_weight is not None:
                 sample_weight = sample_weight[rows]
 
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
+        record_tasks(self, targets)
         self.classes_ = targets.classes[0] if targets.one_d else targets.classes
-        if targets.task_names is not None:
-            self.task_names_ = targets.task_names
-        elif hasattr(self, "task_names_"):
-            del self.task_names_
 
         n_classes = [len(c) for c in targets.classes]
         codes = impute_from_observed_labels(targets.values, targets.mask, n_classes)

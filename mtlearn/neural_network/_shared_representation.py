@@ -32,6 +32,7 @@ from .._mixins import (
 from .._targets import (
     check_classes_argument,
     check_targets,
+    record_tasks,
     task_label,
     warn_constant_tasks,
 )
@@ -580,12 +581,7 @@ class _BaseSharedRepresentation(
         return np.sort(order[n_val:]), np.sort(order[:n_val])
 
     def _setup_tasks(self, targets, sample_weight):
-        self.n_tasks_ = targets.n_tasks
-        self._one_d = targets.one_d
-        if targets.task_names is not None:
-            self.task_names_ = targets.task_names
-        elif hasattr(self, "task_names_"):
-            del self.task_names_
+        record_tasks(self, targets)
         self._setup_heads(targets, sample_weight)
 
     def _check_same_tasks(self, targets):
