@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError, UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -53,6 +54,7 @@ from mtlearn.model_selection import (
     MultiTaskThresholdClassifier,
     transfer_gain,
 )
+from mtlearn.multioutput import LabelPowersetClassifier
 from mtlearn.neural_network import (
     DynamicWeightAverage,
     EqualWeighting,
@@ -849,6 +851,11 @@ def make_lin_clf_cluster(**kw):
     )
 
 
+def make_label_powerset(**kw):
+    forest = RandomForestClassifier(5, max_depth=3, random_state=0)
+    return LabelPowersetClassifier(**{"estimator": forest, "random_state": 0, **kw})
+
+
 def make_ens_clf(**kw):
     members = [
         ("tree", DecisionTreeClassifier(max_depth=2, random_state=0)),
@@ -1191,6 +1198,15 @@ def _family_specials(name, T):
         "ensemble_classifier": ens_clf,
         "ensemble_regressor": ens_reg,
         "threshold_classifier": threshold,
+        "label_powerset": [
+            ("estimator", k, v)
+            for k, v in [
+                ("regressor", Ridge()),
+                ("no_proba", "a"),
+                ("tree", DecisionTreeClassifier(max_depth=1)),
+            ]
+        ]
+        + [("prediction", k, v) for k, v in [("marginal", "marginal"), ("bad", "x")]],
     }[name]
 
 
@@ -1209,6 +1225,8 @@ FAMILIES = {
     "moe_regressor": (make_moe_reg, "reg", True),
     "linear_relationship": (make_lin_relationship, "reg", True),
     "logistic_cluster": (make_lin_clf_cluster, "clf", True),
+    # issue 13 (appended: the seeds above stay the same)
+    "label_powerset": (make_label_powerset, "clf", True),
 }
 
 ESTIMATOR_FAMILIES = list(FAMILIES)
