@@ -456,6 +456,17 @@ class LogisticDatafit(_MaskedDatafit):
         # floored: a near-separated cell keeps a little curvature
         return self._cw * np.maximum(p * (1.0 - p), 1e-3)
 
+    def hessian_weights(self, Z):
+        """The exact second derivative of the loss per cell, ``c p (1 - p)``.
+
+        Unlike :meth:`curvature_weights` not floored: the Hessian of the
+        solver's Newton steps (:func:`~mtlearn.linear_model._solver.
+        _newton_steps`), where a floor on near-separated cells would
+        overstate the curvature and slow them to a linear rate.
+        """
+        p = expit(Z)
+        return self._cw * (p * (1.0 - p))
+
     def null_intercept(self):
         """The optimal intercepts when ``W = 0``: the log-odds of each task."""
         p = np.clip(self._column_sums(self._cw * self._positive), 1e-12, 1 - 1e-12)

@@ -131,6 +131,38 @@ class L21(_Penalty):
     def distance(self, W, grad):
         return float(np.linalg.norm(self.row_distance(W, grad)))
 
+    def support_curvature(self, W):
+        """The penalty as a smooth function on the rows where ``W`` is nonzero.
+
+        There ``alpha ||w_j||`` is twice differentiable, with gradient
+        ``alpha u_j`` and Hessian ``alpha (I - u_j u_j^T) / ||w_j||``
+        (``u_j = w_j / ||w_j||``), plus the ridge: the solver's Newton
+        steps on the support use them.
+
+        Returns
+        -------
+        support : ndarray of shape (n_features,), dtype=bool
+            The nonzero rows.
+        gradient : ndarray of shape (n_support, n_outputs)
+            The penalty's gradient on those rows.
+        product : callable
+            ``product(D)``, the Hessian on those rows applied to ``D`` of
+            shape (n_support, n_outputs).
+        diagonal : ndarray of shape (n_support, n_outputs)
+            The Hessian's diagonal on those rows.
+        """
+        norms = np.linalg.norm(W, axis=1)
+        support = norms > 0
+        r = norms[support, None]
+        U = W[support] / r
+        a, ridge = self.alpha, self.l2_reg
+
+        def product(D):
+            return a * (D - U * np.sum(U * D, axis=1, keepdims=True)) / r + ridge * D
+
+        gradient = a * U + ridge * W[support]
+        return support, gradient, product, a * (1.0 - U**2) / r + ridge
+
 
 class Trace(_Penalty):
     """Low rank: the nuclear norm ``alpha * sum_k sigma_k(W)``.

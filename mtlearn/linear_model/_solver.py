@@ -12,7 +12,11 @@ is a KKT criterion: the distance of minus the gradient of the smooth part to
 the penalty's subdifferential (and the intercepts' gradient) below ``tol``.
 For the row-separable ``l21`` penalty an outer working-set loop solves the
 problem on the features most violating optimality, growing the set until
-all features satisfy it (as in skglm / Celer). A quadratic problem (squared
+all features satisfy it (as in skglm / Celer). For ``l21`` with the logistic
+loss on a small dense X, Newton steps on the support (conjugate gradient
+preconditioned by the features' correlation) are taken at the optimality
+checks once the support is found: proximal Newton, superlinear where the
+penalty is smooth. A quadratic problem (squared
 loss, smooth penalty) is handed to preconditioned conjugate gradient with
 the same metric and the same stopping rule.
 """
@@ -337,6 +341,169 @@ def _refreshed(metric, datafit):
     )
 
 
+# Newton steps on the support (:func:`_newton_steps`) need the features'
+# correlation (a Gram matrix of X, ``n p^2`` products): formed when it costs
+# at most about ten gradients (``2 n p k`` products each), p <= 20 k.
+_NEWTON_GRAM_RATIO = 20
+# Conjugate-gradient iterations of one Newton step, and the decrease of the
+# residual they aim for (an inexact Newton step: fast far from the optimum,
+# still superlinear near it as the gradient shrinks).
+_NEWTON_CG_ITER = 50
+_NEWTON_CG_RTOL = 0.1
+
+
+def _newton_correlation(datafit, penalty):
+    """The features' correlation matrix when :func:`fista` takes Newton steps.
+
+    None when it does not: Newton steps need a penalty smooth on its support
+    (``support_curvature``, ``'l21'``), a datafit with exact Hessian weights
+    (``hessian_weights``, the logistic loss) and a small dense X.
+    """
+    X = datafit.X
+    if not (
+        callable(getattr(penalty, "support_curvature", None))
+        and callable(getattr(datafit, "hessian_weights", None))
+        and isinstance(X, np.ndarray)
+        and X.shape[1]
+        <= min(_MAX_BLOCK_FEATURES, _NEWTON_GRAM_RATIO * datafit.n_outputs)
+    ):
+        return None
+    centred = X - X.mean(axis=0)
+    gram = centred.T @ centred
+    scale = np.sqrt(np.maximum(np.diag(gram), 1e-300))
+    correlation = gram / np.outer(scale, scale)
+    np.fill_diagonal(correlation, 1.0)
+    return correlation
+
+
+def _newton_direction(
+    datafit, penalty, W, Z, G_W, G_b, support, curvature, correlation
+):
+    """The Newton direction on the support by preconditioned conjugate gradient.
+
+    Solves ``H d = -G`` (``G`` the objective's gradient on the support rows
+    and the intercepts, ``H`` its Hessian: the datafit's through X with the
+    exact Hessian weights, plus the penalty's ``curvature``) to a relative
+    residual of ``_NEWTON_CG_RTOL``. The preconditioner is ``S_t C S_t`` per
+    output (plus the penalty's diagonal), ``C`` the features' correlation
+    and ``S_t`` the square root of the datafit Hessian's diagonal: Jacobi
+    scaling plus the correlation of the features, what makes a diagonal
+    metric slow.
+    """
+    fit_b = datafit.fit_intercept
+    _, p_product, p_diag = curvature
+    h = datafit.hessian_weights(Z)
+    diag = np.vstack([datafit.hessian_diagonal(h)[support], datafit._column_sums(h)])
+    root = np.sqrt(np.maximum(diag, 1e-12 * max(float(diag.max()), 1e-300))).T
+    n_support = int(support.sum())
+    C = np.eye(n_support + 1)
+    C[:-1, :-1] = correlation[np.ix_(support, support)]
+    blocks = C * root[:, :, None] * root[:, None, :]
+    index = np.arange(n_support)
+    blocks[:, index, index] += p_diag.T
+    metric = _BlockMetric(blocks)
+    full = np.zeros_like(W)
+
+    def precondition(r_W, r_b):
+        out_W, out_b = metric.direction(r_W, r_b)
+        return out_W, (out_b if fit_b else np.zeros_like(r_b))
+
+    def hessian(d_W, d_b):
+        full[support] = d_W
+        h_W, h_b = datafit.backward(h * datafit.linear(full, d_b))
+        return h_W[support] + p_product(d_W), (h_b if fit_b else np.zeros_like(h_b))
+
+    d_W, d_b = np.zeros_like(G_W), np.zeros_like(G_b)
+    r_W, r_b = -G_W, -G_b
+    z_W, z_b = precondition(r_W, r_b)
+    p_W, p_b = z_W, z_b
+    rz = float(np.sum(r_W * z_W) + r_b @ z_b)
+    target = _NEWTON_CG_RTOL * _norm(r_W, r_b)
+    for _ in range(_NEWTON_CG_ITER):
+        q_W, q_b = hessian(p_W, p_b)
+        step_curvature = float(np.sum(p_W * q_W) + p_b @ q_b)
+        if not step_curvature > 0:
+            break
+        step = rz / step_curvature
+        d_W, d_b = d_W + step * p_W, d_b + step * p_b
+        r_W, r_b = r_W - step * q_W, r_b - step * q_b
+        if _norm(r_W, r_b) <= target:
+            break
+        z_W, z_b = precondition(r_W, r_b)
+        rz_new = float(np.sum(r_W * z_W) + r_b @ z_b)
+        p_W, p_b = z_W + (rz_new / rz) * p_W, z_b + (rz_new / rz) * p_b
+        rz = rz_new
+    full[:] = 0.0
+    full[support] = d_W
+    return full, d_b
+
+
+def _newton_steps(
+    datafit, penalty, W, b, Z, grad_W, grad_b, *, tol, max_steps, correlation
+):
+    """Newton steps on the support of a row-separable penalty, from ``(W, b)``.
+
+    Where the rows of ``W`` are nonzero an ``'l21'`` penalty is smooth; with
+    the support fixed (zero rows kept at zero) each step solves the Newton
+    system of the datafit plus the penalty inexactly
+    (:func:`_newton_direction`), then backtracks on the true objective
+    (Armijo). Proximal-gradient steps find the support; these steps converge
+    on it superlinearly (proximal Newton: Lee, Sun & Saunders 2014). On
+    yeast (14 tasks, ``alpha = 1/n``) 150 accelerated steps became 10 and
+    4 Newton steps.
+
+    The steps stop when the violation falls below ``tol``; when it falls by
+    less than half or the line search shortens the step below 1/4 (the
+    Newton model is not yet accurate there); and when the zero rows hold
+    more than half of it (the support must grow). Returns ``(W, b, Z,
+    n_steps, violation)`` with the last point's violation.
+    """
+    fit_b = datafit.fit_intercept
+    n_steps, violation = 0, np.inf
+    while n_steps < max_steps:
+        curvature = penalty.support_curvature(W)
+        support, p_grad = curvature[0], curvature[1]
+        rows = penalty.row_distance(W, grad_W)
+        violation = float(np.sqrt(np.sum(rows**2) + np.sum(grad_b**2)))
+        if violation <= tol or not support.any():
+            break
+        if np.sqrt(np.sum(rows[~support] ** 2)) > 0.5 * violation:
+            break
+        G_W = grad_W[support] + p_grad
+        G_b = grad_b if fit_b else np.zeros_like(grad_b)
+        d_W, d_b = _newton_direction(
+            datafit, penalty, W, Z, G_W, G_b, support, curvature[1:], correlation
+        )
+        slope = float(np.sum(G_W * d_W[support]) + G_b @ d_b)
+        if not slope < 0:
+            break
+        # backtracking on the objective, the penalty's true value included
+        value = _smooth_value(datafit, penalty, W, b, Z) + penalty.value(W)
+        t = 1.0
+        for _ in range(20):
+            new_W, new_b = W + t * d_W, b + t * d_b
+            new_Z = datafit.linear(new_W, new_b)
+            with np.errstate(over="ignore", invalid="ignore"):
+                new_value = _smooth_value(datafit, penalty, new_W, new_b, new_Z)
+                new_value += penalty.value(new_W)
+            if new_value <= value + 1e-4 * t * slope:
+                break
+            t *= 0.5
+        else:
+            break  # no decrease along the Newton direction
+        W, b, Z = new_W, new_b, new_Z
+        grad_W, grad_b = datafit.backward(datafit.loss_gradient(Z))
+        if not fit_b:
+            grad_b = np.zeros_like(grad_b)
+        n_steps += 1
+        previous = violation
+        violation = _violation(datafit, penalty, W, b, grad_W, grad_b)
+        _check_finite(violation, "gradient", n_steps)
+        if violation <= tol or t < 0.25 or violation > 0.5 * previous:
+            break
+    return W, b, Z, n_steps, violation
+
+
 def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     """Accelerated proximal gradient on ``datafit + penalty`` from ``(W, b)``.
 
@@ -346,7 +513,11 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     the standard FISTA for a scalar metric, a variable-metric
     (preconditioned) FISTA otherwise. A per-entry diagonal metric of the
     logistic loss on a sparse X follows the local curvature: it is rebuilt
-    at each optimality check (:func:`_refreshed`). One search halves the step at most
+    at each optimality check (:func:`_refreshed`). For a penalty smooth on
+    its support (``'l21'``) and a datafit with exact Hessian weights
+    (logistic) on a small dense X, each check also takes Newton steps on
+    the support while they converge fast (:func:`_newton_steps`); each
+    counts as one iteration. One search halves the step at most
     60 times; a search that finds no descent step by then ends the solve
     (not converged), so the solver stops within ``max_iter`` iterations
     whatever the data. An objective or gradient that becomes inf or NaN is
@@ -381,6 +552,8 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     scale, too_long = 1.0, 1e-3  # the metric's multiplier; the last bad one
     momentum = 1.0
     violation = np.inf
+    correlation = _newton_correlation(datafit, penalty)
+    n_newton = 0  # Newton steps taken at the checks, counted as iterations
     for n_iter in range(1, max_iter + 1):
         with np.errstate(over="ignore", invalid="ignore"):
             f_y, g_W, g_b = _smooth_value_and_gradient(datafit, penalty, y_W, y_b, y_Z)
@@ -441,7 +614,31 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
             violation = _violation(datafit, penalty, x_W, x_b, grad_W, grad_b)
             _check_finite(violation, "gradient", n_iter)
             if violation <= tol:
-                return SolverResult(x_W, x_b, n_iter, violation, True)
+                return SolverResult(x_W, x_b, n_iter + n_newton, violation, True)
+            if correlation is not None and n_iter + n_newton < max_iter:
+                x_W, x_b, x_Z, steps, newton_violation = _newton_steps(
+                    datafit,
+                    penalty,
+                    x_W,
+                    x_b,
+                    x_Z,
+                    grad_W,
+                    grad_b,
+                    tol=tol,
+                    max_steps=max_iter - n_iter - n_newton,
+                    correlation=correlation,
+                )
+                n_newton += steps
+                if steps:
+                    violation = newton_violation
+                    if violation <= tol:
+                        return SolverResult(
+                            x_W, x_b, n_iter + n_newton, violation, True
+                        )
+                    # the accelerated steps restart from the Newton point
+                    y_W, y_b, y_Z, momentum = x_W, x_b, x_Z, 1.0
+            if n_iter + n_newton >= max_iter:
+                return SolverResult(x_W, x_b, n_iter + n_newton, violation, False)
             if _refreshed(metric, datafit):
                 # the local curvature met along the way: a fresh Jacobi
                 # scaling (one product with X squared, as a gradient), and
