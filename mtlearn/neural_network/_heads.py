@@ -32,22 +32,26 @@ class BinaryLogisticHead:
     def loss_gradient(self, logits, targets, weights, task_weights, grad):
         # With e = exp(-|z|), which never overflows: the loss
         # log(1 + exp(z)) - y z is max(z, 0) + log1p(e) - y z, and the
-        # sigmoid is 1 / (1 + e) for z >= 0 and 1 - 1 / (1 + e) below. Ten
-        # small vectorised passes, about 3x faster than np.logaddexp and
-        # scipy's expit on mini-batch shapes in float32.
+        # sigmoid is r = 1 / (1 + e) for z >= 0 and 1 - r below, that is
+        # 0.5 + copysign(r - 0.5, z): small vectorised passes, none of them
+        # masked, about 4x faster than np.logaddexp and scipy's expit on
+        # mini-batch shapes in float32 (the per-task sums in the training
+        # dtype: a mini-batch's worth of terms).
         e = np.abs(logits)
         np.negative(e, out=e)
         np.exp(e, out=e)
         np.add(e, 1, out=grad)
         np.reciprocal(grad, out=grad)
-        np.subtract(1, grad, out=grad, where=logits < 0)
+        grad -= 0.5
+        np.copysign(grad, logits, out=grad)
+        grad += 0.5
         np.log1p(e, out=e)
-        e += np.maximum(logits, 0)
+        e += np.clip(logits, 0, np.inf)
         e -= targets * logits
-        losses = (weights * e).sum(axis=0, dtype=np.float64)
+        losses = np.einsum("ij,ij->j", weights, e)
         grad -= targets
         grad *= weights
-        grad *= task_weights
+        grad *= _in_dtype(task_weights, grad.dtype)
         return losses
 
 
@@ -78,5 +82,11 @@ class SquaredHead:
         np.subtract(logits, targets, out=grad)
         losses = 0.5 * (weights * grad * grad).sum(axis=0, dtype=np.float64)
         grad *= weights
-        grad *= task_weights
+        grad *= _in_dtype(task_weights, grad.dtype)
         return losses
+
+
+def _in_dtype(values, dtype):
+    """``values`` as ``dtype``: a float64 array applied in place to a float32
+    one takes a casting loop, several times slower on mini-batch shapes."""
+    return values.astype(dtype, copy=False)

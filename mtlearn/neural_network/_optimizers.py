@@ -5,6 +5,8 @@ Protocol: ``update_params(params, grads)`` takes one step on the flat
 all state lives in preallocated arrays of the same dtype.
 """
 
+import math
+
 import numpy as np
 
 
@@ -27,8 +29,9 @@ class Adam:
         beta_2=0.999,
         epsilon=1e-8,
     ):
-        self.learning_rate = learning_rate
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.learning_rate = float(learning_rate)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = float(epsilon)
         self.t = 0
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
@@ -37,14 +40,17 @@ class Adam:
     def update_params(self, params, grads):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        root = np.sqrt(1 - b2)
+        # Python floats throughout: a NumPy float64 scalar applied to a
+        # float32 array in place takes a casting loop, about ten times slower
+        # than the plain pass (60 000 float32 parameters: 29 us against 3 us)
+        root = math.sqrt(1 - b2)
         self.m *= b1
         self.m += grads
         np.multiply(grads, grads, out=self._tmp)
         self.v *= b2
         self.v += self._tmp
         # lr * sqrt(1 - b2**t) / (1 - b1**t) * m_true / (sqrt(v_true) + eps)
-        step = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        step = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         step *= (1 - b1) / root
         np.sqrt(self.v, out=self._tmp)
         self._tmp += self.epsilon / root
@@ -57,8 +63,8 @@ class SGD:
     """Stochastic gradient descent with (Nesterov) momentum."""
 
     def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9, nesterov=True):
-        self.learning_rate = learning_rate
-        self.momentum = momentum
+        self.learning_rate = float(learning_rate)
+        self.momentum = float(momentum)
         self.nesterov = nesterov
         self.t = 0
         self.velocity = np.zeros(n_params, dtype=dtype)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ._layers import column_sums
 from ._task_weighting import EqualWeighting
 
 
@@ -189,7 +190,7 @@ class _MiniBatches:
                     self.cell_weights, index, axis=0, out=self._w[:n], mode="clip"
                 )
             totals, scale = self.totals, self._scale
-            np.sum(w_batch, axis=0, out=totals)
+            column_sums(w_batch, totals)
             scale[...] = 0
             np.divide(1.0, totals, out=scale, where=totals > 0)
             w_batch *= scale
