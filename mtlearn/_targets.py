@@ -81,7 +81,18 @@ class TaskTargets:
         estimators drop it before anything random (validation splits, folds,
         dropout) so that it cannot change a deterministic fit.
         """
+        if self.mask.all():
+            return np.arange(self.mask.shape[0])
         return np.flatnonzero(self.mask.any(axis=1))
+
+    def observed(self, t, values=None):
+        """The observed cells of task ``t``: of ``values`` (default: this
+        task's encoded targets) or, if ``values`` is 1-D, its entries at
+        those rows. A view when the task has no missing label."""
+        if values is None:
+            values = self.values[:, t]
+        column = self.mask[:, t]
+        return values if column.all() else values[column]
 
     def take(self, rows):
         """The targets of ``rows`` only (same tasks and classes)."""
@@ -281,8 +292,14 @@ def _encode_classification(array, mask, classes, names, one_d):
         )
     codes = np.zeros((n_samples, n_tasks), dtype=np.int32)
     task_classes = []
+    complete = _complete_columns(mask)
+    if n_tasks > 1 and array.dtype.kind in "biuf":
+        # the columns contiguous: one copy costs less than the strided reads
+        # of every column (1 000 000 x 10: 0.1 s against 0.3 s in all)
+        array = np.asfortranarray(array)
     for t in range(n_tasks):
-        observed = array[mask[:, t], t]
+        rows = slice(None) if complete[t] else mask[:, t]
+        observed = array[rows, t]
         if observed.dtype == object:
             kinds = {isinstance(v, str) for v in observed}
             if len(kinds) > 1:
@@ -305,7 +322,7 @@ def _encode_classification(array, mask, classes, names, one_d):
         observed_classes, observed_codes = encoded
         if classes is None:
             task_classes.append(observed_classes)
-            codes[mask[:, t], t] = observed_codes
+            codes[rows, t] = observed_codes
         else:
             known = np.asarray(classes[t])
             unseen = np.setdiff1d(observed_classes, known)
@@ -315,8 +332,16 @@ def _encode_classification(array, mask, classes, names, one_d):
                     f"that are not in its classes {known.tolist()}."
                 )
             task_classes.append(known)
-            codes[mask[:, t], t] = np.searchsorted(known, observed)
+            codes[rows, t] = np.searchsorted(known, observed)
     return TaskTargets(codes, mask, task_classes, names, one_d)
+
+
+def _complete_columns(mask):
+    """Which columns of ``mask`` are all True (those tasks need no boolean
+    indexing: a full column is a view)."""
+    if mask.all():
+        return np.ones(mask.shape[1], dtype=bool)
+    return mask.all(axis=0)
 
 
 # Integer labels spanning at most this many values are encoded by counting.
