@@ -875,6 +875,7 @@ def test_l21_logistic_newton_steps_reach_the_fista_solution(
         [base, base @ rng.normal(size=(4, 4)) + 0.1 * rng.normal(size=(150, 4))]
     )
     X = np.hstack([X, rng.normal(size=(150, 2))])  # two uninformative features
+    X = np.hstack([X, X[:, :1], np.full((150, 1), 2.0)])  # a copy, a constant
     Z = base @ rng.normal(size=(4, 3)) + 0.5 * rng.normal(size=(150, 3))
     mask = rng.random((150, 3)) < (0.3 if layout == "cells" else 0.8)
     datafit = LogisticDatafit(
