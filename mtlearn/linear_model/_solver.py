@@ -353,22 +353,25 @@ _NEWTON_CG_ITER = 50
 _NEWTON_CG_RTOL = 0.1
 
 
-def _newton_correlation(datafit, penalty):
-    """The features' correlation matrix when :func:`fista` takes Newton steps.
+def _takes_newton_steps(datafit, penalty):
+    """Whether :func:`fista` takes Newton steps at its optimality checks.
 
-    None when it does not: Newton steps need a penalty smooth on its support
-    (``support_curvature``, ``'l21'``), a datafit with exact Hessian weights
-    (``hessian_weights``, the logistic loss) and a small dense X.
+    They need a penalty smooth on its support (``support_curvature``,
+    ``'l21'``), a datafit with exact Hessian weights (``hessian_weights``,
+    the logistic loss) and a small dense X.
     """
     X = datafit.X
-    if not (
+    return bool(
         callable(getattr(penalty, "support_curvature", None))
         and callable(getattr(datafit, "hessian_weights", None))
         and isinstance(X, np.ndarray)
         and X.shape[1]
         <= min(_MAX_BLOCK_FEATURES, _NEWTON_GRAM_RATIO * datafit.n_outputs)
-    ):
-        return None
+    )
+
+
+def _feature_correlation(X):
+    """The correlation matrix of the columns of a dense X (1 on the diagonal)."""
     centred = X - X.mean(axis=0)
     gram = centred.T @ centred
     scale = np.sqrt(np.maximum(np.diag(gram), 1e-300))
@@ -576,7 +579,8 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
     scale, too_long = 1.0, 1e-3  # the metric's multiplier; the last bad one
     momentum = 1.0
     violation = np.inf
-    correlation = _newton_correlation(datafit, penalty)
+    newton = _takes_newton_steps(datafit, penalty)
+    correlation = None  # formed at the first Newton step
     n_newton = 0  # Newton steps taken at the checks, counted as iterations
     for n_iter in range(1, max_iter + 1):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -639,7 +643,9 @@ def fista(datafit, penalty, W, b, *, tol=1e-4, max_iter=1000, check_every=10):
             _check_finite(violation, "gradient", n_iter)
             if violation <= tol:
                 return SolverResult(x_W, x_b, n_iter + n_newton, violation, True)
-            if correlation is not None and n_iter + n_newton < max_iter:
+            if newton and n_iter + n_newton < max_iter:
+                if correlation is None:
+                    correlation = _feature_correlation(datafit.X)
                 x_W, x_b, x_Z, steps, newton_violation = _newton_steps(
                     datafit,
                     penalty,
