@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
+    _assert_all_finite,
     _check_feature_names_in,
     check_is_fitted,
 )
@@ -89,15 +90,35 @@ def _real_array(values, name):
         raise ValueError(f"{name} must hold real numbers, got {values!r}.") from None
 
 
-def _check_representable(X, dtype):
+def _check_representable(X, dtype, *, finite_checked=True, estimator_name=None):
     """A ValueError when ``X`` has values beyond the range of ``dtype``.
 
-    Casting them would give inf, and the network NaN.
+    Casting them would give inf, and the network NaN. With
+    ``finite_checked=False`` the same pass also finds NaN and infinities,
+    reported as scikit-learn reports them: dense X is then read once, in
+    blocks of rows small enough to stay in cache for their minimum and
+    maximum, instead of three times (scikit-learn's finiteness sum, then a
+    maximum and a minimum over all of X).
     """
     data = X.data if sp.issparse(X) else X
     if data.size == 0:
         return
-    largest = max(abs(float(data.max())), abs(float(data.min())))
+    if sp.issparse(X) or data.ndim != 2:
+        low, high = data.min(), data.max()
+    else:
+        block = max(1, (1 << 17) // max(1, data.shape[1]))
+        low, high = np.inf, -np.inf
+        for start in range(0, data.shape[0], block):
+            rows = data[start : start + block]
+            low = np.minimum(low, rows.min())  # NaN propagates
+            high = np.maximum(high, rows.max())
+    if not finite_checked and not (np.isfinite(low) and np.isfinite(high)):
+        # scikit-learn's own check and message (or nothing under
+        # assume_finite: the fit then stops on non-finite losses)
+        _assert_all_finite(data, input_name="X", estimator_name=estimator_name)
+        if np.isnan(low) or np.isnan(high):
+            return
+    largest = max(abs(float(high)), abs(float(low)))
     limit = float(np.finfo(dtype).max)
     if largest > limit:
         raise ValueError(
@@ -297,6 +318,10 @@ class _BaseSharedRepresentation(
         # it batch by batch (no converted copy of X); values beyond the
         # training dtype's range are an error either way
         plain = None if reset else plain_float_rows(self, X)
+        dtype = _DTYPES[self.dtype]
+        # float64 X for float32 training is checked for its range anyway:
+        # finiteness in the same pass
+        finite_checked = plain is not None or dtype == np.float64
         if plain is not None:
             X = plain  # what validate_data would return: skip its overhead
         else:
@@ -306,10 +331,21 @@ class _BaseSharedRepresentation(
                 reset=reset,
                 accept_sparse="csr",
                 dtype=[np.float64, np.float32],
+                ensure_all_finite=finite_checked,
             )
-        dtype = _DTYPES[self.dtype]
+            if not finite_checked and X.dtype == dtype:
+                _assert_all_finite(
+                    X.data if sp.issparse(X) else X,
+                    input_name="X",
+                    estimator_name=type(self).__name__,
+                )
         if X.dtype != dtype:
-            _check_representable(X, dtype)
+            _check_representable(
+                X,
+                dtype,
+                finite_checked=finite_checked,
+                estimator_name=type(self).__name__,
+            )
             if cast or sp.issparse(X):
                 X = X.astype(dtype)
         return X
@@ -1167,15 +1203,13 @@ class SharedRepresentationClassifier(
 
     def _cell_weights(self, targets, sample_weight):
         weights = super()._cell_weights(targets, sample_weight)
-        # every task's class weights in one table, looked up for all cells
-        # at once (a column at a time reads strided columns: 1.5x slower)
-        n_tasks = targets.n_tasks
-        width = max(len(w) for w in self._class_weights)
-        table = np.zeros((n_tasks, width), dtype=weights.dtype)
+        # a task's class weights looked up into one reused column, no
+        # temporary of the size of y (each costs more than the lookups)
+        column = np.empty(targets.values.shape[0], dtype=weights.dtype)
         for t, class_weight in enumerate(self._class_weights):
-            table[t, : len(class_weight)] = class_weight
-        offsets = np.arange(n_tasks, dtype=targets.values.dtype) * width
-        weights *= np.take(table.ravel(), targets.values + offsets)
+            lookup = class_weight.astype(weights.dtype)
+            np.take(lookup, targets.values[:, t], out=column)
+            weights[:, t] *= column
         return weights
 
     def _task_classes(self):
