@@ -69,6 +69,10 @@ class Datafit(Protocol):
     pooled_loss(W, b_raw) -> float
         The loss of ``X @ W + b_raw`` with every observed cell weighted
         alike (cross-validation scores).
+    hessian_weights(Z) -> H (optional)
+        The exact second derivative of the loss per cell, not floored: with
+        a penalty that has ``support_curvature``, the solver takes Newton
+        steps on the support at its optimality checks (small dense X).
 
     ``Z`` is held either as a (n_samples, n_outputs) matrix or, when few
     cells are observed, as the vector of the observed cells (``layout``);
@@ -101,7 +105,11 @@ class Penalty(Protocol):
     Optional, for a better step metric: ``diagonal(n_outputs)`` (smooth
     penalties: the Hessian's diagonal per output), ``coupling(n_outputs)``
     (a Hessian ``diag(...) - c J`` across outputs, inverted exactly),
-    ``row_separable = True`` (a prox that accepts one step per entry). A
+    ``row_separable = True`` (a prox that accepts one step per entry),
+    ``support_curvature(W) -> (support, gradient, product, diagonal)`` (a
+    non-smooth penalty that is smooth where the rows of ``W`` are nonzero,
+    such as ``'l21'``: its gradient, Hessian product and Hessian diagonal on
+    those rows, for the solver's Newton steps). A
     coupling penalty may also couple the intercepts (``intercept_alpha``,
     ``intercept_value``, ``intercept_gradient``, ``intercept_diagonal``,
     ``intercept_coupling``).
