@@ -65,8 +65,12 @@ class EpochThreads:
         self._b = rng.standard_normal((n_in, n_out)).astype(network.dtype)
         self._out = np.empty((batch_size, n_out), dtype=network.dtype)
 
-    def _time(self, n_threads, repeats=2):
+    def _time(self, n_threads, repeats=3):
         with self._blas.limit(limits=n_threads):
+            # untimed first: the first threaded product of a process starts
+            # BLAS's worker threads (milliseconds, measured: it made fresh
+            # processes choose one thread in two runs of six)
+            np.matmul(self._a, self._b, out=self._out)
             best = np.inf
             for _ in range(repeats):
                 tic = time.perf_counter()
