@@ -183,16 +183,26 @@ def _to_array(y):
 
 def _missing_mask(array):
     if array.dtype.kind == "f":
-        if np.isinf(array).any():
+        # one pass: the non-finite cells, then inf among them only
+        missing = np.isfinite(array)
+        np.logical_not(missing, out=missing)
+        if missing.any() and np.isinf(array[missing]).any():
             raise ValueError(
                 "y contains infinite values; a missing label must be NaN, not inf."
             )
-        return np.isnan(array)
+        return missing
     if array.dtype.kind == "c":
         raise ValueError("Complex data not supported in y.")
     if array.dtype.kind == "O":
         return np.frompyfunc(_is_missing_object, 1, 1)(array).astype(bool)
     return np.zeros(array.shape, dtype=bool)
+
+
+def _observed_mask(array):
+    """True where a label is observed (the complement of the missing mask,
+    made in place)."""
+    mask = _missing_mask(array)
+    return np.logical_not(mask, out=mask)
 
 
 def check_targets(
@@ -249,7 +259,7 @@ def check_targets(
         )
     if kind == "regression" and array.dtype.kind in "OSU":
         array = _object_to_float(array, names)
-    mask = ~_missing_mask(array)
+    mask = _observed_mask(array)
     for t in range(array.shape[1] if require_labels else 0):
         if not mask[:, t].any():
             raise ValueError(
@@ -372,6 +382,16 @@ def _small_integer_codes(observed):
             return None
         if float(high) - float(low) >= _COUNTING_RANGE:
             return None
+        if float(high) - float(low) == 1 and float(low) == np.floor(low):
+            # two consecutive integers, the binary labels of most tasks: one
+            # comparison per label, no counting (both values occur: they
+            # are the minimum and the maximum)
+            is_high = observed == high
+            n_high = np.count_nonzero(is_high)
+            if n_high + np.count_nonzero(observed == low) == observed.size:
+                classes = np.array([low, high], dtype=observed.dtype)
+                return classes, is_high.view(np.uint8)
+            return None  # a value between them: not integer labels
         if observed.dtype.kind == "f":
             if low != np.floor(low):
                 return None
@@ -483,4 +503,4 @@ def observed_targets(y):
     array, _ = _to_array(y)
     if array.ndim == 1:
         array = array.reshape(-1, 1)
-    return array, ~_missing_mask(array)
+    return array, _observed_mask(array)
