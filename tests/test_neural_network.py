@@ -683,6 +683,42 @@ def test_X_beyond_float32_is_a_clear_error_at_fit_and_predict(related_tasks, sca
         np.testing.assert_allclose(p.sum(axis=1), 1.0)
 
 
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.nan, "Input X contains NaN"),
+        (np.inf, "Input X contains infinity"),
+        (-np.inf, "Input X contains infinity"),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_non_finite_X_is_scikit_learns_error(related_tasks, bad, message, dtype):
+    # float64 X for float32 training is checked for finiteness and range in
+    # one pass by row blocks; float32 X and float64 training by scikit-learn
+    X, Y = related_tasks
+    X_bad = X.copy()
+    X_bad[len(X) // 2, 1] = bad
+    for X_in in (X_bad, X_bad.astype(np.float32)):
+        with pytest.raises(ValueError, match=message):
+            _fast(SharedRepresentationClassifier, max_iter=2, dtype=dtype).fit(X_in, Y)
+    clf = _fast(SharedRepresentationClassifier, max_iter=2, dtype=dtype).fit(X, Y)
+    with pytest.raises(ValueError, match=message):
+        clf.predict_proba(X_bad[::-1].copy())
+
+
+def test_one_pass_range_check_sees_every_row_block():
+    from mtlearn.neural_network._shared_representation import _check_representable
+
+    X = np.zeros((5000, 100))  # blocks of 1 310 rows
+    for row in (0, 1309, 1310, 4999):
+        for value, error in ((np.nan, "NaN"), (-np.inf, "infinity"), (1e39, "float32")):
+            X_bad = X.copy()
+            X_bad[row, 7] = value
+            with pytest.raises(ValueError, match=error):
+                _check_representable(X_bad, np.float32, finite_checked=False)
+    _check_representable(X, np.float32, finite_checked=False)  # no error
+
+
 def test_X_overflowing_the_network_is_a_clear_error(related_tasks):
     X, Y = related_tasks
     clf = _fast(SharedRepresentationClassifier, max_iter=2, dtype="float64")

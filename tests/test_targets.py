@@ -192,6 +192,11 @@ def test_observed_targets_keeps_labels():
         np.array([2**62, 2**62 + 3], dtype=np.int64),
         np.array([0, 1, 2, 3], dtype=np.uint64),
         np.array([-2.0, 4.0, -2.0]),
+        # two consecutive integers: the one-comparison path
+        np.array([1.0, 2.0, 2.0, 1.0]),
+        np.array([-1, 0, -1], dtype=np.int8),
+        np.array([0, 1], dtype=np.uint8),
+        np.array([2**53 - 1, 2**53 + 1, 2**53 - 1], dtype=np.int64),
     ],
 )
 def test_counting_encoder_is_unique_with_inverse(labels):
@@ -208,6 +213,7 @@ def test_counting_encoder_is_unique_with_inverse(labels):
     "labels",
     [
         np.array([0.5, 1.5]),  # non-integer: the general path's message
+        np.array([0.0, 0.5, 1.0]),  # between two consecutive integers
         np.array([0, 2**20]),  # widely spread: sorted instead
         np.array([-(2**63), 2**63 - 1], dtype=np.int64),
         np.array(["a", "b"]),
