@@ -643,3 +643,65 @@ def test_sine_link_classification_labels():
 def test_group_errors(make, params, match):
     with pytest.raises(ValueError, match=match):
         make(**params)
+
+
+# The non-linear share of the sine link -----------------------------------------------
+
+
+def test_sine_moments_match_quadrature():
+    # An independent reference: Gauss-Hermite quadrature of the moments of
+    # the sum of sines for s ~ N(0, v).
+    from mtlearn.datasets._samples_generator import _sine_moments
+
+    rng = np.random.RandomState(0)
+    alpha, beta, v = rng.normal(size=10) / np.sqrt(7), rng.normal(size=10), 7.0
+    nodes, weights = np.polynomial.hermite_e.hermegauss(200)
+    weights = weights / weights.sum()
+    s = np.sqrt(v) * nodes
+    z = np.sin(np.outer(s, alpha) + beta).sum(axis=1)
+    mean = weights @ z
+    slope = weights @ (z * s) / v
+    residual = weights @ (z - mean - slope * s) ** 2
+    np.testing.assert_allclose(
+        _sine_moments(alpha, beta, v), [mean, slope, np.sqrt(residual)], rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_nonlinear_share_sets_the_linear_part(share):
+    X, y, coef = make_multitask_regression(
+        n_samples=20000, n_tasks=2, n_groups=2, nonlinearity="sine",
+        nonlinear_share=share, noise=0.0, return_coef=True, random_state=0,
+    )  # fmt: skip
+    scores = X @ coef
+    for t in range(2):
+        # Signal of variance n_informative, mean 0; a share 1 - r of it is
+        # the score, the rest uncorrelated with the score.
+        assert abs(y[:, t].mean()) < 0.1
+        assert abs(y[:, t].var() / 10 - 1) < 0.05
+        r2 = np.corrcoef(scores[:, t], y[:, t])[0, 1] ** 2
+        assert abs(r2 - (1 - share)) < 0.02
+    if share == 0.0:
+        np.testing.assert_allclose(y, scores, atol=1e-9)
+
+
+def test_nonlinear_share_keeps_the_draws():
+    # Same X, weights and labels' seed sequence; None is the default link.
+    kwargs = dict(n_samples=50, n_tasks=4, n_groups=2, nonlinearity="sine")
+    for make in (make_multitask_regression, make_multitask_classification):
+        default = make(**kwargs, random_state=1)
+        none = make(**kwargs, nonlinear_share=None, random_state=1)
+        for a, b in zip(default, none, strict=True):
+            np.testing.assert_array_equal(a, b)
+        X, _ = make(**kwargs, nonlinear_share=0.5, random_state=1)
+        np.testing.assert_array_equal(X, default[0])
+
+
+@pytest.mark.parametrize(
+    "make", [make_multitask_regression, make_multitask_classification]
+)
+def test_nonlinear_share_errors(make):
+    with pytest.raises(ValueError, match="nonlinear_share=0.5 needs nonlinearity"):
+        make(nonlinear_share=0.5)
+    with pytest.raises(ValueError, match="nonlinear_share"):
+        make(nonlinearity="sine", nonlinear_share=1.5)

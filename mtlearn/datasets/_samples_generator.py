@@ -33,6 +33,7 @@ _SHARED_CONSTRAINTS = {
     "rank": [Interval(Integral, 1, None, closed="left")],
     "n_groups": [Interval(Integral, 1, None, closed="left")],
     "nonlinearity": [StrOptions({"sine"}), None],
+    "nonlinear_share": [Interval(Real, 0, 1, closed="both"), None],
     "missing_rate": [Interval(Real, 0, 1, closed="left")],
     "return_coef": ["boolean"],
     "return_groups": ["boolean"],
@@ -73,7 +74,20 @@ _RELATEDNESS_PARAMETERS_DOC = """relatedness : float, default=0.5
         frequencies and phases are common to the tasks of a group and drawn
         independently for each group (the synthetic data of Ma et al. 2018,
         section 3), so tasks of a group share a non-linear structure that the
-        other groups do not have."""
+        other groups do not have.
+
+    nonlinear_share : float or None, default=None
+        With ``nonlinearity="sine"``, the share of each task's signal
+        variance that no linear function of ``X`` explains, in [0, 1]: the
+        signal becomes ``sqrt(1 - r) * s + sqrt(r) * sqrt(n_informative) *
+        z_g(s)`` with ``r = nonlinear_share``, ``s`` the task's score and
+        ``z_g`` its group's sum of sines made uncorrelated with ``s`` and of
+        unit variance (closed-form Gaussian moments, see the Notes of
+        ``make_multitask_regression``). Its variance stays
+        ``n_informative``. Groups then conflict in what a shared
+        representation must hold: a share ``r`` of every task's signal lives
+        in features of its group's own score that no other group uses.
+        None keeps the link ``s + sum of sines`` (the default data)."""
 _OUTPUT_PARAMETERS_DOC = """return_coef : bool, default=False
         If True, also return the weights.
 
@@ -154,27 +168,82 @@ def _grouped_weights(n_informative, groups, n_vectors, relatedness, rank, rng):
     )
 
 
-def _group_links(nonlinearity, n_groups, n_informative, rng):
+def _group_links(nonlinearity, n_groups, n_informative, rng, nonlinear_share=None):
     """Frequencies and phases of each group's sine link, None if linear.
 
     Returns
     -------
-    links : tuple of (alpha, beta), each of shape (n_groups, _N_SINES), or None
-        ``alpha`` is drawn from N(0, 1 / n_informative), ``beta`` from N(0, 1).
+    links : tuple or None
+        ``(alpha, beta)``, each of shape (n_groups, _N_SINES): ``alpha``
+        drawn from N(0, 1 / n_informative), ``beta`` from N(0, 1). With a
+        ``nonlinear_share``, followed by the link's mixing constants of each
+        group: the share, the ``(mean, slope, scale)`` of each group's sum of
+        sines (``_sine_moments``, shape (n_groups, 3)) and the variance of
+        the scores, ``n_informative``.
     """
+    if nonlinear_share is not None and nonlinearity != "sine":
+        raise ValueError(
+            f"nonlinear_share={nonlinear_share} needs nonlinearity='sine'; "
+            f"got nonlinearity={nonlinearity!r}."
+        )
     if nonlinearity is None:
         return None
     alpha = rng.standard_normal((n_groups, _N_SINES)) / np.sqrt(n_informative)
     beta = rng.standard_normal((n_groups, _N_SINES))
-    return alpha, beta
+    if nonlinear_share is None:
+        return alpha, beta
+    moments = [_sine_moments(a, b, n_informative) for a, b in zip(alpha, beta)]
+    share = float(nonlinear_share)
+    return alpha, beta, share, np.array(moments), float(n_informative)
+
+
+def _sine_moments(alpha, beta, variance):
+    """Mean, slope on ``s`` and residual deviation of ``sum_i sin(a_i s + b_i)``
+    for ``s ~ N(0, variance)``, in closed form.
+
+    With ``E[cos(a s + b)] = cos(b) exp(-a^2 v / 2)`` (the characteristic
+    function of the normal) and the product-to-sum formulas: the mean is
+    ``sum_i sin(b_i) exp(-a_i^2 v / 2)``, the covariance with ``s`` is
+    ``v sum_i a_i cos(b_i) exp(-a_i^2 v / 2)`` (Stein's lemma), and
+    ``E[sin(a_i s + b_i) sin(a_j s + b_j)]`` is
+    ``(cos(b_i - b_j) exp(-(a_i - a_j)^2 v / 2)
+    - cos(b_i + b_j) exp(-(a_i + a_j)^2 v / 2)) / 2``.
+
+    Returns
+    -------
+    mean, slope, scale : float
+        ``z = (sum_i sin(a_i s + b_i) - mean - slope * s) / scale`` has mean 0,
+        variance 1 and no correlation with ``s``.
+    """
+    damp = np.exp(-(alpha**2) * variance / 2)
+    mean = np.sum(np.sin(beta) * damp)
+    slope = np.sum(alpha * np.cos(beta) * damp)
+    a_minus = alpha[:, None] - alpha[None, :]
+    a_plus = alpha[:, None] + alpha[None, :]
+    b_minus = beta[:, None] - beta[None, :]
+    b_plus = beta[:, None] + beta[None, :]
+    second = 0.5 * (
+        np.cos(b_minus) * np.exp(-(a_minus**2) * variance / 2)
+        - np.cos(b_plus) * np.exp(-(a_plus**2) * variance / 2)
+    )
+    residual = second.sum() - mean**2 - slope**2 * variance
+    return mean, slope, np.sqrt(max(residual, np.finfo(np.float64).tiny))
 
 
 def _apply_link(scores, links, group):
-    """The signal ``s + sum_i sin(alpha_i s + beta_i)`` of group ``group``."""
+    """The signal of group ``group``: ``s + sum_i sin(alpha_i s + beta_i)``,
+    or with a non-linear share ``r``, ``sqrt(1 - r) s + sqrt(r v) z`` where
+    ``z`` is the sum of sines made uncorrelated with ``s`` and of unit
+    variance and ``v`` the variance of ``s`` (``_sine_moments``)."""
     if links is None:
         return scores
     alpha, beta = links[0][group], links[1][group]
-    return scores + np.sin(scores[..., None] * alpha + beta).sum(axis=-1)
+    sines = np.sin(scores[..., None] * alpha + beta).sum(axis=-1)
+    if len(links) == 2:
+        return scores + sines
+    share, (mean, slope, scale) = links[2], links[3][group]
+    z = (sines - mean - slope * scores) / scale
+    return np.sqrt(1 - share) * scores + np.sqrt(share * links[4]) * z
 
 
 def _hide_targets(y, missing_rate, keep, rng):
@@ -230,6 +299,7 @@ def make_multitask_regression(
     rank=2,
     n_groups=1,
     nonlinearity=None,
+    nonlinear_share=None,
     noise=0.1,
     missing_rate=0.0,
     bias=0.0,
@@ -301,6 +371,30 @@ def make_multitask_regression(
 
     drawn once per group after the weights: the tasks of a group share the
     same non-linear function of their (related) scores.
+
+    **Non-linear share.** In this link the score :math:`s` (variance
+    ``n_informative``) dominates: the sines add a slow wiggle, and most of
+    the signal is linear in ``X``, which any representation holds at little
+    cost. ``nonlinear_share`` :math:`r` sets instead how much of the signal
+    only the group's own non-linear function carries:
+
+    .. math::
+
+        f_g(s) = \sqrt{1 - r}\, s + \sqrt{r\, \mathrm{n\_informative}}\,
+        \frac{z_g(s) - \mu_g - \kappa_g s}{\sigma_g},
+        \qquad z_g(s) = \sum_{i=1}^{10} \sin(\alpha_{g,i}\, s + \beta_{g,i}),
+
+    where :math:`\mu_g`, :math:`\kappa_g s` and :math:`\sigma_g^2` are the
+    mean of :math:`z_g(s)`, its linear regression on :math:`s` and its
+    residual variance for :math:`s \sim N(0, \mathrm{n\_informative})`, the
+    distribution of every score (in closed form, from
+    :math:`E[\cos(a s + b)] = \cos(b) e^{-a^2 \mathrm{Var}(s) / 2}`). The
+    signal keeps variance ``n_informative``, and a share :math:`r` of it is
+    uncorrelated with every linear function of ``X``: ``r=0`` gives linear
+    tasks, ``r=1`` tasks that a linear model cannot predict at all. As the
+    groups' scores are independent, the share :math:`r` of each group lies
+    in features of its own score that the other groups do not use: a
+    representation shared by every group must hold them all side by side.
 
     The targets are ``y[:, t] = f_g(X @ coef[:, t]) + bias + noise * eps``
     with ``eps`` standard normal (``y = X @ coef + bias + noise * eps`` when
@@ -392,7 +486,7 @@ def make_multitask_regression(
     coef[:n_informative] = _grouped_weights(
         n_informative, groups, 1, relatedness, rank, rng
     )[0]
-    links = _group_links(nonlinearity, n_groups, n_informative, rng)
+    links = _group_links(nonlinearity, n_groups, n_informative, rng, nonlinear_share)
     signal = X @ coef
     for g in range(n_groups) if links is not None else ():
         signal[:, groups == g] = _apply_link(signal[:, groups == g], links, g)
@@ -490,6 +584,7 @@ def make_multitask_classification(
     rank=2,
     n_groups=1,
     nonlinearity=None,
+    nonlinear_share=None,
     noise=0.1,
     missing_rate=0.0,
     class_sep=1.0,
@@ -621,7 +716,7 @@ def make_multitask_classification(
     weights = _grouped_weights(
         n_informative, groups, max(n_vectors), relatedness, rank, rng
     )
-    links = _group_links(nonlinearity, n_groups, n_informative, rng)
+    links = _group_links(nonlinearity, n_groups, n_informative, rng, nonlinear_share)
     y = np.empty((n_samples, n_tasks), dtype=np.int64)
     coef = []
     for t, k in enumerate(n_classes):
