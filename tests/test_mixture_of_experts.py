@@ -62,6 +62,7 @@ def _network(rng, n_task_experts=0, head_sizes=(), expert_sizes=(6,), **kwargs):
         ("logistic", 1, (), (6, 5), 0.3),
         ("identity", 2, (4,), (6,), 0.0),
         ("relu", 1, (4,), (6, 5), 0.3),
+        ("relu", 1, (), (6,), 0.4),  # one-layer experts: dropout on the mixtures
     ],
 )
 def test_gradients_match_finite_differences(
@@ -95,6 +96,28 @@ def test_prediction_equals_training_pass_and_does_not_depend_on_chunks():
     np.testing.assert_allclose(net32.forward(X.astype(np.float32)), expected, atol=1e-5)
     # sparse input: the same logits
     np.testing.assert_allclose(net.predict_logits(sp.csr_matrix(X)), expected)
+
+
+def test_dropout_falls_on_the_mixtures_not_on_the_experts_last_layer():
+    # Dropout on the experts' outputs would make the towers' noise depend on
+    # the gates (smallest at uniform gates); on each task's mixture it does
+    # not. Identity activation: a zero can only come from a dropped unit.
+    rng = np.random.default_rng(0)
+    net = _network(rng, expert_sizes=(6, 5), activation="identity")
+    X = rng.normal(size=(200, 5))
+    net.forward(X, dropout=0.5, rng=np.random.default_rng(1))
+    b = net._buffers
+    g = net.n_trunk_layers
+    first, last = b["out"][0][:200], b["out"][g - 1][:200]
+    mixed = b["mixed"][:200]
+    assert 0.4 < np.mean(first == 0) < 0.6  # a hidden layer of the experts
+    assert not np.any(last == 0)  # the experts' last layer: kept whole
+    assert 0.4 < np.mean(mixed == 0) < 0.6  # each task's mixture
+    # The kept units of the mixture are the plain mixture, rescaled.
+    gates = b["out"][g][:200].reshape(200, net.n_tasks, net.n_visible)
+    plain = np.einsum("nte,new->ntw", gates, last.reshape(200, net.n_experts, -1))
+    kept = mixed != 0
+    np.testing.assert_allclose(mixed[kept], 2 * plain.reshape(200, -1)[kept])
 
 
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 3.0])

@@ -31,6 +31,17 @@ Layout of the layers (and of the parameters, layer by layer):
 The mixture is a product per sample, batched over the rows: ``(n, T, E) @
 (n, E, w)``; it costs ``n_tasks * n_visible * w`` multiply-adds per row, small
 beside the experts' first layer.
+
+Dropout acts on the experts' hidden layers but the last, and on each task's
+mixture ``u_t`` (its tower's input), not on the experts' last layer: with
+inverted dropout of rate ``p`` on the experts' outputs, a tower reading
+``u_t = sum_e g_te (m_e * h_e)`` sees a noise of variance
+``p / (1 - p) * sum_e g_te^2 * (v * h_e)^2`` (``v`` its weights), an implicit
+penalty on ``sum_e g_te^2`` that is smallest at uniform gates: it would hold
+every task's gate near uniform, the collapse the gates exist to avoid. On
+``u_t`` the noise, ``p / (1 - p) * (v * u_t)^2``, does not depend on how the
+gates mix the experts, as dropout on the trunk's units reads for the heads
+of a shared trunk.
 """
 
 from functools import cached_property
@@ -220,10 +231,12 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             b["grad_gates"] = np.empty((n_rows, T, V), dtype)
             b["gate_dot"] = np.empty((n_rows, T, 1), dtype)
             b["shared_gates_t"] = np.empty((n_rows, self.n_experts, T), dtype)
+            # the experts' hidden layers but the last, then the mixtures
             b["masks"] = [
                 np.empty((n_rows, self.layers[i].n_out), dtype)
-                for i in range(self.n_trunk_layers)
+                for i in range(self.n_trunk_layers - 1)
             ]
+            b["mixed_mask"] = np.empty_like(b["mixed"])
         return b
 
     def _allocate_buffers(self, n_rows):
@@ -251,17 +264,18 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
 
         Activations are kept in buffers for ``backward``; the returned array
         is a view into a buffer that the next call overwrites. With
-        ``dropout > 0``, each expert unit is zeroed with that probability and
-        the survivors rescaled (inverted dropout), using ``rng``.
+        ``dropout > 0``, each unit of the experts' hidden layers but the last
+        and of each task's mixture is zeroed with that probability and the
+        survivors rescaled (inverted dropout), using ``rng`` (see the module's
+        docstring for why not the experts' last layer).
         """
         n = X.shape[0]
         self._ensure_buffers(n)
         self._dropout = dropout
         buffers = self._rows(self._buffers, n)
-        masks = buffers["masks"] if dropout > 0 else None
-        return self._run(X, buffers, self.coefs, self.intercepts, dropout, masks, rng)
+        return self._run(X, buffers, self.coefs, self.intercepts, dropout, rng)
 
-    def _run(self, X, buffers, coefs, intercepts, dropout=0.0, masks=None, rng=None):
+    def _run(self, X, buffers, coefs, intercepts, dropout=0.0, rng=None):
         activate = ACTIVATIONS[self.activation]
         outs = buffers["out"]
         x = X
@@ -269,11 +283,13 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             out = outs[i]
             self.layers[i].forward(x, coefs[i], intercepts[i], out)
             activate(out)
-            if masks is not None:
-                self._apply_dropout(out, masks[i], dropout, rng)
+            if dropout > 0 and i < self.n_trunk_layers - 1:
+                self._apply_dropout(out, buffers["masks"][i], dropout, rng)
             x = out
         gates = self._gates(X, outs[self._gate_layer], coefs, intercepts)
         x = self._mix(x, gates, buffers["mixed"], buffers["own"])
+        if dropout > 0:
+            self._apply_dropout(x, buffers["mixed_mask"], dropout, rng)
         last = len(self.layers) - 1
         for i in range(self._gate_layer + 1, len(self.layers)):
             out = outs[i]
@@ -336,6 +352,8 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
             if below:
                 derivative(x, grad_x)
             delta = grad_x
+        if self._dropout > 0:
+            b["grad_mixed"] *= b["mixed_mask"]
         # the mixture: gradients of the gates and of the experts' outputs
         H = outs[g - 1]
         gates = outs[g].reshape(n, self.n_tasks, self.n_visible)
@@ -361,7 +379,7 @@ class MixtureOfExpertsNetwork(_FlatParameterNetwork):
         for i in range(g - 1, -1, -1):
             grad_out = deltas[i]
             activation = outs[i]
-            if self._dropout > 0:
+            if self._dropout > 0 and i < g - 1:
                 activation = self._dropout_backward(activation, grad_out, b["masks"][i])
             derivative(activation, grad_out)
             x = X if i == 0 else outs[i - 1]
