@@ -6,7 +6,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
@@ -560,3 +560,95 @@ def test_joint_rule_keeps_or_drops_all_thresholds_together():
     rows, oof = _oof_probas(base, X, Y, splits)
     expected = f1_score(Y[rows], (oof >= 0.5).astype(int), average="micro")
     assert strict.best_scores_[0] == pytest.approx(expected)
+
+
+# -- cv="oof": the estimator's own out-of-fold probabilities -------------------
+class _OwnFolds(ClassifierMixin, BaseEstimator):
+    """Probabilities that depend on the row only (a fixed function of X), so
+    a model fitted on any rows predicts the same: its "out-of-fold"
+    probabilities are its predictions, on folds given by ``fold_of(X)``."""
+
+    def __init__(self, n_folds=4):
+        self.n_folds = n_folds
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def fit(self, X, Y):
+        Y = np.asarray(Y, dtype=float)
+        self.classes_ = [np.unique(c[~np.isnan(c)]) for c in Y.T]
+        self.oof_outputs_ = self.predict_proba(X)
+        for t, p in enumerate(self.oof_outputs_):
+            p[np.isnan(Y[:, t])] = np.nan  # no output where the label is missing
+        self.oof_fold_ = _fold_of(X, self.n_folds)
+        return self
+
+    def predict_proba(self, X):
+        X = np.asarray(X)
+        out = []
+        for t in range(len(self.classes_)):
+            p = 1 / (1 + np.exp(-(X[:, t] + 0.3 * X[:, -1])))
+            out.append(np.column_stack([1 - p, p]))
+        return out
+
+
+def _fold_of(X, n_folds):
+    # a function of each row alone: the same fold whichever rows are given
+    return (np.floor(np.abs(np.asarray(X)[:, -2]) * 1000) % n_folds).astype(int)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "micro_f1", "balanced_accuracy"])
+def test_own_out_of_fold_equals_cross_validation_on_the_same_folds(data, scoring):
+    # reference: the usual cross-validation path on the same folds, where each
+    # fold's model predicts what the estimator's own out-of-fold outputs hold
+    X, Y = data
+    fold = _fold_of(X, 4)
+    splits = [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(4)]
+    own = MultiTaskThresholdClassifier(_OwnFolds(), scoring=scoring, cv="oof")
+    given = MultiTaskThresholdClassifier(_OwnFolds(), scoring=scoring, cv=splits)
+    own.fit(X, Y)
+    given.fit(X, Y)
+    for name in ("best_thresholds_", "tuned_thresholds_", "threshold_gain_",
+                 "threshold_gain_se_", "best_scores_", "abstained_"):  # fmt: skip
+        np.testing.assert_allclose(getattr(own, name), getattr(given, name))
+    np.testing.assert_array_equal(own.predict(X), given.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_own_out_of_fold_with_the_ensemble_fits_it_once(data):
+    from mtlearn.ensemble import MultiTaskEnsemble
+
+    X, Y = data
+    Y = Y.copy()
+    Y[:3] = np.nan  # rows without labels: out of the folds
+    ensemble = MultiTaskEnsemble(
+        [("lr", LogisticRegression()), ("net", _net(max_iter=20))],
+        weights="cv",
+        cv=3,
+        random_state=0,
+    )
+    clf = MultiTaskThresholdClassifier(ensemble, scoring="micro_f1", cv="oof")
+    clf.fit(X, Y)
+    fitted = clf.estimator_
+    labelled = ~np.isnan(Y).all(axis=1)  # the rows the ensemble was given
+    assert isinstance(fitted, MultiTaskEnsemble)
+    assert fitted.oof_fold_.shape == (labelled.sum(),)
+    assert set(np.unique(fitted.oof_fold_)) == {0, 1, 2}
+    for t, output in enumerate(fitted.oof_outputs_):
+        observed = ~np.isnan(Y[labelled, t])
+        # an out-of-fold probability for every labelled cell, summing to one
+        np.testing.assert_allclose(output[observed].sum(axis=1), 1.0)
+        assert np.isnan(output[~observed]).all()
+    assert np.isfinite(clf.best_thresholds_).all()
+    assert clf.predict(X).shape == Y.shape
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_own_out_of_fold_needs_an_estimator_that_has_them(data):
+    X, Y = data
+    with pytest.raises(ValueError, match="cv='oof'.*oof_outputs_"):
+        MultiTaskThresholdClassifier(_net(max_iter=5), cv="oof").fit(X, Y)
+    with pytest.raises(ValueError, match="cv='oof'.*refit=True"):
+        MultiTaskThresholdClassifier(_OwnFolds(), cv="oof", refit=False).fit(X, Y)

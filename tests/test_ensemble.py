@@ -1051,3 +1051,43 @@ def test_micro_f1_selection_matches_sklearn_out_of_fold():
             value = f1_score(Y, switched, average="micro")
             np.testing.assert_allclose(results["score"][c, t], value)
             assert value <= best + 1e-12
+
+
+def test_oof_outputs_are_the_selected_candidates_cross_fitted_outputs():
+    # reference: scikit-learn's cross_val_predict of a member on the ensemble's
+    # folds (a task that selected a member), the mean of two members' (one
+    # that selected the average), NaN for a missing label
+    from sklearn.model_selection import PredefinedSplit, cross_val_predict
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(240, 4))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] * X[:, 2] > 0]).astype(float)
+    Y[:25, 1] = np.nan
+    members = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=4, random_state=0)),
+    ]
+    ensemble = MultiTaskEnsemble(members, weights="cv", random_state=0).fit(X, Y)
+    assert ensemble.oof_fold_.shape == (240,)
+    for t, selected in enumerate(ensemble.selected_):
+        rows = ~np.isnan(Y[:, t])
+        output = ensemble.oof_outputs_[t]
+        assert np.isnan(output[~rows]).all()
+        fold = PredefinedSplit(ensemble.oof_fold_[rows])
+        # the members' random_state is set: the ensemble does not reseed them
+        oof = {
+            name: cross_val_predict(
+                clone(member), X[rows], Y[rows, t], cv=fold, method="predict_proba"
+            )
+            for name, member in members
+        }
+        if selected in ("lr", "tree"):
+            np.testing.assert_allclose(output[rows], oof[selected])
+        elif selected == "average":
+            np.testing.assert_allclose(output[rows], (oof["lr"] + oof["tree"]) / 2)
+        else:  # weights fitted on the other folds: still probabilities
+            np.testing.assert_allclose(output[rows].sum(axis=1), 1.0)
+    assert "tree" in set(ensemble.selected_)  # the reference was exercised
+    # without selection there is no selected candidate, and no such outputs
+    plain = MultiTaskEnsemble(members, weights="cv", selection=False).fit(X, Y)
+    assert not hasattr(plain, "oof_outputs_") and not hasattr(plain, "oof_fold_")

@@ -231,7 +231,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             The fitted ensemble.
         """
         names, members = self._validate_estimators()
-        for stale in ("cv_skills_", "final_estimators_", "cv_results_"):
+        for stale in (
+            "cv_skills_",
+            "final_estimators_",
+            "cv_results_",
+            "oof_outputs_",
+            "oof_fold_",
+        ):
             if hasattr(self, stale):
                 delattr(self, stale)
         X = validate_X(
@@ -311,6 +317,13 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             self.cv_results_ = self._select(
                 names, oof, scored, targets, fold_id, seeds[0]
             )
+            # on the rows given to fit: a row without labels has no output
+            self.oof_fold_ = np.full(n_given, -1)
+            self.oof_fold_[rows] = fold_id
+            for t, output in enumerate(self.oof_outputs_):
+                given = np.full((n_given, output.shape[1]), np.nan)
+                given[rows] = output
+                self.oof_outputs_[t] = given
         self._stacked = self.selected_ == "stacking"
         return self
 
@@ -345,6 +358,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             if self.final_estimator is None
             else _seeded(clone(self.final_estimator), seed)
         )
+        trials = {}  # per task: its scored rows and every candidate's output
         for t in range(self.n_tasks_):
             rows = scored[:, t]
             if t in self._constant or not rows.any():
@@ -360,6 +374,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             if final is not None:
                 fit_predict = self._final_fit_predict(final, outputs, truth, width)
                 trial.append(cross_fit(fold, fit_predict))
+            trials[t] = rows, trial
             for c, output in enumerate(trial):
                 if output is None:  # one fold: a fitted combination is unscored
                     continue
@@ -397,6 +412,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                 self.weights_[:, t] = np.eye(n_members)[best[t]]
             elif candidates[best[t]] == "average":
                 self.weights_[:, t] = 1.0 / n_members
+        self.oof_outputs_ = self._selected_outputs(trials, best, scorable, len(fold_id))
         rank = 1 + np.argsort(np.argsort(-ranked, axis=0, kind="stable"), axis=0)
         with warnings.catch_warnings():  # a task without scores: NaN spread
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -409,6 +425,19 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             "split_scores": split_scores,
             "rank": rank,
         }
+
+    def _selected_outputs(self, trials, best, scorable, n_rows):
+        """Per task, the selected candidate's out-of-fold outputs on the
+        fitted rows (NaN where it has none)."""
+        outputs = [
+            np.full((n_rows, self._output_widths[t]), np.nan)
+            for t in range(self.n_tasks_)
+        ]
+        for t in scorable:
+            rows, trial = trials[t]
+            if trial[best[t]] is not None:
+                outputs[t][rows] = trial[best[t]]
+        return outputs
 
     def _nnls_fit_predict(self, outputs, truth):
         kind, width = self._kind, outputs[0].shape[1]
@@ -825,6 +854,22 @@ _SHARED_ATTRIBUTES_DOC = """
           spread of ``split_scores`` over the folds, NaN ignored;
         - ``"rank"``: ndarray of shape (n_candidates, n_tasks_), 1 for the
           best ``score`` of each task (unscored candidates last).
+    oof_outputs_ : list of ndarray
+        With selection: for each task, an array of shape (n_samples,
+        n_outputs_t) with the selected candidate's **cross-fitted**
+        out-of-fold outputs on the rows given to ``fit`` (class
+        probabilities in the order of ``classes_[t]`` under soft voting or
+        stacking, one-hot votes under hard voting, predictions for
+        regression): a member's own out-of-fold output, their average, or
+        the weights / final estimator fitted on the other folds' outputs
+        and applied to the fold's. NaN where the task has none (a missing
+        label, a row without labels, a constant task, a fold without a
+        fitted combination). What
+        :class:`~mtlearn.model_selection.MultiTaskThresholdClassifier`
+        tunes on with ``cv="oof"``, without refitting the ensemble per fold.
+    oof_fold_ : ndarray of shape (n_samples,)
+        With selection: the fold whose test part held each row given to
+        ``fit`` (-1 for a row in none, such as a row without labels).
     cv_skills_ : ndarray of shape (n_estimators, n_tasks_)
         With ``weights="cv"``: each member's out-of-fold skill per task, 1 -
         its loss over the loss of the best constant (Brier score against
