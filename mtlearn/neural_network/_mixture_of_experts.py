@@ -209,7 +209,16 @@ _MIXTURE_PARAMETERS_DOC = """
     gate_temperature : float, default=1.0
         The gates' logits are divided by it before their softmax: above 1
         the gates spread their weight over more experts, below 1 they
-        concentrate it.
+        concentrate it (the L2 penalty ``alpha`` on the gates' weights then
+        costs less for the same sharpness). At 1 the gates stay close to
+        uniform on the synthetic data of ``benchmarks/bench_attention.py``
+        (normalised entropy 0.87); at 0.25 they route each row to fewer
+        experts (0.57), and the mixture scored 0.020-0.023 test AUC above
+        the shared trunk of its size on grouped tasks (two sets of 5 seeds)
+        but also 0.008-0.017 above it where all tasks are related: the gain
+        comes from routing rows, not from separating the groups. On yeast
+        and emotions 0.25 lost 0.007-0.008 micro-F1 to 1 (5 seeds), hence
+        the default.
 """
 
 _MIXTURE_ATTRIBUTES_DOC = """
@@ -248,7 +257,10 @@ def _parameters_doc():
     )
     return text.replace(
         "Probability of dropping each trunk unit",
-        "Probability of dropping each expert unit",
+        "Probability of dropping each unit of a task's mixture of the\n"
+        "        experts (its tower's input) and of the experts' hidden layers\n"
+        "        before their last (not their outputs: dropped expert outputs\n"
+        "        would hold the gates near uniform)",
     ).replace(
         "between the trunk and its\n"
         "        output; empty means each head is a single output layer on "
