@@ -82,7 +82,7 @@ _RELATEDNESS_PARAMETERS_DOC = """relatedness : float, default=0.5
         signal becomes ``sqrt(1 - r) * s + sqrt(r) * sqrt(n_informative) *
         z_g(s)`` with ``r = nonlinear_share``, ``s`` the task's score and
         ``z_g`` its group's sum of sines made uncorrelated with ``s`` and of
-        unit variance (closed-form Gaussian moments, see the Notes of
+        unit variance (closed-form Gaussian moments, see the model in
         ``make_multitask_regression``). Its variance stays
         ``n_informative``. Groups then conflict in what a shared
         representation must hold: a share ``r`` of every task's signal lives
