@@ -5,13 +5,27 @@ and on two generated problems with rare labels, behind one StandardScaler
 each, for seeds ``0..N-1``:
 
 - ``old defaults``: SharedRepresentationClassifier with the defaults before
-  issue 13 (``class_weight=None``, ``early_stopping=True`` on the
-  validation loss, ``n_iter_no_change=10``, dropout 0.5, alpha 1e-2);
+  issue 13 (``class_weight=None``, ``early_stopping=True`` on a random split
+  and the summed validation loss, ``n_iter_no_change=10``, dropout 0.5,
+  alpha 1e-2);
 - ``new defaults``: ``SharedRepresentationClassifier(random_state=seed)``,
   whatever its defaults are when the script runs;
 - ``per-label LogisticRegression``: one ``LogisticRegression(max_iter=1000)``
   per label;
 - ``MLPClassifier((100,))``: scikit-learn's defaults (``max_iter=500``).
+
+Variants of the classifier's early stopping, run only when named with
+``--classifiers`` (next to any of the above):
+
+- ``random split, summed loss``: ``early_stopping=True`` on a plain random
+  split scored by minus the sum of the tasks' validation losses (the
+  defaults before item 3 of issue 13);
+- ``refit``: ``early_stopping="refit"`` (the epochs chosen, trained again on
+  every row); ``no refit``: ``early_stopping=True``;
+- ``random split`` / ``summed loss`` / ``refit, random split, summed
+  loss``: the classifier's defaults but for the old split, the old score or
+  both;
+- ``no early stopping``: ``early_stopping=False``.
 
 The generated rare-label problems (fresh data per seed, 70/30 split):
 
@@ -42,7 +56,8 @@ Tables: mean ± standard deviation over seeds of every metric, and the paired
 difference (same seed, same split) of each model against ``new defaults``.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_defaults.py [--seeds 5] \
-        [--parts classification regression] [--data NAME ...] [--json PATH]
+        [--parts classification regression] [--data NAME ...] [--json PATH] \
+        [--classifiers NAME ...]
 """
 
 import argparse
@@ -74,6 +89,7 @@ from mtlearn.neural_network import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
+from mtlearn.neural_network._shared_representation import _BaseSharedRepresentation
 
 # The classifier's and the regressor's defaults before issue 13.
 OLD_CLASSIFIER = dict(
@@ -96,14 +112,54 @@ OLD_REGRESSOR = dict(
     average=True,
 )
 
+
+class RandomValidationSplit(SharedRepresentationClassifier):
+    """Early stopping on a plain random split (before issue 13's item 3)."""
+
+    _validation_split = _BaseSharedRepresentation._validation_split
+
+
+class SummedValidationLoss(SharedRepresentationClassifier):
+    """Early stopping on minus the sum of the tasks' validation losses."""
+
+    _validation_loss_scale = _BaseSharedRepresentation._validation_loss_scale
+
+
+class RandomSplitSummedLoss(RandomValidationSplit, SummedValidationLoss):
+    """Both: the early stopping of the defaults before issue 13's item 3."""
+
+
 CLASSIFIERS = {
-    "old defaults": lambda seed: SharedRepresentationClassifier(
+    "old defaults": lambda seed: RandomSplitSummedLoss(
         **OLD_CLASSIFIER, random_state=seed
     ),
     "new defaults": lambda seed: SharedRepresentationClassifier(random_state=seed),
     "per-label LogisticRegression": lambda seed: PerLabelLogisticRegression(),
     "MLPClassifier((100,))": lambda seed: MLPClassifier(
         hidden_layer_sizes=(100,), max_iter=500, random_state=seed
+    ),
+}
+
+
+# Variants of the early stopping, measured against the new defaults with
+# --classifiers (names below); the default run measures CLASSIFIERS only.
+CLASSIFIER_VARIANTS = {
+    "random split, summed loss": lambda seed: RandomSplitSummedLoss(
+        early_stopping=True, random_state=seed
+    ),
+    "random split": lambda seed: RandomValidationSplit(random_state=seed),
+    "summed loss": lambda seed: SummedValidationLoss(random_state=seed),
+    "refit": lambda seed: SharedRepresentationClassifier(
+        early_stopping="refit", random_state=seed
+    ),
+    "refit, random split, summed loss": lambda seed: RandomSplitSummedLoss(
+        early_stopping="refit", random_state=seed
+    ),
+    "no refit": lambda seed: SharedRepresentationClassifier(
+        early_stopping=True, random_state=seed
+    ),
+    "no early stopping": lambda seed: SharedRepresentationClassifier(
+        early_stopping=False, random_state=seed
     ),
 }
 
@@ -301,13 +357,22 @@ def main():
     parser.add_argument("--parts", nargs="+", default=["classification", "regression"])
     parser.add_argument("--data", nargs="+", default=None)
     parser.add_argument("--json", default="benchmarks/results/defaults.json")
+    parser.add_argument(
+        "--classifiers",
+        nargs="+",
+        default=list(CLASSIFIERS),
+        choices=list(CLASSIFIERS) + list(CLASSIFIER_VARIANTS),
+        help="classification models to run (default: %(default)s)",
+    )
     args = parser.parse_args()
     seeds = list(range(args.seeds))
     result = {"seeds": seeds}
     warnings.simplefilter("ignore", ConvergenceWarning)
     if "classification" in args.parts:
         names = [n for n in CLASSIFICATION_DATA if not args.data or n in args.data]
-        result["classification"] = run_classification(names, seeds, CLASSIFIERS)
+        every = {**CLASSIFIERS, **CLASSIFIER_VARIANTS}
+        models = {name: every[name] for name in args.classifiers}
+        result["classification"] = run_classification(names, seeds, models)
     if "regression" in args.parts:
         names = [n for n in ["smooth-8", "school"] if not args.data or n in args.data]
         result["regression"] = run_regression(names, seeds, REGRESSORS)

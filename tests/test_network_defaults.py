@@ -17,8 +17,11 @@ from mtlearn.neural_network import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
+from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead
 from mtlearn.neural_network._shared_representation import (
+    inverse_constant_losses,
     sqrt_positive_class_weight,
+    stratified_validation_split,
 )
 
 CLASSIFIER_DEFAULTS = {
@@ -77,6 +80,8 @@ def test_documented_defaults_are_the_defaults(estimator):
     )
     if isinstance(estimator, MixtureOfExpertsRegressor):
         expected = expected | {"alpha": 1e-2}  # its gates need the penalty
+    if type(estimator) is SharedRepresentationClassifier:
+        expected = expected | {"early_stopping": "refit"}
     assert {k: params[k] for k in expected} == expected
     assert set(expected) <= set(documented)
     for name, value in documented.items():
@@ -133,3 +138,92 @@ def test_rare_labels_get_positives():
     assert (weighted.sum(axis=0) >= 0.5 * Y.sum(axis=0)).all()
     plain = SharedRepresentationClassifier(class_weight=None, **small)
     assert plain.fit(X, Y).predict(X)[:, 0].sum() < 0.5 * Y[:, 0].sum()
+
+
+# -- early stopping: the stratified split, the deviance-ratio score, refit --
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stratified_validation_split_keeps_every_class(seed):
+    # 60 rows, 6 held out: a task with 2 positives (a random 10% split
+    # misses them 81% of the time), one with a single positive, a
+    # multiclass task with a class of 3, missing labels, a task never
+    # observed (a constant task's zero weights)
+    rng = np.random.RandomState(seed)
+    codes = np.zeros((60, 5), dtype=np.intp)
+    observed = np.ones((60, 5), dtype=bool)
+    codes[rng.choice(60, 2, replace=False), 0] = 1
+    codes[rng.randint(60), 1] = 1
+    codes[:, 2] = rng.choice(3, 60, p=[0.6, 0.35, 0.05])
+    codes[rng.choice(60, 3, replace=False), 2] = 2
+    codes[:, 3] = rng.uniform(size=60) < 0.3
+    observed[rng.uniform(size=60) < 0.3, 3] = False
+    observed[:, 4] = False
+    train_rows, val_rows = stratified_validation_split(codes, observed, 6, seed)
+    assert len(val_rows) == 6 and len(train_rows) == 54
+    np.testing.assert_array_equal(np.sort(np.r_[train_rows, val_rows]), range(60))
+    for t in range(4):
+        for k in np.unique(codes[observed[:, t], t]):
+            rows = np.flatnonzero(observed[:, t] & (codes[:, t] == k))
+            if rows.size >= 2:
+                assert np.isin(rows, val_rows).any(), (t, k)
+                assert np.isin(rows, train_rows).any(), (t, k)
+
+
+def test_deviance_ratio_scale_is_the_best_constant_loss():
+    # against the heads' own losses at the base-rate logits, and a
+    # perturbed constant scoring worse
+    rng = np.random.RandomState(0)
+    codes = np.column_stack(
+        [rng.uniform(size=50) < 0.2, rng.choice(3, 50), np.zeros(50)]
+    ).astype(np.intp)
+    weights = rng.uniform(0.5, 2.0, size=(50, 3))
+    weights[:10, 0] = 0.0  # missing cells
+    scale = inverse_constant_losses(codes, weights)
+    assert scale[2] == 0.0  # one class: nothing to rank
+    normalised = weights / weights.sum(axis=0)
+
+    def binary_loss(logit):
+        logits = np.full((50, 1), logit)
+        grad = np.empty_like(logits)
+        return BinaryLogisticHead().loss_gradient(
+            logits, codes[:, :1].astype(float), normalised[:, :1], np.ones(1), grad
+        )[0]
+
+    p = normalised[codes[:, 0] == 1, 0].sum()
+    base = binary_loss(np.log(p / (1 - p)))
+    assert 1 / scale[0] == pytest.approx(base)
+    assert binary_loss(np.log(p / (1 - p)) + 0.1) > base
+
+    frequency = np.bincount(codes[:, 1], weights=normalised[:, 1])
+    logits = np.tile(np.log(frequency), (50, 1))
+    loss = SoftmaxHead(3).loss_gradient(
+        logits, codes[:, 1:2], normalised[:, 1:2], np.ones(1), np.empty_like(logits)
+    )[0]
+    assert 1 / scale[1] == pytest.approx(loss)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_refit_trains_the_chosen_epochs_on_every_row(seed):
+    # without shuffling and dropout, "refit" is the fit without early
+    # stopping for the epochs that early stopping chose, from the same start
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(80, 4))
+    Y = np.column_stack([X[:, 0] > 0.8, X[:, 1] + X[:, 2] > 0]).astype(int)
+    small = dict(
+        hidden_layer_sizes=(8,),
+        dropout=0.0,
+        shuffle=False,
+        learning_rate_init=0.05,
+        max_iter=30,
+        n_iter_no_change=3,
+        random_state=seed,
+    )
+    refit = SharedRepresentationClassifier(early_stopping="refit", **small).fit(X, Y)
+    chosen = int(np.argmax(refit.validation_scores_)) + 1
+    assert refit.n_iter_ == chosen == len(refit.loss_curve_)
+    assert refit.best_validation_score_ == max(refit.validation_scores_)
+    small.update(max_iter=chosen, tol=0.0, n_iter_no_change=10**6)
+    plain = SharedRepresentationClassifier(early_stopping=False, **small).fit(X, Y)
+    np.testing.assert_allclose(refit._network.params, plain._network.params)
