@@ -5,9 +5,8 @@ and on two generated problems with rare labels, behind one StandardScaler
 each, for seeds ``0..N-1``:
 
 - ``old defaults``: SharedRepresentationClassifier with the defaults before
-  issue 13 (``class_weight=None``, ``early_stopping=True`` on a random split
-  and the summed validation loss, ``n_iter_no_change=10``, dropout 0.5,
-  alpha 1e-2);
+  issue 13 (``class_weight=None``, ``early_stopping=True`` on the
+  validation loss, ``n_iter_no_change=10``, dropout 0.5, alpha 1e-2);
 - ``new defaults``: ``SharedRepresentationClassifier(random_state=seed)``,
   whatever its defaults are when the script runs;
 - ``per-label LogisticRegression``: one ``LogisticRegression(max_iter=1000)``
@@ -17,14 +16,9 @@ each, for seeds ``0..N-1``:
 Variants of the classifier's early stopping, run only when named with
 ``--classifiers`` (next to any of the above):
 
-- ``random split, summed loss``: ``early_stopping=True`` on a plain random
-  split scored by minus the sum of the tasks' validation losses (the
-  defaults before item 3 of issue 13);
-- ``refit``: ``early_stopping="refit"`` (the epochs chosen, trained again on
-  every row); ``no refit``: ``early_stopping=True``;
-- ``random split`` / ``summed loss`` / ``refit, random split, summed
-  loss``: the classifier's defaults but for the old split, the old score or
-  both;
+- ``no refit``: ``early_stopping=True`` (the classifier's default before
+  issue 13's item 3, which is ``early_stopping="refit"``: the epochs chosen,
+  trained again on every row);
 - ``no early stopping``: ``early_stopping=False``.
 
 The generated rare-label problems (fresh data per seed, 70/30 split):
@@ -89,7 +83,6 @@ from mtlearn.neural_network import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
-from mtlearn.neural_network._shared_representation import _BaseSharedRepresentation
 
 # The classifier's and the regressor's defaults before issue 13.
 OLD_CLASSIFIER = dict(
@@ -113,24 +106,8 @@ OLD_REGRESSOR = dict(
 )
 
 
-class RandomValidationSplit(SharedRepresentationClassifier):
-    """Early stopping on a plain random split (before issue 13's item 3)."""
-
-    _validation_split = _BaseSharedRepresentation._validation_split
-
-
-class SummedValidationLoss(SharedRepresentationClassifier):
-    """Early stopping on minus the sum of the tasks' validation losses."""
-
-    _validation_loss_scale = _BaseSharedRepresentation._validation_loss_scale
-
-
-class RandomSplitSummedLoss(RandomValidationSplit, SummedValidationLoss):
-    """Both: the early stopping of the defaults before issue 13's item 3."""
-
-
 CLASSIFIERS = {
-    "old defaults": lambda seed: RandomSplitSummedLoss(
+    "old defaults": lambda seed: SharedRepresentationClassifier(
         **OLD_CLASSIFIER, random_state=seed
     ),
     "new defaults": lambda seed: SharedRepresentationClassifier(random_state=seed),
@@ -144,17 +121,6 @@ CLASSIFIERS = {
 # Variants of the early stopping, measured against the new defaults with
 # --classifiers (names below); the default run measures CLASSIFIERS only.
 CLASSIFIER_VARIANTS = {
-    "random split, summed loss": lambda seed: RandomSplitSummedLoss(
-        early_stopping=True, random_state=seed
-    ),
-    "random split": lambda seed: RandomValidationSplit(random_state=seed),
-    "summed loss": lambda seed: SummedValidationLoss(random_state=seed),
-    "refit": lambda seed: SharedRepresentationClassifier(
-        early_stopping="refit", random_state=seed
-    ),
-    "refit, random split, summed loss": lambda seed: RandomSplitSummedLoss(
-        early_stopping="refit", random_state=seed
-    ),
     "no refit": lambda seed: SharedRepresentationClassifier(
         early_stopping=True, random_state=seed
     ),

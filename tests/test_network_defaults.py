@@ -17,11 +17,8 @@ from mtlearn.neural_network import (
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
-from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead
 from mtlearn.neural_network._shared_representation import (
-    inverse_constant_losses,
     sqrt_positive_class_weight,
-    stratified_validation_split,
 )
 
 CLASSIFIER_DEFAULTS = {
@@ -140,67 +137,7 @@ def test_rare_labels_get_positives():
     assert plain.fit(X, Y).predict(X)[:, 0].sum() < 0.5 * Y[:, 0].sum()
 
 
-# -- early stopping: the stratified split, the deviance-ratio score, refit --
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_stratified_validation_split_keeps_every_class(seed):
-    # 60 rows, 6 held out: a task with 2 positives (a random 10% split
-    # misses them 81% of the time), one with a single positive, a
-    # multiclass task with a class of 3, missing labels, a task never
-    # observed (a constant task's zero weights)
-    rng = np.random.RandomState(seed)
-    codes = np.zeros((60, 5), dtype=np.intp)
-    observed = np.ones((60, 5), dtype=bool)
-    codes[rng.choice(60, 2, replace=False), 0] = 1
-    codes[rng.randint(60), 1] = 1
-    codes[:, 2] = rng.choice(3, 60, p=[0.6, 0.35, 0.05])
-    codes[rng.choice(60, 3, replace=False), 2] = 2
-    codes[:, 3] = rng.uniform(size=60) < 0.3
-    observed[rng.uniform(size=60) < 0.3, 3] = False
-    observed[:, 4] = False
-    train_rows, val_rows = stratified_validation_split(codes, observed, 6, seed)
-    assert len(val_rows) == 6 and len(train_rows) == 54
-    np.testing.assert_array_equal(np.sort(np.r_[train_rows, val_rows]), range(60))
-    for t in range(4):
-        for k in np.unique(codes[observed[:, t], t]):
-            rows = np.flatnonzero(observed[:, t] & (codes[:, t] == k))
-            if rows.size >= 2:
-                assert np.isin(rows, val_rows).any(), (t, k)
-                assert np.isin(rows, train_rows).any(), (t, k)
-
-
-def test_deviance_ratio_scale_is_the_best_constant_loss():
-    # against the heads' own losses at the base-rate logits, and a
-    # perturbed constant scoring worse
-    rng = np.random.RandomState(0)
-    codes = np.column_stack(
-        [rng.uniform(size=50) < 0.2, rng.choice(3, 50), np.zeros(50)]
-    ).astype(np.intp)
-    weights = rng.uniform(0.5, 2.0, size=(50, 3))
-    weights[:10, 0] = 0.0  # missing cells
-    scale = inverse_constant_losses(codes, weights)
-    assert scale[2] == 0.0  # one class: nothing to rank
-    normalised = weights / weights.sum(axis=0)
-
-    def binary_loss(logit):
-        logits = np.full((50, 1), logit)
-        grad = np.empty_like(logits)
-        return BinaryLogisticHead().loss_gradient(
-            logits, codes[:, :1].astype(float), normalised[:, :1], np.ones(1), grad
-        )[0]
-
-    p = normalised[codes[:, 0] == 1, 0].sum()
-    base = binary_loss(np.log(p / (1 - p)))
-    assert 1 / scale[0] == pytest.approx(base)
-    assert binary_loss(np.log(p / (1 - p)) + 0.1) > base
-
-    frequency = np.bincount(codes[:, 1], weights=normalised[:, 1])
-    logits = np.tile(np.log(frequency), (50, 1))
-    loss = SoftmaxHead(3).loss_gradient(
-        logits, codes[:, 1:2], normalised[:, 1:2], np.ones(1), np.empty_like(logits)
-    )[0]
-    assert 1 / scale[1] == pytest.approx(loss)
+# -- early_stopping="refit" --
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -227,3 +164,21 @@ def test_refit_trains_the_chosen_epochs_on_every_row(seed):
     small.update(max_iter=chosen, tol=0.0, n_iter_no_change=10**6)
     plain = SharedRepresentationClassifier(early_stopping=False, **small).fit(X, Y)
     np.testing.assert_allclose(refit._network.params, plain._network.params)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_refit_with_warm_start_counts_this_fit_only():
+    # a warm start's early stopping picks the best epoch of its own run; the
+    # curves go on from the previous fit
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = SharedRepresentationClassifier(
+        hidden_layer_sizes=(8,), max_iter=15, warm_start=True, random_state=0
+    ).fit(X, y)
+    first = clf.n_iter_
+    assert first == len(clf.loss_curve_) <= 15
+    n_scores = len(clf.validation_scores_)
+    clf.fit(X, y)
+    chosen = int(np.argmax(clf.validation_scores_[n_scores:])) + 1
+    assert clf.n_iter_ == first + chosen == len(clf.loss_curve_)
