@@ -901,3 +901,16 @@ def test_thread_choice_does_not_change_the_fit(related_tasks, monkeypatch):
         monkeypatch.setattr(threads, "_MIN_MULTIPLY_ADDS", minimum)
         fits.append(_fast(SharedRepresentationClassifier, **params).fit(X, Y))
     np.testing.assert_array_equal(fits[0]._network.params, fits[1]._network.params)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_class_counts_are_weighted_bincounts(n_classes):
+    from mtlearn.neural_network._shared_representation import _class_counts
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, n_classes, 500).astype(np.int32)
+    for weights in (None, np.full(500, 0.3), rng.random(500), np.zeros(500)):
+        expected = np.bincount(codes, weights=weights, minlength=n_classes)
+        np.testing.assert_allclose(_class_counts(codes, n_classes, weights), expected)
+    counts = _class_counts(codes[:0], n_classes, None)
+    np.testing.assert_array_equal(counts, [0] * n_classes)

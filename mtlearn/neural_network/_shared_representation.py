@@ -151,6 +151,23 @@ def _check_class_weight_dict(weights):
             )
 
 
+def _class_counts(codes, n_classes, sample_weight):
+    """``np.bincount(codes, sample_weight, minlength=n_classes)``; equal
+    weights (the usual case) count without them, and two classes by one
+    pass (millions of rows: a fifth of the time)."""
+    if sample_weight is not None and sample_weight.size:
+        low, high = sample_weight.min(), sample_weight.max()
+        if low != high:
+            return np.bincount(codes, weights=sample_weight, minlength=n_classes)
+        scale = float(high)
+    else:
+        scale = 1.0
+    if n_classes == 2 and codes.size:
+        positive = np.count_nonzero(codes)
+        return np.array([codes.size - positive, positive]) * scale
+    return np.bincount(codes, minlength=n_classes) * scale
+
+
 def balanced_class_weight(codes, n_classes, sample_weight=None):
     """scikit-learn's "balanced": ``n_observed / (n_seen * count_k)``.
 
@@ -158,7 +175,7 @@ def balanced_class_weight(codes, n_classes, sample_weight=None):
     ``sample_weight`` (so that a zero weight is a dropped row); a class that
     is not observed weighs 0.
     """
-    counts = np.bincount(codes, weights=sample_weight, minlength=n_classes)
+    counts = _class_counts(codes, n_classes, sample_weight)
     weights = np.zeros(n_classes)
     seen = counts > 0
     weights[seen] = counts.sum() / (seen.sum() * counts[seen])
@@ -175,7 +192,7 @@ def sqrt_positive_class_weight(codes, n_classes, sample_weight=None):
     """
     if n_classes != 2:
         return np.sqrt(balanced_class_weight(codes, n_classes, sample_weight))
-    n_negative, n_positive = np.bincount(codes, weights=sample_weight, minlength=2)
+    n_negative, n_positive = _class_counts(codes, 2, sample_weight)
     if n_positive <= 0:
         return np.ones(2)
     return np.array([1.0, max(1.0, np.sqrt(n_negative / n_positive))])
