@@ -1021,6 +1021,7 @@ def test_micro_f1_selection_matches_sklearn_out_of_fold():
         final_estimator=DummyClassifier(),
         scoring="micro_f1",
         cv=folds,
+        n_standard_errors=None,  # the selection itself, no gain rule
         random_state=0,
     ).fit(X, Y)
     results = ensemble.cv_results_
@@ -1091,3 +1092,67 @@ def test_oof_outputs_are_the_selected_candidates_cross_fitted_outputs():
     # without selection there is no selected candidate, and no such outputs
     plain = MultiTaskEnsemble(members, weights="cv", selection=False).fit(X, Y)
     assert not hasattr(plain, "oof_outputs_") and not hasattr(plain, "oof_fold_")
+
+
+def test_selection_gain_rule_against_a_recomputation():
+    # the selection without the rule, then by hand: each task's cross-fitted
+    # gain over the best member (the candidate best on the other folds, minus
+    # that member, on each fold), kept when it beats one standard error
+    X, Y = make_multilabel_classification(300, 8, n_classes=6, random_state=3)
+    members = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ("knn", KNeighborsClassifier(5)),
+    ]
+    free = MultiTaskEnsemble(
+        members, weights="cv", n_standard_errors=None, random_state=0
+    ).fit(X, Y)
+    ruled = MultiTaskEnsemble(members, weights="cv", random_state=0).fit(X, Y)
+    results = ruled.cv_results_
+    split, candidates = results["split_scores"], list(results["candidate"])
+    baseline = candidates.index(results["baseline"])
+    assert baseline == np.argmax(np.nanmean(split, axis=(0, 2))[:3])
+    outcomes = set()
+    for t in range(Y.shape[1]):
+        if candidates.index(free.selected_[t]) == baseline:
+            assert ruled.selected_[t] == free.selected_[t]
+            continue
+        gains = []
+        for k in range(split.shape[0]):
+            other = np.nanmean(np.delete(split[:, :, t], k, axis=0), axis=0)
+            gains.append(split[k, np.nanargmax(other), t] - split[k, baseline, t])
+        mean = np.mean(gains)
+        se = np.std(gains, ddof=1) / np.sqrt(len(gains))
+        np.testing.assert_allclose(results["gain"][t], mean)
+        np.testing.assert_allclose(results["gain_se"][t], se)
+        kept = mean > se
+        outcomes.add(kept)
+        expected = free.selected_[t] if kept else candidates[baseline]
+        assert ruled.selected_[t] == expected
+    assert outcomes == {True, False}  # both sides of the rule exercised
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_joint_selection_gain_rule_keeps_all_tasks_or_none(seed):
+    X, Y = make_multilabel_classification(200, 8, n_classes=5, random_state=seed)
+    members = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+    ]
+    free = MultiTaskEnsemble(
+        members, weights="cv", scoring="micro_f1", n_standard_errors=None,
+        random_state=0,
+    ).fit(X, Y)  # fmt: skip
+    ruled = MultiTaskEnsemble(
+        members, weights="cv", scoring="micro_f1", random_state=0
+    ).fit(X, Y)
+    results = ruled.cv_results_
+    gain, se = results["gain"], results["gain_se"]
+    if np.isnan(gain).all():  # the selection is the best member already
+        assert (free.selected_ == results["baseline"]).all()
+        return
+    assert np.ptp(gain) == 0 and np.ptp(se) == 0  # one gain for all tasks
+    if gain[0] > se[0]:
+        np.testing.assert_array_equal(ruled.selected_, free.selected_)
+    else:
+        assert (ruled.selected_ == results["baseline"]).all()

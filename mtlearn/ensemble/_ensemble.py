@@ -1,7 +1,7 @@
 """Ensembles across tasks: members combined per task by vote, mean or stacking."""
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import (
@@ -16,11 +16,12 @@ from sklearn.base import (
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import KFold
 from sklearn.utils import Bunch, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from .._gain_rule import gain_rule
 from .._mixins import (
     MultiTaskClassifierMixin,
     MultiTaskRegressorMixin,
@@ -88,6 +89,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         "final_estimator": [HasMethods("fit"), None],
         "cv": ["cv_object"],
         "selection": ["boolean"],
+        "n_standard_errors": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -399,6 +401,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         if joint:
             best = np.full(self.n_tasks_, -1)
             best[scorable] = select_micro_f1(counts[:, scorable])
+            baseline, gain = self._joint_gain(counts, fold_counts, best, scorable)
             scores = _switched_micro_f1(counts, best, scorable)
             split_scores = np.stack(
                 [_switched_micro_f1(part, best, scorable) for part in fold_counts]
@@ -406,6 +409,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         ranked = np.where(np.isnan(scores), -np.inf, scores)
         if not joint:
             best = np.argmax(ranked, axis=0)  # ties: the first
+            baseline, gain = self._task_gains(split_scores, best, scorable)
         for t in scorable:
             self.selected_[t] = candidates[best[t]]
             if best[t] < n_members:
@@ -424,7 +428,78 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             "std_score": std,
             "split_scores": split_scores,
             "rank": rank,
+            "baseline": candidates[baseline] if baseline >= 0 else None,
+            "gain": gain[0],
+            "gain_se": gain[1],
         }
+
+    def _best_member(self, pooled):
+        """The member (not a combination) with the best pooled score."""
+        n_members = len(self.estimators)
+        members = np.where(np.isnan(pooled[:n_members]), -np.inf, pooled[:n_members])
+        return int(np.argmax(members))
+
+    def _joint_gain(self, counts, fold_counts, best, scorable):
+        """micro_f1 selection: the cross-fitted gain of the joint selection
+        over the best single member on all tasks, per fold (the selection
+        made on the other folds' counts, scored on the fold's); where it does
+        not pass the gain rule, every task falls back to that member
+        (``best`` changed in place). Returns the member and (mean, standard
+        error) of the gain, per task."""
+        n_folds = fold_counts.shape[0]
+        gain = np.full((2, self.n_tasks_), np.nan)
+        if scorable.size == 0:
+            return -1, gain
+        filled = np.nan_to_num(counts[:, scorable])
+        baseline = self._best_member(micro_f1(filled.sum(axis=1)))
+        if np.all(best[scorable] == baseline):
+            return baseline, gain
+        part = np.nan_to_num(fold_counts[:, :, scorable])
+        gains = np.full(n_folds, np.nan)
+        for k in range(n_folds):
+            if not part[k].any():
+                continue
+            other = np.where(np.isnan(counts[:, scorable]), np.nan, filled - part[k])
+            choice = select_micro_f1(other)
+            chosen = part[k][choice, np.arange(scorable.size)].sum(axis=0)
+            gains[k] = micro_f1(chosen) - micro_f1(part[k][baseline].sum(axis=0))
+        mean, se, keep = gain_rule(gains, self.n_standard_errors)
+        gain[:, scorable] = np.array([[mean], [se]])
+        if not keep:
+            best[scorable] = baseline
+        return baseline, gain
+
+    def _task_gains(self, split_scores, best, scorable):
+        """Per-task selection: each task's cross-fitted gain over the best
+        single member (the candidate best on the other folds' mean score,
+        minus that member, on the fold); a task whose gain does not pass the
+        gain rule takes the member (``best`` changed in place)."""
+        gain = np.full((2, self.n_tasks_), np.nan)
+        if scorable.size == 0:
+            return -1, gain
+        with warnings.catch_warnings():  # a candidate without scores: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pooled = np.nanmean(split_scores[:, :, scorable], axis=(0, 2))
+        baseline = self._best_member(pooled)
+        n_folds = split_scores.shape[0]
+        for t in scorable:
+            if best[t] == baseline:
+                continue
+            gains = np.full(n_folds, np.nan)
+            for k in range(n_folds):
+                other = np.delete(split_scores[:, :, t], k, axis=0)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean_other = np.nanmean(other, axis=0)
+                if np.isnan(mean_other).all():
+                    continue
+                choice = int(np.nanargmax(mean_other))
+                gains[k] = split_scores[k, choice, t] - split_scores[k, baseline, t]
+            mean, se, keep = gain_rule(gains, self.n_standard_errors)
+            gain[:, t] = mean, se
+            if not keep:
+                best[t] = baseline
+        return baseline, gain
 
     def _selected_outputs(self, trials, best, scorable, n_rows):
         """Per task, the selected candidate's out-of-fold outputs on the
@@ -796,6 +871,18 @@ _SHARED_PARAMETERS_DOC = """
         the out-of-fold micro-F1 from each task's best alone). Regressor:
         ``"r2"`` (None) or ``"neg_mean_squared_error"``, which rank the
         candidates of a task alike.
+    n_standard_errors : float >= 0 or None, default=1.0
+        The selection's gain rule: a selection other than the best single
+        member (the member with the best out-of-fold score over all tasks)
+        is kept only if its cross-fitted gain over that member (the
+        selection made on the other folds, scored on each fold) exceeds this
+        many standard errors of the per-fold gains; otherwise the member is
+        used. Per task, or for all tasks at once with ``"micro_f1"``. The
+        same rule as :class:`~mtlearn.model_selection.
+        MultiTaskThresholdClassifier`'s: on small data a selection among
+        several candidates per task picks noise, and then loses to the best
+        member on new data (measured: ``benchmarks/bench_ensemble.py``).
+        None keeps the selection always.
     n_jobs : int, default=None
         Number of joblib workers. Every fit — each member on each task (or
         on all tasks at once), each cross-validation fit — is one joblib
@@ -853,7 +940,13 @@ _SHARED_ATTRIBUTES_DOC = """
         - ``"std_score"``: ndarray of shape (n_candidates, n_tasks_), the
           spread of ``split_scores`` over the folds, NaN ignored;
         - ``"rank"``: ndarray of shape (n_candidates, n_tasks_), 1 for the
-          best ``score`` of each task (unscored candidates last).
+          best ``score`` of each task (unscored candidates last);
+        - ``"baseline"``: the best single member, what a task falls back to
+          under the gain rule (see ``n_standard_errors``);
+        - ``"gain"``, ``"gain_se"``: ndarray of shape (n_tasks_,), the mean
+          cross-fitted gain of the selection over that member and its
+          standard error (NaN where the selection is the member or no
+          spread was measured).
     oof_outputs_ : list of ndarray
         With selection: for each task, an array of shape (n_samples,
         n_outputs_t) with the selected candidate's **cross-fitted**
@@ -1024,15 +1117,16 @@ class MultiTaskEnsembleClassifier(
     ...     weights="cv", random_state=0,
     ... ).fit(X, Y)
     >>> ensemble.predict(X[:2])
-    array([[1., 0.],
+    array([[1., 1.],
            [1., 1.]])
-    >>> ensemble.selected_  # task 0 (a threshold): the tree alone is best
-    array(['tree', 'weights'], dtype=object)
-    >>> ensemble.weights_.round(2)  # the tree wins the XOR-like task 1
-    array([[0.  , 0.16],
-           [1.  , 0.84]])
     >>> ensemble.cv_results_["candidate"]
     array(['lr', 'tree', 'average', 'weights'], dtype=object)
+    >>> ensemble.cv_results_["baseline"]  # the best member over both tasks
+    'tree'
+    >>> # task 1 scored best with the learned weights, but their cross-fitted
+    >>> # gain over the tree alone is within its noise: the tree is kept
+    >>> ensemble.cv_results_["gain"].round(4), ensemble.selected_
+    (array([    nan, -0.0071]), array(['tree', 'tree'], dtype=object))
     """
 
     _parameter_constraints = {
@@ -1052,6 +1146,7 @@ class MultiTaskEnsembleClassifier(
         cv=5,
         selection=True,
         scoring=None,
+        n_standard_errors=1.0,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -1063,6 +1158,7 @@ class MultiTaskEnsembleClassifier(
         self.cv = cv
         self.selection = selection
         self.scoring = scoring
+        self.n_standard_errors = n_standard_errors
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -1239,6 +1335,7 @@ class MultiTaskEnsembleRegressor(
         cv=5,
         selection=True,
         scoring=None,
+        n_standard_errors=1.0,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -1249,6 +1346,7 @@ class MultiTaskEnsembleRegressor(
         self.cv = cv
         self.selection = selection
         self.scoring = scoring
+        self.n_standard_errors = n_standard_errors
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from .._gain_rule import gain_rule
 from .._mixins import MultiTaskClassifierMixin, accepts_missing_labels
 from .._targets import (
     TaskTargets,
@@ -206,24 +207,6 @@ def _best_candidate(scores):
 def _quantile_grid(score, n_thresholds):
     """``n_thresholds`` evenly spaced quantiles of ``score``, unique."""
     return np.unique(np.quantile(score, np.linspace(0, 1, n_thresholds)))
-
-
-def _gain_rule(gains, n_standard_errors):
-    """Mean and standard error of the per-fold gains, and whether they pass.
-
-    ``gains`` holds one out-of-fold gain per fold (NaN for a fold that holds
-    no evidence). The tuned threshold is kept when the mean gain exceeds
-    ``n_standard_errors`` standard errors of the gains (``std(ddof=1) /
-    sqrt(n)``); fewer than two folds with a gain give no spread: the rule
-    abstains. ``n_standard_errors=None`` keeps the tuned threshold.
-    """
-    gains = gains[np.isfinite(gains)]
-    if gains.size < 2:
-        return np.nan, np.nan, n_standard_errors is None
-    mean = float(gains.mean())
-    se = float(gains.std(ddof=1) / np.sqrt(gains.size))
-    keep = n_standard_errors is None or mean > n_standard_errors * se
-    return mean, se, keep
 
 
 # -- the fits, run by joblib ---------------------------------------------------
@@ -858,7 +841,7 @@ class MultiTaskThresholdClassifier(
             gains = self._fold_gains(
                 classes, y_true, score, task_weight, fold[observed], candidates
             )
-            mean, se, keep = _gain_rule(gains, self.n_standard_errors)
+            mean, se, keep = gain_rule(gains, self.n_standard_errors)
             self.threshold_gain_[t], self.threshold_gain_se_[t] = mean, se
             if keep:
                 self.best_thresholds_[t], self.best_scores_[t] = (
@@ -919,7 +902,7 @@ class MultiTaskThresholdClassifier(
                 2 * pooled[:, 0], 2 * pooled[:, 0] + pooled[:, 1] + pooled[:, 2]
             )
             gains[k] = f1[0] - f1[1]
-        mean, se, keep = _gain_rule(gains, self.n_standard_errors)
+        mean, se, keep = gain_rule(gains, self.n_standard_errors)
         default = np.zeros(3)
         for positive, score, weight, _ in joint.values():
             tp, fp, fn, _ = _confusion_counts(positive, score, np.array([0.5]), weight)
