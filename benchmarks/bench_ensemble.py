@@ -136,6 +136,8 @@ def regressors(seed):
     ]
 
 
+# the ensembles' selection parameters (--n-standard-errors: the gain rule)
+SELECTION = {}
 PARTS = {
     "classification": {
         "data": {
@@ -146,13 +148,14 @@ PARTS = {
         "members": classifiers,
         "ensembles": {
             "ensemble, weights='cv'": lambda m, seed: MultiTaskEnsemble(
-                m, weights="cv", scoring="micro_f1", random_state=seed
+                m, weights="cv", scoring="micro_f1", random_state=seed, **SELECTION
             ),
             "ensemble, stacking": lambda m, seed: MultiTaskEnsemble(
                 m,
                 final_estimator=LogisticRegression(),
                 scoring="micro_f1",
                 random_state=seed,
+                **SELECTION,
             ),
         },
         "score": _micro_f1,
@@ -163,7 +166,7 @@ PARTS = {
         "members": regressors,
         "ensembles": {
             "ensemble, weights='cv'": lambda m, seed: MultiTaskEnsembleRegressor(
-                m, weights="cv", random_state=seed
+                m, weights="cv", random_state=seed, **SELECTION
             ),
         },
         "score": _r2,
@@ -301,7 +304,18 @@ def main():
     parser.add_argument("--skip-classification", action="store_true")
     parser.add_argument("--skip-regression", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--n-standard-errors",
+        default=None,
+        help="the ensembles' gain rule (a number, or 'none' for no rule); "
+        "default: the library's",
+    )
     args = parser.parse_args()
+    if args.n_standard_errors is not None:
+        value = args.n_standard_errors
+        SELECTION["n_standard_errors"] = (
+            None if value.lower() == "none" else float(value)
+        )
 
     report = {
         "mtlearn": mtlearn.__version__,
@@ -330,6 +344,7 @@ def main():
     for what, ok in targets:
         print(f"  [{'ok' if ok else 'MISSED'}] {what}")
     report["targets"] = dict(targets)
+    report["selection_params"] = dict(SELECTION)
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2))
