@@ -440,6 +440,12 @@ def record_tasks(estimator, targets):
     """
     estimator.n_tasks_ = targets.n_tasks
     estimator._one_d = targets.one_d
+    record_task_names(estimator, targets)
+
+
+def record_task_names(estimator, targets):
+    """``task_names_`` from ``targets``, removed when a refit's y has no
+    names, so that a stale name never outlives its fit."""
     if targets.task_names is not None:
         estimator.task_names_ = targets.task_names
     elif hasattr(estimator, "task_names_"):

@@ -16,7 +16,7 @@ from .._mixins import (
     MultiTaskClassifierMixin,
     MultiTaskRegressorMixin,
 )
-from .._targets import check_targets, warn_constant_tasks
+from .._targets import check_targets, record_task_names, warn_constant_tasks
 from .._validation import check_sample_weight, validate_X
 from ._alternating import ClusterLearner, RelationshipLearner, solve_alternating
 from ._datafits import (
@@ -583,10 +583,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
         self._set_solution(W, b_raw, self._columns, targets.one_d)
         self.n_iter_ = result.n_iter
         self.violation_ = result.violation
-        if targets.task_names is not None:
-            self.task_names_ = targets.task_names
-        elif hasattr(self, "task_names_"):
-            del self.task_names_
+        record_task_names(self, targets)
         if self.penalty == "l21":
             self.selected_features_ = np.flatnonzero(np.any(W != 0, axis=1))
         elif hasattr(self, "selected_features_"):

@@ -103,7 +103,7 @@ def _check_representable(X, dtype, *, finite_checked=True, estimator_name=None):
     data = X.data if sp.issparse(X) else X
     if data.size == 0:
         return
-    if sp.issparse(X) or data.ndim != 2:
+    if sp.issparse(X):
         low, high = data.min(), data.max()
     else:
         block = max(1, (1 << 17) // max(1, data.shape[1]))
@@ -350,21 +350,16 @@ class _BaseSharedRepresentation(
                 dtype=[np.float64, np.float32],
                 ensure_all_finite=finite_checked,
             )
-            if not finite_checked and X.dtype == dtype:
-                _assert_all_finite(
-                    X.data if sp.issparse(X) else X,
-                    input_name="X",
-                    estimator_name=type(self).__name__,
-                )
+        name = type(self).__name__
         if X.dtype != dtype:
             _check_representable(
-                X,
-                dtype,
-                finite_checked=finite_checked,
-                estimator_name=type(self).__name__,
+                X, dtype, finite_checked=finite_checked, estimator_name=name
             )
             if cast or sp.issparse(X):
                 X = X.astype(dtype)
+        elif not finite_checked:  # X in the training dtype: no range to check
+            data = X.data if sp.issparse(X) else X
+            _assert_all_finite(data, input_name="X", estimator_name=name)
         return X
 
     def _task_weight_vector(self, n_tasks):
