@@ -505,7 +505,9 @@ def check_targets(quality_results, missing):
         if ROUTE not in models:
             continue
         ours = models[ROUTE]["summary"]["micro_f1"]["mean"]
-        rivals = [result["vs_best"][ROUTE]["micro_f1"]["best_baseline"], PEER]
+        # no scikit-learn baseline in the run (--models): the peer only
+        best = result["vs_best"].get(ROUTE, {}).get("micro_f1", {})
+        rivals = [best.get("best_baseline"), PEER]
         for rival in rivals:
             if rival not in models:
                 continue
