@@ -405,8 +405,8 @@ class MultiTaskThresholdClassifier(
         ``n_folds + 1`` times instead of ``(cv + 1) (n_folds + 1)``), the
         gain rule on the ensemble's folds. Measured on yeast and emotions
         (5 seeds, ``benchmarks/bench_quality.py``), the tuned ensemble
-        scores within the seed spread of ``cv=5`` at about a sixth of the
-        cost. An int is the number
+        scores within the seed spread of ``cv=5`` at a quarter to a
+        seventh of the cost. An int is the number
         of folds of a shuffled ``StratifiedKFold`` for one-dimensional ``y``,
         and of a shuffled
         :class:`~mtlearn.model_selection.MultilabelStratifiedKFold` for
