@@ -16,7 +16,7 @@ from mtlearn.neural_network._graph_head import (
     GraphConvolutionHeadNetwork,
     GraphPenaltyNetwork,
     check_task_graph,
-    normalized_adjacency,
+    head_propagation,
 )
 from mtlearn.neural_network._heads import BinaryLogisticHead, SoftmaxHead, SquaredHead
 from mtlearn.neural_network._network import SharedTrunkNetwork
@@ -93,24 +93,34 @@ def test_penalty_value_is_the_double_sum():
     assert net.graph_penalty() == pytest.approx(expected)
 
 
-def test_gcn_output_weights_are_the_propagated_embeddings():
+def test_gcn_output_weights_are_the_propagated_free_heads():
     rng = np.random.default_rng(0)
     net = GraphConvolutionHeadNetwork(
         4, (5,), (), 3, 1, "relu", np.float64, graph=GRAPH, graph_alpha=2.0
     )
     net.initialize(rng)
-    a = 2.0 * GRAPH + np.eye(3)
-    degree = a.sum(axis=1)
-    a_hat = a / np.sqrt(np.outer(degree, degree))
-    np.testing.assert_allclose(normalized_adjacency(GRAPH, 2.0), a_hat)
-    V = a_hat @ net.embedding @ net.theta
+    # each task: its own head plus 2 times its neighbours' weighted mean head
+    U = net.free_heads
+    expected_heads = [
+        U[0] + 2.0 * (1.0 * U[1] + 0.5 * U[2]) / 1.5,
+        U[1] + 2.0 * U[0],
+        U[2] + 2.0 * U[0],
+    ]
+    V = np.array(expected_heads)
+    P = head_propagation(GRAPH, 2.0)
+    np.testing.assert_allclose(P @ U, V)
     np.testing.assert_allclose(net.coefs[-1], V.T)
+    # a task without an edge keeps its free head; no edge at all: the identity
+    lone = np.zeros((3, 3))
+    lone[0, 1] = lone[1, 0] = 0.3
+    np.testing.assert_array_equal(head_propagation(lone, 5.0)[2], [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(head_propagation(np.zeros((3, 3)), 5.0), np.eye(3))
     X = rng.normal(size=(6, 4))
     H = net.transform(X)
     expected = H @ V.T + net.intercepts[-1]
     np.testing.assert_allclose(net.predict_logits(X), expected)
     np.testing.assert_allclose(net.forward(X), expected)
-    # the L2 prefix holds the free weights and E, Theta, not the biases
+    # the L2 prefix holds the free weights and free heads, not the biases
     n_biases = sum(int(np.prod(layer.bias_shape)) for layer in net.layers)
     assert net.n_weights == net.n_params - n_biases
     # pickling keeps the tied weights
@@ -149,6 +159,34 @@ def test_zero_graph_reproduces_the_plain_network():
     np.testing.assert_array_equal(zero._network.params, plain._network.params)
     np.testing.assert_array_equal(zero.predict_proba(X)[0], plain.predict_proba(X)[0])
     np.testing.assert_array_equal(zero.task_graph_, np.zeros((4, 4)))
+
+
+def test_gcn_initial_heads_have_the_plain_scale():
+    """The free heads are the plain network's draw, scaled so that the
+    propagated heads keep its spread; without edges, they are that draw."""
+    args = (4, (5,), (), 3, 1, "relu", np.float64)
+    plain = SharedTrunkNetwork(*args)
+    plain.initialize(np.random.default_rng(0))
+    for graph, alpha in [(GRAPH, 3.0), (np.zeros((3, 3)), 3.0)]:
+        net = GraphConvolutionHeadNetwork(*args, graph=graph, graph_alpha=alpha)
+        net.initialize(np.random.default_rng(0))
+        np.testing.assert_allclose(
+            np.sqrt(np.mean(net.coefs[-1] ** 2)), np.sqrt(np.mean(plain.coefs[-1] ** 2))
+        )
+        np.testing.assert_array_equal(net.coefs[0], plain.coefs[0])
+        np.testing.assert_array_equal(net.intercepts[-1], plain.intercepts[-1])
+    np.testing.assert_allclose(net.coefs[-1], plain.coefs[-1], rtol=1e-14)
+
+
+def test_gcn_without_edges_is_the_plain_network():
+    X, Y = _data()
+    plain = _net().fit(X, Y)
+    gcn = _net(task_graph=np.zeros((4, 4)), graph_head="gcn", graph_alpha=10.0)
+    gcn.fit(X, Y)
+    assert isinstance(gcn._network, GraphConvolutionHeadNetwork)
+    np.testing.assert_allclose(
+        gcn.predict_proba(X)[0], plain.predict_proba(X)[0], rtol=1e-10
+    )
 
 
 @pytest.mark.parametrize("head", ["penalty", "gcn"])
@@ -250,7 +288,7 @@ def test_multiclass_tasks():
     gcn = _net(graph_head="gcn", **settings).fit(X, Y)
     assert gcn._network.graph[1].sum() == 2
     plain = _net(max_iter=150).fit(X, Y).score(X, Y)
-    for clf in (pen, gcn):  # the product E Theta trains a little slower
+    for clf in (pen, gcn):
         assert clf.predict_proba(X)[1].shape == (90, 3)
         assert clf.score(X, Y) > plain - 0.06
 
@@ -309,7 +347,9 @@ def test_learned_graph():
     assert np.all(A >= 0) and np.all(np.diag(A) == 0)
     within = A[:3, :3].sum() + A[3:, 3:].sum()
     assert within > 3 * 2 * A[:3, 3:].sum()
-    assert (A == 0).sum() >= 6 + 18  # sparse: at most 6 of the 15 pairs
+    # sparse: at most 8 of the 15 pairs, the cross-cluster ones weak
+    assert (A == 0).sum() >= 6 + 14
+    assert A[:3, 3:].max() < 0.25 * A.max()
     np.testing.assert_array_equal(A, clf._network.learned_graph())
     assert clf.score(X, Y) > 0.9
     # a stronger L1 penalty leaves fewer edges

@@ -15,12 +15,12 @@ that the one training loop runs them unchanged:
     it to its towers' output layer (``GraphPenaltyMixtureNetwork``), as it
     does :class:`GraphConvolutionMixin` (``GraphConvolutionMixtureNetwork``).
 :class:`GraphConvolutionHeadNetwork` (:class:`GraphConvolutionMixin` on the trunk)
-    ML-GCN style (Chen et al., 2019): the output-layer weights are not free
-    but produced from learned task embeddings ``E`` propagated over the
-    graph, ``V = A_hat E Theta``, with ``A_hat`` the symmetrically normalised
-    adjacency ``D^-1/2 (I + graph_alpha A) D^-1/2`` with self-loops.
+    The graph convolution of ML-GCN (Chen et al., 2019) over the heads:
+    each task keeps a free head ``U_t`` and adds ``graph_alpha`` times its
+    neighbours' weighted mean head, ``V = P U`` with ``P = I + graph_alpha
+    D^-1 A`` (an empty graph gives the plain network).
     With ``learn_graph``, the graph is learned with the weights: ``A =
-    max(S, 0)`` for a learned symmetric ``S``, propagated as ``I + A``,
+    max(S, 0)`` for a learned symmetric ``S``, ``P = I + A``,
     under the L1 penalty ``graph_alpha * sum_{s<t} A_st`` (sparse ``A``).
 
 The graph penalties are part of the gradient, not of the loss the training
@@ -151,15 +151,17 @@ def check_task_graph(graph, n_tasks):
     return array
 
 
-def normalized_adjacency(graph, graph_alpha):
-    """``D^-1/2 (I + graph_alpha * graph) D^-1/2``, D its row sums.
+def head_propagation(graph, graph_alpha):
+    """``P = I + graph_alpha * D^-1 A``, ``D`` the row sums of ``A = graph``.
 
-    With ``graph_alpha = 0`` (or an empty graph) it is the identity.
+    Row ``t`` adds ``graph_alpha`` times the weighted mean of task ``t``'s
+    neighbours to the task itself; a row without an edge is the identity's
+    (so an empty graph, or ``graph_alpha = 0``, gives the identity).
     """
-    a = graph_alpha * np.asarray(graph, dtype=np.float64)
-    a = a + np.eye(a.shape[0])
-    scale = 1.0 / np.sqrt(a.sum(axis=1))
-    return scale[:, None] * a * scale[None, :]
+    a = np.asarray(graph, dtype=np.float64)
+    degree = a.sum(axis=1)
+    scale = np.divide(graph_alpha, degree, out=np.zeros_like(degree), where=degree > 0)
+    return np.eye(a.shape[0]) + scale[:, None] * a
 
 
 class _OutputBlocks:
@@ -254,26 +256,25 @@ class GraphPenaltyNetwork(GraphPenaltyMixin, SharedTrunkNetwork):
 
 
 class GraphConvolutionMixin:
-    """The output layer produced over the task graph, for any network of the
-    flat-parameter protocol whose last layer is the tasks' output layer (a
-    ``Dense`` with the tasks' blocks side by side, or a grouped layer with
-    one group per task). Put it before the network class in the bases; it
-    takes the keywords below and passes everything else on.
+    """The output layer propagated over the task graph, for any network of
+    the flat-parameter protocol whose last layer is the tasks' output layer
+    (a ``Dense`` with the tasks' blocks side by side, or a grouped layer
+    with one group per task). Put it before the network class in the bases;
+    it takes the keywords below and passes everything else on.
 
-    The tasks' output-layer weights are ``V = A_hat E Theta`` (one row per
-    task), with ``E`` of shape (n_tasks, n_embedding) the learned task
-    embeddings, ``Theta`` of shape (n_embedding, n_in * n_outputs) learned,
-    and ``A_hat = D^-1/2 (I + graph_alpha A) D^-1/2``; the logits are
-    ``H V_t + b_t`` per task. ``E`` and ``Theta`` replace the output layer's
-    weight in the flat parameter vector (they come after the free weights and
-    before the biases, so that the L2 penalty covers them); the output
-    layer's biases stay free.
-
-    With ``n_embedding = n_tasks`` the heads can take any value, and the
-    graph acts as a prior: the L2 penalty on ``E`` and ``Theta`` is, at its
-    minimum over the factorisations, twice the nuclear norm of
-    ``A_hat^-1 V``, which is large for heads that differ between strongly
-    joined tasks.
+    Each task keeps a free head ``U_t`` (a row of ``U``) and adds its
+    neighbours' heads propagated over the graph: ``V = P U`` with ``P = I +
+    graph_alpha * D^-1 A`` (``D`` the row sums of ``A``), that is ``V_t = U_t
+    + graph_alpha * sum_s A_ts U_s / sum_s A_ts``; the logits are ``H V_t +
+    b_t`` per task. A task without an edge (and every task of an empty
+    graph) has ``V_t = U_t``: the plain network. ``graph_alpha`` is the
+    weight of the neighbours' weighted mean head against the task's own,
+    whatever the scale of the graph's weights. Through ``P`` a rare task's
+    head starts from its frequent neighbours' heads, and each free head is
+    trained by its neighbours' gradients too (``dU = P^T dV``). ``U``
+    replaces the output layer's weight in the flat parameter vector (after
+    the free weights and before the biases, so that the L2 penalty covers
+    it); the output layer's biases stay free.
 
     Parameters
     ----------
@@ -282,9 +283,8 @@ class GraphConvolutionMixin:
     graph : ndarray of shape (n_tasks, n_tasks)
         Symmetric, non-negative, zero diagonal.
     graph_alpha : float
-        Weight of the graph's edges against the self-loops in ``A_hat``.
-    n_embedding : int or None
-        Width of the task embeddings; None is ``n_tasks``.
+        Weight of the neighbours' mean head in ``P`` (the L1 penalty's
+        weight with ``learn_graph``).
     learn_graph : bool
         Learn the graph with the weights (``graph`` then says which pairs
         of tasks may have an edge: those where it is non-zero): the
@@ -292,30 +292,30 @@ class GraphConvolutionMixin:
         learned symmetric ``S`` (its upper triangle is among the weights),
         and the objective gains the L1 penalty ``graph_alpha * sum_{s<t}
         A_st``, which zeroes the edges that do not help (sparse ``A``).
+
+    Notes
+    -----
+    This is the graph convolution of ML-GCN (Chen et al., 2019) over the
+    task heads, without its label embeddings: learned from scratch, task
+    embeddings ``E`` with heads ``A_hat E Theta`` only factorise a free
+    matrix, and the L2 penalty on the factors (a nuclear-norm penalty on
+    the heads) cost macro-F1 on emotions with the graph on or off
+    (benchmarks/bench_graph_head.py).
     """
 
-    def __init__(
-        self,
-        *args,
-        graph,
-        graph_alpha,
-        n_embedding=None,
-        learn_graph=False,
-        **kwargs,
-    ):
+    def __init__(self, *args, graph, graph_alpha, learn_graph=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.graph = np.asarray(graph, dtype=np.float64)
         self.graph_alpha = float(graph_alpha)
         self.learn_graph = bool(learn_graph)
         self._upper = np.triu_indices(self.n_tasks, 1)
-        self.n_embedding = self.n_tasks if n_embedding is None else int(n_embedding)
-        self._propagation = normalized_adjacency(self.graph, self.graph_alpha).astype(
+        self._propagation = head_propagation(self.graph, self.graph_alpha).astype(
             self.dtype
         )
         self._blocks = _OutputBlocks(self.layers[-1], self.n_tasks, self.n_outputs)
         head_width = self._blocks.n_in * self.n_outputs
         shapes = [layer.weight_shape for layer in self.layers[:-1]]
-        shapes += [(self.n_tasks, self.n_embedding), (self.n_embedding, head_width)]
+        shapes += [(self.n_tasks, head_width)]
         shapes += [(self._upper[0].size if self.learn_graph else 0,)]
         self._grad_output = np.zeros(self.layers[-1].weight_shape, dtype=self.dtype)
         self._set_layout(shapes, [layer.bias_shape for layer in self.layers])
@@ -323,21 +323,19 @@ class GraphConvolutionMixin:
     # -- parameters -----------------------------------------------------
     _bound_attributes = (
         "_free_coefs",
-        "embedding",
-        "theta",
+        "free_heads",
         "edges",
         "_grad_edges",
         "intercepts",
         "_grad_coefs",
-        "_grad_embedding",
-        "_grad_theta",
+        "_grad_free_heads",
         "_grad_intercepts",
     )
 
     def _split(self, flat):
         views = self._split_flat(flat)
         m = self._n_weight_arrays
-        return views[: m - 3], views[m - 3], views[m - 2], views[m - 1], views[m:]
+        return views[: m - 2], views[m - 2], views[m - 1], views[m:]
 
     def _adjacency(self, edges):
         """The learned graph ``A`` of the upper-triangle parameters."""
@@ -356,31 +354,26 @@ class GraphConvolutionMixin:
             return self.graph.copy()
         return self._adjacency(self.edges).astype(np.float64)
 
-    def _compose(self, embedding, theta, edges):
-        """The output layer's weight ``P E Theta``, in the layer's shape."""
-        V = self._propagation_of(edges) @ embedding @ theta
-        W = np.empty(self.layers[-1].weight_shape, dtype=embedding.dtype)
+    def _compose(self, free_heads, edges):
+        """The output layer's weight ``P U``, in the layer's shape."""
+        V = self._propagation_of(edges) @ free_heads
+        W = np.empty(self.layers[-1].weight_shape, dtype=free_heads.dtype)
         self._blocks.from_rows(V, W)
         return W
 
     def _views(self, flat):
-        free, embedding, theta, edges, intercepts = self._split(flat)
-        return free + [self._compose(embedding, theta, edges)], intercepts
+        free, free_heads, edges, intercepts = self._split(flat)
+        return free + [self._compose(free_heads, edges)], intercepts
 
     def _bind(self):
         if not hasattr(self, "_grad_output"):  # the parent's layout: not ours yet
             return
-        (
-            self._free_coefs,
-            self.embedding,
-            self.theta,
-            self.edges,
-            self.intercepts,
-        ) = self._split(self.params)
+        self._free_coefs, self.free_heads, self.edges, self.intercepts = self._split(
+            self.params
+        )
         (
             grad_free,
-            self._grad_embedding,
-            self._grad_theta,
+            self._grad_free_heads,
             self._grad_edges,
             self._grad_intercepts,
         ) = self._split(self.grads)
@@ -388,10 +381,11 @@ class GraphConvolutionMixin:
 
     @property
     def coefs(self):
-        """Weights of every layer; the output layer's composed from E, Theta."""
-        return self._free_coefs + [
-            self._compose(self.embedding, self.theta, self.edges)
-        ]
+        """Weights of every layer; the output layer's composed as ``P U``."""
+        drawn = self.__dict__.get("_drawn_output")
+        if drawn is not None:  # initialize: the network draws the heads here
+            return self._free_coefs + [drawn]
+        return self._free_coefs + [self._compose(self.free_heads, self.edges)]
 
     def graph_penalty(self):
         """The L1 penalty of a learned graph (0 for a given one), a float."""
@@ -400,39 +394,42 @@ class GraphConvolutionMixin:
         return self.graph_alpha * float(np.maximum(self.edges, 0).sum())
 
     def initialize(self, rng):
-        """Glorot-uniform free weights and biases; E standard normal and
-        Theta scaled so that the composed output weights have the Glorot
-        scale of the layer."""
-        super().initialize(rng)
+        """The network's initialisation, its output layer's draw taken as the
+        free heads ``U``, then scaled so that the heads ``P U`` have the
+        spread of that draw (the plain heads' scale; ``U`` unchanged where
+        ``P`` is the identity)."""
         layer = self.layers[-1]
-        bound = self._glorot_bound(layer.fan_in, layer.fan_out)
+        self._drawn_output = np.zeros(layer.weight_shape, dtype=self.dtype)
+        try:
+            super().initialize(rng)
+            drawn = self._blocks.to_rows(self._drawn_output)
+        finally:
+            del self._drawn_output
         if self.learn_graph:
             # every edge starts on, with a row sum of about one half
             # (an edge at 0 never trains: the pairs the graph leaves out)
             high = 1.0 / max(self.n_tasks - 1, 1)
             allowed = self.graph[self._upper] > 0
             self.edges[...] = rng.uniform(0.0, high, self.edges.shape) * allowed
-        self.embedding[...] = rng.standard_normal(self.embedding.shape)
-        self.theta[...] = rng.standard_normal(self.theta.shape)
-        V = self._propagation_of(self.edges) @ self.embedding @ self.theta
+        self.free_heads[...] = drawn
+        V = self._propagation_of(self.edges) @ drawn
         spread = float(np.sqrt(np.mean(np.square(V, dtype=np.float64))))
-        if spread > 0:
-            # the Glorot-uniform standard deviation is bound / sqrt(3)
-            self.theta *= bound / np.sqrt(3.0) / spread
+        target = float(np.sqrt(np.mean(np.square(drawn, dtype=np.float64))))
+        if spread > 0 and not np.isclose(spread, target, rtol=1e-12, atol=0):
+            self.free_heads *= target / spread
 
     # -- backward --------------------------------------------------------
     def backward(self, X, grad_logits):
-        """Backpropagation to the layers, then through ``V = A_hat E Theta``:
-        ``dE = A_hat^T G Theta^T`` and ``dTheta = (A_hat E)^T G`` with ``G``
-        the gradient of the output weights as rows."""
+        """Backpropagation to the layers, then through ``V = P U``: ``dU =
+        P^T G`` with ``G`` the gradient of the output weights as rows (and
+        ``dP = G U^T`` for a learned graph)."""
         super().backward(X, grad_logits)
         G = self._blocks.to_rows(self._grad_output)
         P = self._propagation_of(self.edges)
-        np.matmul(P.T @ G, self.theta.T, out=self._grad_embedding)
-        np.matmul((P @ self.embedding).T, G, out=self._grad_theta)
+        np.matmul(P.T, G, out=self._grad_free_heads)
         if self.learn_graph:
             # dP = dA; A_st = A_ts = max(S_st, 0) for s < t, plus the L1 term
-            grad_P = G @ (self.embedding @ self.theta).T
+            grad_P = G @ self.free_heads.T
             grad_A = grad_P[self._upper] + grad_P.T[self._upper] + self.graph_alpha
             np.multiply(grad_A, self.edges > 0, out=self._grad_edges)
 
@@ -445,6 +442,6 @@ class GraphConvolutionHeadNetwork(GraphConvolutionMixin, SharedTrunkNetwork):
     ----------
     *args
         Those of :class:`SharedTrunkNetwork`.
-    graph, graph_alpha, n_embedding, learn_graph
+    graph, graph_alpha, learn_graph
         Those of :class:`GraphConvolutionMixin`.
     """

@@ -916,14 +916,16 @@ default=None
         How the graph ties the heads (only with ``task_graph``). "penalty":
         the objective gains ``graph_alpha / 2 * sum_{s,t} A_st ||v_s -
         v_t||^2`` over the tasks' output-layer weights ``v_t`` (edges of a
-        multiclass task are left out). "gcn": the output-layer weights are
-        ``A_hat E Theta``, task embeddings ``E`` propagated over the graph
-        with ``A_hat = D^-1/2 (I + graph_alpha A) D^-1/2`` (ML-GCN, Chen et
-        al. 2019); ``E`` and ``Theta`` are learned under the L2 penalty.
+        multiclass task are left out). "gcn": the graph convolution of
+        ML-GCN (Chen et al. 2019) over the heads: each task's output-layer
+        weights are its own free head plus ``graph_alpha`` times its
+        neighbours' head mean weighted by the graph, ``V = (I + graph_alpha
+        D^-1 A) U`` with ``U`` free (a task without an edge keeps its free
+        head: an empty graph gives the plain network).
     graph_alpha : float, default={graph_alpha}
         Strength of the graph: the penalty's weight ("penalty"), the weight
-        of the edges against the self-loops ("gcn"), the weight of the L1
-        penalty of a learned graph. {graph_alpha_why}
+        of the neighbours' mean head against the task's own ("gcn"), the
+        weight of the L1 penalty of a learned graph. {graph_alpha_why}
     dtype : {"float32", "float64"}, default="float32"
         Compute precision of the weights and activations. float32 is about
         twice as fast and accurate enough for training by stochastic
