@@ -18,8 +18,8 @@ difference over the seeds and its standard error).
 The target (issue 11): a graph head beats the plain network on macro-F1
 without losing micro-F1 beyond noise.
 
-    python benchmarks/bench_graph_head.py [--seeds 5] [--graph-alpha A ...]
-        [--data yeast emotions rare-labels] [--json PATH]
+    python benchmarks/bench_graph_head.py [--seeds 5] [--first-seed 0]
+        [--graph-alpha A ...] [--data yeast emotions rare-labels] [--json PATH]
 
 ``--graph-alpha`` runs each graph head at every given strength (the
 measurement behind the default of ``graph_alpha``).
@@ -119,6 +119,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="run seeds first .. first + seeds - 1 (held-out seeds)",
+    )
+    parser.add_argument(
         "--graph-alpha",
         type=float,
         nargs="*",
@@ -133,7 +139,7 @@ def main():
     )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     factories = models(args.graph_alpha or [None])
     warnings.simplefilter("ignore", ConvergenceWarning)
     report = {
