@@ -22,6 +22,7 @@ from mtlearn.linear_model._alternating import (
 from mtlearn.linear_model._datafits import SquaredDatafit
 from mtlearn.linear_model._penalties import (
     Cluster,
+    Mean,
     Relationship,
     TaskCovariance,
     cluster_spectrum,
@@ -50,34 +51,66 @@ def _random_spd(rng, n):
     return A @ A.T + 0.1 * np.eye(n)
 
 
+def _centred(n):
+    return np.eye(n) - 1.0 / n
+
+
 def test_omega_update_is_the_closed_form_and_the_minimiser():
+    # Omega acts on the deviations from the tasks' mean: over {Omega 1 = 0,
+    # tr Omega = 1, Omega > 0 on the centred subspace} the minimiser of
+    # tr((C S C + eps C) Omega^+) is (C S C + eps C)^{1/2} / tr(.)
     rng = np.random.RandomState(0)
     W = rng.normal(size=(4, 5))
+    C = _centred(5)
     S, eps = W.T @ W, 1e-3
     Omega = Relationship.update(S, eps)
-    root = np.real(sqrtm(S + eps * np.eye(5)))
-    np.testing.assert_allclose(Omega, root / np.trace(root), atol=1e-10)
+    target = C @ S @ C + eps * C
+    root = np.real(sqrtm(target))
+    np.testing.assert_allclose(Omega, root / np.trace(root), atol=1e-7)
     assert np.isclose(np.trace(Omega), 1.0)
+    np.testing.assert_allclose(Omega @ np.ones(5), 0.0, atol=1e-12)
 
     def value(O):
-        return np.trace((S + eps * np.eye(5)) @ np.linalg.inv(O))
+        return np.trace(target @ np.linalg.pinv(O, rcond=1e-10))
 
     best = value(Omega)
-    np.testing.assert_allclose(best, np.trace(root) ** 2, rtol=1e-10)
+    np.testing.assert_allclose(best, np.trace(root) ** 2, rtol=1e-6)
     for _ in range(20):  # any other feasible Omega costs more
-        O = _random_spd(rng, 5)
+        O = C @ _random_spd(rng, 5) @ C
         assert value(O / np.trace(O)) >= best - 1e-9
 
-    # a direct numeric minimisation over Omega = L L^T / tr(L L^T)
+    # a direct numeric minimisation over Omega = C L L^T C / tr(C L L^T C)
     def param(v):
-        L = np.tril(np.zeros((5, 5)))
+        L = np.zeros((5, 5))
         L[np.tril_indices(5)] = v
-        O = L @ L.T + 1e-12 * np.eye(5)
+        O = C @ (L @ L.T + 1e-12 * np.eye(5)) @ C
         return O / np.trace(O)
 
     start = np.eye(5)[np.tril_indices(5)]
     found = minimize(lambda v: value(param(v)), start, method="BFGS", tol=1e-12)
     np.testing.assert_allclose(found.fun, best, rtol=1e-5)
+    # the scatter's common direction changes nothing
+    np.testing.assert_allclose(
+        Relationship.update(S + 7.0 * np.ones((5, 5)), eps), Omega, atol=1e-12
+    )
+
+
+def test_relationship_at_its_start_is_the_mean_coupling():
+    rng = np.random.RandomState(7)
+    W, b = rng.normal(size=(3, 6)), rng.normal(size=6)
+    start = Relationship.initial(6)
+    penalty = Relationship(0.4, 0.1, task_covariance=start, intercept_alpha=0.2)
+    mean = Mean(0.4 * 5, 0.1, intercept_alpha=0.2 * 5)
+    np.testing.assert_allclose(penalty.value(W), mean.value(W), rtol=1e-12)
+    np.testing.assert_allclose(
+        penalty.intercept_value(b), mean.intercept_value(b), rtol=1e-12
+    )
+    # the common vector of the tasks is free (l2_reg aside)
+    common = np.outer(rng.normal(size=3), np.ones(6))
+    assert np.isclose(
+        penalty.value(W + common) - penalty.value(W),
+        0.05 * (np.sum((W + common) ** 2) - np.sum(W**2)),
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,21 +208,26 @@ def test_cluster_update_against_its_definition():
     rng = np.random.RandomState(3)
     W = rng.normal(size=(6, 7))
     S, k, eta = W.T @ W, 3, 0.2
+    C = _centred(7)
     M = Cluster.update(S, k, eta)
     values = np.linalg.eigvalsh(M)
     assert np.isclose(np.trace(M), k)
     assert values.min() >= -1e-10 and values.max() <= 1 + 1e-10
+    np.testing.assert_allclose(M @ np.ones(7), np.ones(7), atol=1e-10)
 
     def cost(M):
-        return np.trace(S @ np.linalg.inv(eta * np.eye(7) + M))
+        return np.trace(C @ S @ C @ np.linalg.inv(eta * np.eye(7) + M))
 
     best = cost(M)
-    for _ in range(50):  # random feasible points of {tr M = k, 0 <= M <= I}
-        V = np.linalg.qr(rng.normal(size=(7, 7)))[0]
-        gamma = rng.dirichlet(np.ones(7)) * k
+    # random feasible points of {tr M = k, 0 <= M <= I, M 1 = 1}: the ones
+    # direction at 1, k - 1 spread over an orthonormal basis of the rest
+    U = np.linalg.eigh(C)[1][:, 1:]
+    for _ in range(50):
+        V = U @ np.linalg.qr(rng.normal(size=(6, 6)))[0]
+        gamma = rng.dirichlet(np.ones(6)) * (k - 1)
         if gamma.max() > 1:
             continue
-        assert cost((V * gamma) @ V.T) >= best - 1e-9
+        assert cost((V * gamma) @ V.T + 1.0 / 7) >= best - 1e-9
     # the spectrum's KKT: gamma_i = clip(theta sigma_i - eta, 0, 1)
     sigma2 = np.array([9.0, 4.0, 1.0, 0.0])
     gamma = cluster_spectrum(sigma2, 2, 0.1)
@@ -210,7 +248,8 @@ def test_cluster_penalty_at_a_hard_clustering():
         np.sum((W[:, labels == c] - W[:, labels == c].mean(axis=1, keepdims=True)) ** 2)
         for c in range(2)
     )
-    expected = alpha / 2 * within + alpha * eta / 2 * np.sum(W**2)
+    centred = W - W.mean(axis=1, keepdims=True)
+    expected = alpha / 2 * within + alpha * eta / 2 * np.sum(centred**2)
     np.testing.assert_allclose(penalty.value(W), expected, rtol=1e-10)
 
 
@@ -253,7 +292,9 @@ def test_recovery_of_clear_clusters():
     rel = MultiTaskLinearRegression(penalty="relationship", alpha=0.1).fit(X, Y)
     Omega = rel.task_covariance_
     assert np.isclose(np.trace(Omega), 1.0) and np.allclose(Omega, Omega.T)
-    assert np.linalg.eigvalsh(Omega).min() > 0
+    # the deviations' covariance: the ones vector in its null space only
+    np.testing.assert_allclose(Omega @ np.ones(8), 0.0, atol=1e-12)
+    assert np.linalg.eigvalsh(Omega)[1] > 1e-6
     corr = Omega / np.sqrt(np.outer(np.diag(Omega), np.diag(Omega)))
     assert corr[same & off].mean() > 0.9 > np.abs(corr[~same]).mean()
     np.testing.assert_allclose(rel.task_graph_, np.maximum(corr, 0) * off)
@@ -360,3 +401,26 @@ def test_strong_intercept_coupling_keeps_the_metric_invertible(penalty):
     with pytest.raises(ValueError) as error:  # the gradient overflows: said so
         MultiTaskLinearRegression(penalty=penalty, intercept_alpha=1e300).fit(X, Y)
     assert not isinstance(error.value, np.linalg.LinAlgError)
+
+
+@pytest.mark.parametrize("penalty", ["mean", "relationship", "cluster"])
+def test_a_constant_target_is_left_out_of_the_coupling(penalty):
+    # a target with one value on several rows is predicted as that value,
+    # and the other tasks are fitted as if it were not there
+    X, Y, _ = _clustered(sizes=(2, 2), seed=6)
+    params = dict(penalty=penalty, alpha=0.5, n_task_clusters=2, tol=1e-10)
+    params.update(outer_tol=1e-10, max_outer_iter=1000)
+    with_constant = np.insert(Y, 1, 3.0, axis=1)
+    with_constant[:10, 1] = np.nan  # missing cells of the constant target
+    reg = MultiTaskLinearRegression(**params).fit(X, with_constant)
+    alone = MultiTaskLinearRegression(**params).fit(X, Y)
+    np.testing.assert_array_equal(reg.predict(X)[:, 1], 3.0)
+    np.testing.assert_array_equal(reg.coef_[1], 0.0)
+    np.testing.assert_allclose(
+        np.delete(reg.predict(X), 1, axis=1), alone.predict(X), atol=1e-6
+    )
+    # one observed row is no evidence of a constant: the coupling fits it
+    single = np.insert(Y, 1, np.nan, axis=1)
+    single[0, 1] = 3.0
+    reg = MultiTaskLinearRegression(**params).fit(X, single)
+    assert np.any(reg.coef_[1] != 0)

@@ -6,15 +6,16 @@
 relaxed cluster matrix ``M``) jointly::
 
     F(W, b, S) = datafit(W, b) + alpha/2 tr(W P(S) W^T)
-                 + intercept_alpha/2 (C b)^T P(S) (C b) + l2_reg/2 ||W||_F^2
+                 + intercept_alpha/2 b^T P(S) b + l2_reg/2 ||W||_F^2
                  [+ alpha/2 eps tr(P(S))]
 
-with ``P(S)`` the task precision of the structure (``Omega^{-1}``, or
-``eta (1 + eta) (eta I + M)^{-1}``) and ``C = I - J / n_outputs``. Block
-coordinate descent: (a) the weights for fixed ``S``, a smooth problem
-solved by THE solver (:func:`mtlearn.linear_model._solver.solve`) warm
-started from the previous weights; (b) the structure for fixed weights, in
-closed form from the scatter ``W^T W + (intercept_alpha / alpha) C b b^T C``
+with ``P(S)`` the task precision of the structure on the tasks' deviations
+from their mean (``P 1 = 0``: ``Omega^+``, or ``eta (1 + eta) C (eta I +
+M)^{-1} C``, ``C = I - J / n_outputs``). Block coordinate descent: (a) the
+weights for fixed ``S``, a smooth problem solved by THE solver
+(:func:`mtlearn.linear_model._solver.solve`) warm started from the previous
+weights; (b) the structure for fixed weights, in closed form from the
+centred scatter ``C (W^T W + (intercept_alpha / alpha) b b^T) C``
 (``Relationship.update``, ``Cluster.update``). Each step lowers ``F``; the
 loop stops when one outer iteration lowers it by at most ``outer_tol``
 relative to its value, or after ``max_outer_iter`` iterations.
@@ -35,10 +36,12 @@ class _Learner:
         self.n_outputs = n_outputs
 
     def scatter(self, W, b):
-        """``W^T W`` plus the centred intercepts' share of the penalty."""
-        S = W.T @ W
+        """``C W^T W C`` plus the centred intercepts' share of the penalty."""
+        C = _centring(self.n_outputs)
+        WC = W @ C
+        S = WC.T @ WC
         if self.intercept_alpha > 0 and self.alpha > 0:
-            cb = _centring(self.n_outputs) @ b
+            cb = C @ b
             S = S + (self.intercept_alpha / self.alpha) * np.outer(cb, cb)
         return S
 
@@ -47,11 +50,12 @@ class _Learner:
 
 
 class RelationshipLearner(_Learner):
-    """``Omega`` of MTRL, with ``eps = covariance_eps * tr(W^T W) / n``.
+    """``Omega`` of MTRL, with ``eps = covariance_eps * tr(S) / (n - 1)``.
 
     ``eps`` is fixed at the first update of a fit (so that ``F`` is one
-    function along the loop), relative to the scatter's mean eigenvalue (at
-    least 1e-12 in absolute terms when ``W = 0``).
+    function along the loop), relative to the centred scatter's mean
+    eigenvalue on its ``n - 1`` dimensions (at least 1e-12 in absolute terms
+    when ``W = 0``).
     """
 
     def __init__(self, alpha, l2_reg, intercept_alpha, n_outputs, *, covariance_eps):
@@ -73,7 +77,8 @@ class RelationshipLearner(_Learner):
     def update(self, W, b):
         S = self.scatter(W, b)
         if self.eps is None:
-            scale = max(float(np.trace(S)) / self.n_outputs, 1e-12)
+            dimensions = max(self.n_outputs - 1, 1)
+            scale = max(float(np.trace(S)) / dimensions, 1e-12)
             self.eps = self.covariance_eps * scale
         return Relationship.update(S, self.eps)
 

@@ -55,26 +55,38 @@ _OBJECTIVE_DOC = """\
       (Evgeniou & Pontil 2004);
     - ``'graph'``: ``sum_{s,t} A_st ||w_s - w_t||^2 / 2`` with ``A`` the
       ``task_graph`` (given, or estimated from the training targets);
-    - ``'relationship'``: ``tr(W Omega^{-1} W^T) / 2`` with the task
-      covariance ``Omega`` (``tr Omega = 1``) learned with ``W`` (MTRL,
-      Zhang & Yeung 2010);
-    - ``'cluster'``: ``eta (1 + eta) tr(W (eta I + M)^{-1} W^T) / 2`` with
-      ``M`` learned over ``{tr M = k, 0 <= M <= I}`` (``k =
+    - ``'relationship'``: ``tr(W C Omega^+ C W^T) / 2`` with the task
+      covariance ``Omega`` of the tasks' deviations from their mean (``C = I
+      - J / n``, ``Omega 1 = 0``, ``tr Omega = 1``, ``Omega^+`` its inverse
+      on the vectors summing to zero) learned with ``W`` (MTRL, Zhang &
+      Yeung 2010, on the deviations);
+    - ``'cluster'``: ``eta (1 + eta) tr(W C (eta I + M)^{-1} C W^T) / 2``
+      with ``M`` learned over ``{tr M = k, 0 <= M <= I, M 1 = 1}`` (``k =
       n_task_clusters``, ``eta = cluster_ridge``; convex clustered MTL, Zhou,
       Chen & Ye 2011): at a hard clustering, tasks pulled to their cluster's
-      mean plus a ridge ``eta`` times weaker.
+      mean, and ``eta`` times weaker to the mean of all tasks (Jacob, Bach &
+      Vert 2008's within- and between-cluster terms).
+
+    As with ``'mean'`` and ``'graph'``, the common vector of the tasks
+    ``w_bar`` (and the intercepts' common level) costs nothing in the
+    coupling penalties; only ``l2_reg`` shrinks it. The learned structures
+    start from the ``'mean'`` coupling (``Omega = C / (n - 1)``; ``M = J / n
+    + (k - 1) / (n - 1) C``), and ``'cluster'`` with ``k = 1`` is
+    ``'mean'``. (The papers' uncentred forms shrink ``w_bar`` to zero: on
+    School, where the schools share most of their coefficients, that lost
+    about 5 points of explained variance to ``'mean'``.)
 
     The two learned structures are fitted by an outer loop of block
     coordinate descent: (a) ``W, b`` for the fixed structure, by the solver
     below, warm-started from the previous ``W, b``; (b) the structure for the
-    fixed ``W``, in closed form from the scatter ``S = W^T W`` (plus
-    ``(intercept_alpha / alpha) C b b^T C`` with ``C = I - J / n`` when the
-    intercepts are coupled): ``Omega = (S + eps I)^{1/2} / tr(S + eps
-    I)^{1/2}`` with ``eps = covariance_eps * tr(S) / n`` fixed at the first
-    update (the term ``alpha eps tr(Omega^{-1}) / 2`` joins the objective),
-    or ``M = V diag(gamma) V^T`` with ``V`` the eigenvectors of ``S`` and
-    ``gamma`` its water-filled spectrum. It starts from unrelated tasks
-    (``Omega = I / n``, ``M = (k / n) I``) and stops when an outer iteration
+    fixed ``W``, in closed form from the centred scatter ``S = C W^T W C``
+    (plus ``(intercept_alpha / alpha) C b b^T C`` when the intercepts are
+    coupled): in an orthonormal basis ``U`` of the vectors summing to zero,
+    ``Omega = U R U^T / tr R`` with ``R = (U^T S U + eps I)^{1/2}`` and
+    ``eps = covariance_eps * tr(S) / (n - 1)`` fixed at the first update
+    (the term ``alpha eps tr(Omega^+) / 2`` joins the objective), or ``U^T M
+    U = V diag(gamma) V^T`` with ``V`` the eigenvectors of ``U^T S U`` and
+    ``gamma`` its water-filled spectrum. It stops when an outer iteration
     lowers the objective by at most ``outer_tol`` times its value, or after
     ``max_outer_iter`` iterations (``n_outer_iter_``). Each step lowers the
     objective, which is jointly convex in ``(W, structure)`` (both papers).
@@ -86,6 +98,22 @@ _OBJECTIVE_DOC = """\
     for ``'l21'``; preconditioned conjugate gradient for the squared loss
     with a smooth penalty, a quadratic) stopped when the distance of the
     gradient to the penalty's subdifferential is below ``tol``.
+"""
+
+_STRUCTURES_DOC = """\
+        task_graph_ : ndarray of shape (n_outputs, n_outputs)
+            ``'graph'``: the task graph used (given or estimated);
+            ``'relationship'``: the positive part of the correlations of
+            ``task_covariance_``; ``'cluster'``: the positive entries of the
+            learned ``M``. Zero diagonal.
+        task_covariance_ : ndarray of shape (n_outputs, n_outputs)
+            ``'relationship'``: the learned ``Omega`` (trace 1, ``Omega 1 =
+            0``: the covariance of the tasks' deviations from their mean).
+        task_clusters_ : ndarray of shape (n_outputs,)
+            ``'cluster'``: the cluster of each output column, from the
+            learned ``M`` by spectral clustering; -1 for a constant task's.
+        n_outer_iter_ : int
+            ``'relationship'`` and ``'cluster'``: outer iterations run.
 """
 
 _PARAMETERS_DOC = """\
@@ -112,19 +140,22 @@ _PARAMETERS_DOC = """\
     n_task_clusters : int, default=2
         ``penalty='cluster'``: the number of task clusters ``k`` (at most
         the number of outputs; a larger value is taken as that number,
-        which leaves every task in its own cluster: a plain ridge).
+        which leaves every task in its own cluster: every task pulled to the
+        mean of all with the strength ``alpha * cluster_ridge``).
     cluster_ridge : float, default=0.1
-        ``penalty='cluster'``: ``eta > 0``, the ridge on every coefficient
-        relative to ``alpha`` (the ratio of Zhou et al.'s two strengths).
+        ``penalty='cluster'``: ``eta > 0``, the pull of every task to the
+        mean of all tasks relative to ``alpha`` (the ratio of Zhou et al.'s
+        two strengths; theirs is a ridge on ``W``, here on ``W C``).
     covariance_eps : float, default=1e-3
         ``penalty='relationship'``: ``eps`` relative to the mean eigenvalue
-        of ``W^T W``, added to it so that ``Omega`` stays invertible. Larger
-        values move the model towards independent ridge tasks; smaller ones
-        make the inner problems ill-conditioned (``Omega^{{-1}}``'s eigenvalues
-        spread as ``1 / sqrt(eps)``: 1e-6 took 20-40 times the solver
-        iterations of 1e-3 on logistic tests) and slow the alternation down
-        when there are more tasks than features (the directions ``W`` leaves
-        empty are then pinned at zero).
+        of the centred scatter ``C W^T W C`` on its ``n - 1`` dimensions,
+        added to it so that ``Omega`` stays invertible there. Larger values
+        move the model towards ``'mean'``; smaller ones make the inner
+        problems ill-conditioned (``Omega^+``'s eigenvalues spread as ``1 /
+        sqrt(eps)``: 1e-6 took 20-40 times the solver iterations of 1e-3 on
+        logistic tests) and slow the alternation down when there are more
+        tasks than features (the directions ``W`` leaves empty are then
+        pinned at the mean).
     outer_tol : float, default=1e-4
         ``'relationship'`` and ``'cluster'``: stop the outer loop when an
         iteration lowers the objective by at most this fraction of it.
@@ -151,8 +182,10 @@ def _fill(alpha):
     """Write the shared objective and parameters into a class docstring."""
 
     def decorate(cls):
-        cls.__doc__ = cls.__doc__.replace("{objective}", _OBJECTIVE_DOC).replace(
-            "{parameters}", _PARAMETERS_DOC.format(alpha=alpha.strip())
+        cls.__doc__ = (
+            cls.__doc__.replace("{objective}", _OBJECTIVE_DOC)
+            .replace("{parameters}", _PARAMETERS_DOC.format(alpha=alpha.strip()))
+            .replace("{structures}", _STRUCTURES_DOC)
         )
         return cls
 
@@ -272,10 +305,12 @@ class _BaseMultiTaskLinear(BaseEstimator):
     """Validation, solver call and fitted attributes shared by the models.
 
     The solver sees the **fitted tasks** only (:meth:`_fitted_tasks`): a
-    classification task whose observed labels hold one class (a constant
-    task) has no datafit and no penalty term, so it neither divides by an
-    empty class count nor pulls the other tasks through a coupling; its
-    output column is published as zeros.
+    classification task whose observed labels hold one class, or a
+    regression target that takes one value on two observed rows or more (a
+    constant task), has no datafit and no penalty term, so it neither
+    divides by an empty class count nor pulls the other tasks through a
+    coupling (nor is pulled off its value); its coefficients are published
+    as zeros, its intercept as the constant (:meth:`_constant_intercepts`).
     """
 
     _accepts_missing_labels = True  # NaN / None cells leave their task's loss
@@ -358,8 +393,27 @@ class _BaseMultiTaskLinear(BaseEstimator):
         return [1] * self._n_tasks
 
     def _fitted_tasks(self, values, mask):
-        """The tasks the solver fits on these rows: every regression task."""
-        return np.arange(values.shape[1])
+        """The tasks the solver fits on these rows.
+
+        Every regression task but a constant target: one value on two
+        observed rows or more (predicted as that value). A task with one
+        observed row, or none, is fitted: a coupling predicts it from the
+        other tasks.
+        """
+        return np.flatnonzero(
+            [
+                mask[:, t].sum() < 2 or np.ptp(values[mask[:, t], t]) > 0
+                for t in range(values.shape[1])
+            ]
+        )
+
+    def _constant_intercepts(self, values, mask, tasks):
+        """Raw intercepts of every output: a constant target's value (0 for
+        the fitted tasks, whose intercepts the solver gives)."""
+        b = np.zeros(values.shape[1])
+        for t in np.setdiff1d(np.arange(values.shape[1]), tasks):
+            b[t] = values[mask[:, t], t][0]
+        return b
 
     def _check_task_graph(self, targets, rows=None):
         """The graph of ``penalty='graph'``: given, or estimated from ``rows``.
@@ -511,9 +565,9 @@ class _BaseMultiTaskLinear(BaseEstimator):
         tasks = self._fitted_tasks(values, mask)
         n_features, n_outputs = X.shape[1], self._columns[-1].stop
         columns = _column_index(self._columns, tasks)
+        constant = self._constant_intercepts(values, mask, tasks)
         if tasks.size == 0:
-            zero = np.zeros((n_features, n_outputs)), np.zeros(n_outputs), None
-            return [zero] * len(alphas)
+            return [(np.zeros((n_features, n_outputs)), constant, None)] * len(alphas)
         X, used = _drop_empty_columns(X)
         datafit = self._make_datafit(
             X, values, mask, sample_weight, intercept_alpha, tasks
@@ -537,7 +591,7 @@ class _BaseMultiTaskLinear(BaseEstimator):
                 result.structure = full
             W_all = np.zeros((n_features, n_outputs))
             W_all[np.ix_(used, columns)] = W
-            b_all = np.zeros(n_outputs)
+            b_all = constant.copy()
             b_all[columns] = datafit.raw_intercept(W, b)
             solutions.append((W_all, b_all, result))
         return solutions
@@ -676,63 +730,69 @@ class MultiTaskLinearRegression(
 ):
     """Multi-task linear regression with a structured penalty.
 
-        All tasks are fitted jointly by minimising, with ``l`` the squared loss
-        ``(y - z)^2 / 2``::
+            All tasks are fitted jointly by minimising, with ``l`` the squared loss
+            ``(y - z)^2 / 2``::
 
-    {objective}
-        With every label observed, unit weights and ``penalty='l21'`` this is
-        exactly the problem of :class:`sklearn.linear_model.MultiTaskLasso` with
-        the same ``alpha``.
+        {objective}
+            With every label observed, unit weights and ``penalty='l21'`` this is
+            exactly the problem of :class:`sklearn.linear_model.MultiTaskLasso` with
+            the same ``alpha``.
 
-        Parameters
-        ----------
-    {parameters}
-        Attributes
-        ----------
-        coef_ : ndarray of shape (n_tasks, n_features) or (n_features,)
-            Coefficients of each task (one-dimensional for one-dimensional y).
-        intercept_ : ndarray of shape (n_tasks,) or float
-            Intercept of each task.
-        n_tasks_ : int
-            Number of tasks.
-        n_iter_ : int
-            Number of proximal-gradient iterations run.
-        violation_ : float
-            Optimality violation at the returned solution (below ``tol`` when
-            the solver converged).
-        selected_features_ : ndarray of int
-            ``penalty='l21'`` only: the features kept by the tasks jointly.
-        n_features_in_ : int
-            Number of features seen during fit.
-        feature_names_in_ : ndarray of shape (n_features_in_,)
-            Names of features seen during fit, when X has string column names.
-        task_names_ : ndarray of shape (n_tasks,)
-            Column names of y, when y was a DataFrame.
+            Parameters
+            ----------
+        {parameters}
+            Attributes
+            ----------
+            coef_ : ndarray of shape (n_tasks, n_features) or (n_features,)
+                Coefficients of each task (one-dimensional for one-dimensional y).
+            intercept_ : ndarray of shape (n_tasks,) or float
+                Intercept of each task.
+            n_tasks_ : int
+                Number of tasks.
+            n_iter_ : int
+                Number of proximal-gradient iterations run.
+            violation_ : float
+                Optimality violation at the returned solution (below ``tol`` when
+                the solver converged).
+            selected_features_ : ndarray of int
+                ``penalty='l21'`` only: the features kept by the tasks jointly.
+            n_features_in_ : int
+                Number of features seen during fit.
+            feature_names_in_ : ndarray of shape (n_features_in_,)
+                Names of features seen during fit, when X has string column names.
+            task_names_ : ndarray of shape (n_tasks,)
+                Column names of y, when y was a DataFrame.
+    {structures}
+            See Also
+            --------
+            MultiTaskLinearRegressionCV : The same with alpha chosen by cross-validation.
+            sklearn.linear_model.MultiTaskLasso : The ``'l21'`` case, fully observed.
 
-        See Also
-        --------
-        MultiTaskLinearRegressionCV : The same with alpha chosen by cross-validation.
-        sklearn.linear_model.MultiTaskLasso : The ``'l21'`` case, fully observed.
+            Notes
+            -----
+            ``score`` is the mean over tasks of R^2 on the observed targets.
 
-        Notes
-        -----
-        ``score`` is the mean over tasks of R^2 on the observed targets.
+            A **constant target** (one value on two observed rows or more) is
+            predicted as that value and left out of the fit: zero coefficients,
+            and no pull on (or from) the other tasks through a coupling penalty.
+            A target with a single observed row is fitted like the others (a
+            coupling predicts it from them).
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from mtlearn.linear_model import MultiTaskLinearRegression
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(100, 10))
-        >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.1 * rng.normal(size=(100, 3))
-        >>> Y[:20, 0] = np.nan  # a missing target is left out of that task
-        >>> reg = MultiTaskLinearRegression(penalty="l21", alpha=0.02).fit(X, Y)
-        >>> reg.selected_features_
-        array([0, 1])
-        >>> reg.coef_.shape
-        (3, 10)
-        >>> round(reg.score(X, Y), 2)
-        0.97
+            Examples
+            --------
+            >>> import numpy as np
+            >>> from mtlearn.linear_model import MultiTaskLinearRegression
+            >>> rng = np.random.RandomState(0)
+            >>> X = rng.normal(size=(100, 10))
+            >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.1 * rng.normal(size=(100, 3))
+            >>> Y[:20, 0] = np.nan  # a missing target is left out of that task
+            >>> reg = MultiTaskLinearRegression(penalty="l21", alpha=0.02).fit(X, Y)
+            >>> reg.selected_features_
+            array([0, 1])
+            >>> reg.coef_.shape
+            (3, 10)
+            >>> round(reg.score(X, Y), 2)
+            0.97
     """
 
     _target_kind = "regression"
@@ -773,86 +833,86 @@ class MultiTaskLogisticRegression(
 ):
     """Multi-task logistic regression with a structured penalty.
 
-        A binary task has the logistic loss on one output column; a task with
-        ``K >= 3`` classes has the multinomial (softmax) loss on a block of
-        ``K`` columns. All tasks are fitted jointly by minimising::
+            A binary task has the logistic loss on one output column; a task with
+            ``K >= 3`` classes has the multinomial (softmax) loss on a block of
+            ``K`` columns. All tasks are fitted jointly by minimising::
 
-    {objective}
-        For multiclass tasks the penalties act on the columns of ``W``: ``'l21'``
-        selects features for every class of every task, ``'trace'`` and
-        ``'mean'`` treat each class column as one output; ``'graph'`` needs
-        binary tasks.
+        {objective}
+            For multiclass tasks the penalties act on the columns of ``W``: ``'l21'``
+            selects features for every class of every task, ``'trace'`` and
+            ``'mean'`` treat each class column as one output; ``'graph'`` needs
+            binary tasks.
 
-        A **constant task** (its observed labels hold one class, as a rare
-        label may) is not fitted: it has no term in the objective above (no
-        loss, no place in the coupling of ``'mean'``, ``'graph'``, ``'trace'``
-        or ``'l21'``), so the other tasks' coefficients are those of a fit
-        without it. It predicts its class with probability 1
-        (``predict_proba`` of shape (n_samples, 1)) and each fit warns once
-        with :class:`mtlearn.exceptions.ConstantTaskWarning`.
+            A **constant task** (its observed labels hold one class, as a rare
+            label may) is not fitted: it has no term in the objective above (no
+            loss, no place in the coupling of ``'mean'``, ``'graph'``, ``'trace'``
+            or ``'l21'``), so the other tasks' coefficients are those of a fit
+            without it. It predicts its class with probability 1
+            (``predict_proba`` of shape (n_samples, 1)) and each fit warns once
+            with :class:`mtlearn.exceptions.ConstantTaskWarning`.
 
-        Parameters
-        ----------
-    {parameters}
-        Attributes
-        ----------
-        classes_ : ndarray or list of ndarray
-            Classes of the task (one-dimensional y) or a list with the classes of
-            each task.
-        coef_ : ndarray of shape (n_outputs, n_features)
-            One row per output: a binary task owns one row (its decision
-            function), a multiclass task owns one row per class, in the order of
-            its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
-            ``n_outputs == n_tasks`` when every task is binary. A constant
-            task (one observed class) owns one row of zeros.
-        intercept_ : ndarray of shape (n_outputs,)
-            Intercepts, in the layout of ``coef_``; 0 for a constant task
-            (its decision function is 0, as ``decision_function`` reports).
-        task_rows_ : list of slice
-            The rows of ``coef_`` and ``intercept_`` owned by each task.
-        n_tasks_ : int
-            Number of tasks.
-        n_iter_ : int
-            Number of proximal-gradient iterations run.
-        violation_ : float
-            Optimality violation at the returned solution.
-        selected_features_ : ndarray of int
-            ``penalty='l21'`` only: the features kept by the tasks jointly.
-        n_features_in_ : int
-            Number of features seen during fit.
-        feature_names_in_ : ndarray of shape (n_features_in_,)
-            Names of features seen during fit, when X has string column names.
-        task_names_ : ndarray of shape (n_tasks,)
-            Column names of y, when y was a DataFrame.
+            Parameters
+            ----------
+        {parameters}
+            Attributes
+            ----------
+            classes_ : ndarray or list of ndarray
+                Classes of the task (one-dimensional y) or a list with the classes of
+                each task.
+            coef_ : ndarray of shape (n_outputs, n_features)
+                One row per output: a binary task owns one row (its decision
+                function), a multiclass task owns one row per class, in the order of
+                its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
+                ``n_outputs == n_tasks`` when every task is binary. A constant
+                task (one observed class) owns one row of zeros.
+            intercept_ : ndarray of shape (n_outputs,)
+                Intercepts, in the layout of ``coef_``; 0 for a constant task
+                (its decision function is 0, as ``decision_function`` reports).
+            task_rows_ : list of slice
+                The rows of ``coef_`` and ``intercept_`` owned by each task.
+            n_tasks_ : int
+                Number of tasks.
+            n_iter_ : int
+                Number of proximal-gradient iterations run.
+            violation_ : float
+                Optimality violation at the returned solution.
+            selected_features_ : ndarray of int
+                ``penalty='l21'`` only: the features kept by the tasks jointly.
+            n_features_in_ : int
+                Number of features seen during fit.
+            feature_names_in_ : ndarray of shape (n_features_in_,)
+                Names of features seen during fit, when X has string column names.
+            task_names_ : ndarray of shape (n_tasks,)
+                Column names of y, when y was a DataFrame.
+    {structures}
+            See Also
+            --------
+            MultiTaskLogisticRegressionCV : The same with alpha chosen by
+                cross-validation.
+            sklearn.linear_model.LogisticRegression : One task at a time.
 
-        See Also
-        --------
-        MultiTaskLogisticRegressionCV : The same with alpha chosen by
-            cross-validation.
-        sklearn.linear_model.LogisticRegression : One task at a time.
+            Notes
+            -----
+            ``score`` is the mean over tasks of the accuracy on observed labels.
 
-        Notes
-        -----
-        ``score`` is the mean over tasks of the accuracy on observed labels.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from mtlearn.linear_model import MultiTaskLogisticRegression
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(200, 10))
-        >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
-        >>> Y = (Z > 0).astype(float)
-        >>> Y[:20, 1] = np.nan  # a missing label is left out of that task
-        >>> clf = MultiTaskLogisticRegression(penalty="l21", alpha=0.1).fit(X, Y)
-        >>> clf.selected_features_
-        array([0, 1])
-        >>> round(clf.score(X, Y), 2)
-        0.82
-        >>> clf.predict(X[:2]).shape
-        (2, 3)
-        >>> len(clf.predict_proba(X[:2]))
-        3
+            Examples
+            --------
+            >>> import numpy as np
+            >>> from mtlearn.linear_model import MultiTaskLogisticRegression
+            >>> rng = np.random.RandomState(0)
+            >>> X = rng.normal(size=(200, 10))
+            >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
+            >>> Y = (Z > 0).astype(float)
+            >>> Y[:20, 1] = np.nan  # a missing label is left out of that task
+            >>> clf = MultiTaskLogisticRegression(penalty="l21", alpha=0.1).fit(X, Y)
+            >>> clf.selected_features_
+            array([0, 1])
+            >>> round(clf.score(X, Y), 2)
+            0.82
+            >>> clf.predict(X[:2]).shape
+            (2, 3)
+            >>> len(clf.predict_proba(X[:2]))
+            3
     """
 
     _target_kind = "classification"
@@ -918,6 +978,11 @@ class MultiTaskLogisticRegression(
             for t in range(values.shape[1])
         ]
         return np.flatnonzero(varying)
+
+    def _constant_intercepts(self, values, mask, tasks):
+        """Raw intercepts of every output column outside ``tasks``: 0 (a
+        constant classification task is predicted from its class)."""
+        return np.zeros(self._columns[-1].stop)
 
     def _datafit(self, tasks):
         n_classes = [len(self._classes[t]) for t in tasks]

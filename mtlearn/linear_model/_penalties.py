@@ -311,12 +311,23 @@ def _centring(n):
     return np.eye(n) - 1.0 / max(n, 1)
 
 
+def _centred_basis(n):
+    """An orthonormal basis ``U`` (n, n - 1) of the vectors summing to zero.
+
+    ``U U^T = I - J / n`` and ``U^T 1 = 0``; for ``n = 1`` it is empty.
+    """
+    if n <= 1:
+        return np.zeros((max(n, 0), 0))
+    # the eigenvectors of I - J/n for its eigenvalue 1 (0 for the ones)
+    return np.linalg.eigh(_centring(n))[1][:, 1:]
+
+
 class TaskCovariance(_CouplingPenalty):
     """Tasks coupled through a task precision: ``alpha/2 tr(W P W^T)``.
 
-    ``P`` is a symmetric positive definite (n_outputs, n_outputs) matrix,
-    the inverse of a task covariance ``Omega``: ``tr(W Omega^{-1} W^T)`` is
-    the Gaussian (matrix-normal) prior on the columns of ``W`` with
+    ``P`` is a symmetric positive semi-definite (n_outputs, n_outputs)
+    matrix, the inverse of a task covariance ``Omega``: ``tr(W Omega^{-1}
+    W^T)`` is the Gaussian (matrix-normal) prior on the columns of ``W`` with
     covariance ``Omega`` across tasks (Zhang & Yeung 2010). With
     ``intercept_alpha`` the intercepts are coupled the same way after
     centring, ``intercept_alpha/2 (C b)^T P (C b)`` with ``C = I - J/n``: as
@@ -374,55 +385,96 @@ class TaskCovariance(_CouplingPenalty):
         return vectors, self.alpha * values + self.l2_reg, intercepts
 
 
+class _CentredStructure(TaskCovariance):
+    """A precision that acts on the tasks' deviations from their mean only.
+
+    ``P = U diag(lambda) U^T`` with ``U`` the orthonormal basis of the
+    vectors summing to zero (:func:`_centred_basis`), so ``P 1 = 0``: the
+    tasks' common vector ``w_bar`` costs nothing (``l2_reg`` aside), as with
+    ``'mean'`` and ``'graph'``. ``lambda`` are the precisions of the learned
+    structure in that subspace, with eigenvectors ``U Q``.
+    """
+
+    def __init__(self, alpha, l2_reg, *, values, vectors, basis, intercept_alpha):
+        directions = basis @ vectors
+        super().__init__(
+            alpha,
+            l2_reg,
+            precision=(directions * values) @ directions.T,
+            intercept_alpha=intercept_alpha,
+        )
+        # the full eigenbasis for the solver: the subspace's, then the ones
+        n = basis.shape[0]
+        ones = np.full((n, 1), 1.0 / np.sqrt(n))
+        self._spectrum = np.append(values, 0.0), np.hstack([directions, ones])
+
+    @staticmethod
+    def reduced(matrix):
+        """``U^T A U`` and ``U`` for a (n, n) matrix ``A``."""
+        U = _centred_basis(matrix.shape[0])
+        return U.T @ (0.5 * (matrix + matrix.T)) @ U, U
+
+
 def _symmetric_root(S):
     """``S^{1/2}`` of a symmetric positive semi-definite matrix."""
     values, vectors = np.linalg.eigh(0.5 * (S + S.T))
     return (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
 
 
-class Relationship(TaskCovariance):
-    """MTRL: ``alpha/2 tr(W Omega^{-1} W^T)`` with the task covariance learned.
+class Relationship(_CentredStructure):
+    """MTRL on the tasks' deviations: ``alpha/2 tr(W C Omega^+ C W^T)``.
 
     Zhang & Yeung (2010), "A convex formulation for learning task
-    relationships in multi-task learning". For a fixed ``Omega`` this is
-    :class:`TaskCovariance` with ``P = Omega^{-1}``. Over ``{Omega > 0,
-    tr Omega = 1}`` the minimiser of ``tr(S Omega^{-1})`` for a scatter
-    ``S = W^T W + eps I`` is the closed form (:meth:`update`)::
+    relationships in multi-task learning", with the task covariance
+    ``Omega`` of the tasks' deviations from their mean ``w_bar`` (``C = I -
+    J / n``): ``Omega 1 = 0``, ``tr Omega = 1``, and ``Omega^+`` its inverse
+    on the centred subspace. The common vector ``w_bar`` is free, as with
+    ``'mean'`` (which is this penalty at ``Omega = C / (n - 1)``, times ``n
+    - 1``) and ``'graph'``; on School, where every school shares most of its
+    coefficients, the uncentred ``tr(W Omega^{-1} W^T)`` shrank that common
+    vector to zero and lost 5 points of explained variance to ``'mean'``.
 
-        Omega = S^{1/2} / tr(S^{1/2}),   min = (tr S^{1/2})^2
+    For a fixed ``Omega`` this is :class:`TaskCovariance` with ``P =
+    Omega^+``. In the basis ``U`` of the centred subspace the minimiser of
+    ``tr(S Omega^+)`` for a scatter ``S = C W^T W C + eps C`` is the closed
+    form (:meth:`update`)::
 
-    (``eps > 0`` keeps ``Omega`` invertible).
+        Omega = U R U^T / tr(R),  R = (U^T S U)^{1/2},  min = (tr R)^2
+
+    (``eps > 0`` keeps ``Omega`` invertible on the subspace).
 
     Parameters
     ----------
     task_covariance : ndarray of shape (n_outputs, n_outputs)
-        The current ``Omega``, symmetric positive definite.
+        The current ``Omega``, symmetric, positive definite on the centred
+        subspace (its component along the ones vector is ignored).
     """
 
     def __init__(self, alpha=1.0, l2_reg=0.0, *, task_covariance, intercept_alpha=0.0):
         Omega = np.asarray(task_covariance, dtype=np.float64)
         self.task_covariance = Omega
-        # one eigendecomposition: the precision and the solver's task basis
-        values, vectors = np.linalg.eigh(0.5 * (Omega + Omega.T))
-        values = 1.0 / values
+        reduced, basis = self.reduced(Omega)
+        values, vectors = np.linalg.eigh(reduced)
         super().__init__(
             alpha,
             l2_reg,
-            precision=(vectors * values) @ vectors.T,
+            values=1.0 / values,
+            vectors=vectors,
+            basis=basis,
             intercept_alpha=intercept_alpha,
         )
-        self._spectrum = values, vectors
 
     @staticmethod
     def initial(n_outputs):
-        """The start of the alternation: unrelated tasks, ``I / n_outputs``."""
-        return np.eye(n_outputs) / n_outputs
+        """The start of the alternation: ``C / (n - 1)``, the ``'mean'`` coupling."""
+        return _centring(n_outputs) / max(n_outputs - 1, 1)
 
     @staticmethod
     def update(scatter, eps):
-        """The closed-form ``Omega`` for a scatter ``S``: ``(S + eps I)^{1/2} / tr``."""
-        root = _symmetric_root(scatter + eps * np.eye(scatter.shape[0]))
-        return root / np.trace(root)
+        """The closed-form ``Omega`` for a scatter ``S`` (see the class)."""
+        reduced, U = _CentredStructure.reduced(scatter)
+        root = _symmetric_root(reduced + eps * np.eye(reduced.shape[0]))
+        return U @ root @ U.T / max(float(np.trace(root)), 1e-300)
 
 
 def cluster_spectrum(sigma2, n_clusters, eta):
@@ -436,6 +488,8 @@ def cluster_spectrum(sigma2, n_clusters, eta):
     """
     sigma = np.sqrt(np.maximum(sigma2, 0.0))
     k = float(n_clusters)
+    if k <= 0:
+        return np.zeros_like(sigma)
     positive = sigma > 1e-12 * max(float(sigma.max(initial=0.0)), 1e-300)
     if positive.sum() <= k:  # every direction that costs gets 1
         gamma = positive.astype(np.float64)
@@ -457,30 +511,35 @@ def cluster_spectrum(sigma2, n_clusters, eta):
     return gamma * (k / gamma.sum())  # the bisection's last rounding
 
 
-class Cluster(TaskCovariance):
+class Cluster(_CentredStructure):
     """Clustered multi-task learning, convex relaxation (Zhou, Chen & Ye 2011).
 
-    ``alpha/2 eta (1 + eta) tr(W (eta I + M)^{-1} W^T)`` with ``M`` learned
-    over ``{tr M = k, 0 <= M <= I}``, the convex hull of the cluster
-    projections ``F F^T`` (``F`` normalised cluster indicators of ``k``
-    clusters). At such a projection the penalty is exactly::
+    ``alpha/2 eta (1 + eta) tr(W C (eta I + M)^{-1} C W^T)`` with ``M``
+    learned over ``{tr M = k, 0 <= M <= I, M 1 = 1}``, the convex hull of the
+    cluster projections ``F F^T`` (``F`` normalised cluster indicators of
+    ``k`` clusters; ``F F^T 1 = 1``), and ``C = I - J / n``: the penalty
+    acts on the centred subspace, where ``M - J / n`` has trace ``k - 1``.
+    At such a projection it is exactly::
 
-        alpha/2 sum_c sum_{t in c} ||w_t - w_bar_c||^2 + alpha eta/2 ||W||_F^2
+        alpha/2 sum_c sum_{t in c} ||w_t - w_bar_c||^2
+        + alpha eta/2 sum_t ||w_t - w_bar||^2
 
-    tasks pulled to their cluster's mean (``'mean'`` within each cluster)
-    and a ridge ``eta`` times weaker (Jacob, Bach & Vert 2008 use the same
-    two terms). For a fixed ``M`` this is :class:`TaskCovariance` with
-    ``P = eta (1 + eta) (eta I + M)^{-1}``; :meth:`update` is the
-    minimiser over the relaxed set: ``M = V diag(gamma) V^T`` with ``V`` the
-    eigenvectors of ``W^T W`` (eigenvalues ``sigma2``) and ``gamma`` from
-    :func:`cluster_spectrum`.
+    tasks pulled to their cluster's mean and, ``eta`` times weaker, to the
+    mean of all tasks, whose common vector ``w_bar`` is free (Jacob, Bach &
+    Vert 2008's within- and between-cluster terms; with ``k = 1`` it is
+    ``'mean'``). For a fixed ``M`` this is :class:`TaskCovariance` with ``P
+    = eta (1 + eta) U (eta I + U^T M U)^{-1} U^T``; :meth:`update` is the
+    minimiser over the relaxed set: ``U^T M U = V diag(gamma) V^T`` with
+    ``V`` the eigenvectors of ``U^T W^T W U`` (eigenvalues ``sigma2``) and
+    ``gamma`` from :func:`cluster_spectrum` with ``k - 1``.
 
     Parameters
     ----------
     cluster_matrix : ndarray of shape (n_outputs, n_outputs)
-        The current ``M``.
+        The current ``M`` (its component along the ones vector is ignored).
     eta : float
-        Strength of the ridge relative to ``alpha`` (``eta > 0``).
+        Strength of the pull to the mean of all tasks relative to ``alpha``
+        (``eta > 0``).
     """
 
     def __init__(
@@ -488,27 +547,32 @@ class Cluster(TaskCovariance):
     ):
         M = np.asarray(cluster_matrix, dtype=np.float64)
         self.cluster_matrix, self.eta = M, float(eta)
-        values, vectors = np.linalg.eigh(0.5 * (M + M.T))
-        values = self.eta * (1.0 + self.eta) / (self.eta + values)
+        reduced, basis = self.reduced(M)
+        values, vectors = np.linalg.eigh(reduced)
         super().__init__(
             alpha,
             l2_reg,
-            precision=(vectors * values) @ vectors.T,
+            values=self.eta * (1.0 + self.eta) / (self.eta + values),
+            vectors=vectors,
+            basis=basis,
             intercept_alpha=intercept_alpha,
         )
-        self._spectrum = values, vectors
 
     @staticmethod
     def initial(n_outputs, n_clusters):
-        """The start: ``M = (k / n) I``, the centre of the relaxed set."""
-        return np.eye(n_outputs) * (n_clusters / n_outputs)
+        """The start: ``M = J / n + (k - 1) / (n - 1) C``, the set's centre."""
+        share = (n_clusters - 1) / max(n_outputs - 1, 1)
+        return 1.0 / n_outputs + share * _centring(n_outputs)
 
     @staticmethod
     def update(scatter, n_clusters, eta):
-        """The minimiser of ``tr(S (eta I + M)^{-1})`` over the relaxed set."""
-        sigma2, V = np.linalg.eigh(0.5 * (scatter + scatter.T))
-        gamma = cluster_spectrum(sigma2, n_clusters, eta)
-        return (V * gamma) @ V.T
+        """The minimiser of ``tr(S C (eta I + M)^{-1} C)`` over the relaxed set."""
+        reduced, U = _CentredStructure.reduced(scatter)
+        sigma2, V = np.linalg.eigh(reduced)
+        gamma = cluster_spectrum(sigma2, n_clusters - 1, eta)
+        directions = U @ V
+        n = scatter.shape[0]
+        return 1.0 / n + (directions * gamma) @ directions.T
 
 
 PENALTIES = {

@@ -298,8 +298,12 @@ def _metric(datafit, penalty, Z):
             basis, curvature, intercept_hessian = task_basis(n_outputs)
             if not _couples_intercepts(penalty):
                 intercept_hessian = np.zeros((n_outputs, n_outputs))
+            # a direction neither the data nor the penalty curves (the
+            # tasks' common vector of a centred structure, on constant
+            # features) keeps the blocks invertible at the data's scale
+            floor = 1e-12 * max(float(np.abs(hessians).max(initial=0.0)), 1.0)
             return _SpectralBlockMetric(
-                hessians, basis, np.maximum(curvature, 1e-12), intercept_hessian
+                hessians, basis, np.maximum(curvature, floor), intercept_hessian
             )
         coupling = np.zeros(n_features + 1)
         coupling[:-1] = getattr(penalty, "coupling", lambda n: 0.0)(n_outputs)
