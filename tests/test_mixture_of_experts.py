@@ -418,7 +418,7 @@ def test_graph_head_gradients_match_finite_differences(
     head, n_task_experts, head_sizes, dropout
 ):
     """The loss plus graph_alpha * tr(V^T L V) on the towers' output weights
-    ("penalty"); through V = A_hat E Theta ("gcn"), and a learned graph with
+    ("penalty"); through V = P U ("gcn"), and a learned graph with
     its L1 penalty."""
     rng = np.random.default_rng(0)
     n = 7

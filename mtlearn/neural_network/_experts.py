@@ -483,13 +483,14 @@ class GraphPenaltyMixtureNetwork(GraphPenaltyMixin, MixtureOfExpertsNetwork):
 class GraphConvolutionMixtureNetwork(GraphConvolutionMixin, MixtureOfExpertsNetwork):
     """A mixture of experts whose towers' output layer is produced over a
     task graph: :class:`~._graph_head.GraphConvolutionMixin` (task ``t``'s
-    output weights, its ``(n_in, n_outputs)`` block, are row ``t`` of
-    ``A_hat E Theta``) on :class:`MixtureOfExpertsNetwork`.
+    output weights, its ``(n_in, n_outputs)`` block, are row ``t`` of ``P
+    U``: its free head plus ``graph_alpha`` times its neighbours' weighted
+    mean head) on :class:`MixtureOfExpertsNetwork`.
 
     Parameters
     ----------
     *args, **kwargs
         Those of :class:`MixtureOfExpertsNetwork`.
-    graph, graph_alpha, n_embedding, learn_graph
+    graph, graph_alpha, learn_graph
         Those of :class:`~._graph_head.GraphConvolutionMixin`.
     """
