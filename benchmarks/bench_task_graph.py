@@ -203,6 +203,9 @@ def recovery(sizes=(25, 50, 100, 200, 500, 1000), seeds=5, learned=True):
     return {"data": DATA, "seeds": seeds, "methods": results}
 
 
+MEAN_COUPLED = "mtlearn 'mean', intercept_alpha CV"
+
+
 def _school_data():
     from mtlearn.datasets import load_school
 
@@ -268,9 +271,7 @@ def school(n_splits=10, fractions=(0.2, 0.75), grid=(0.1, 0.3, 1.0, 3.0), n_alph
     models = {
         "sklearn RidgeCV per school": per_school,
         "sklearn RidgeCV pooled + school one-hot": one_hot,
-        "mtlearn 'mean', intercept_alpha CV": multitask(
-            penalty="mean", intercept_alpha=[0.1, 0.3, 1.0, 3.0]
-        ),
+        MEAN_COUPLED: multitask(penalty="mean", intercept_alpha=[0.1, 0.3, 1.0, 3.0]),
         "mtlearn 'relationship' (MTRL), CV": multitask(
             penalty="relationship", **learned
         ),
@@ -294,16 +295,26 @@ def school(n_splits=10, fractions=(0.2, 0.75), grid=(0.1, 0.3, 1.0, 3.0), n_alph
                 scores[name].append(100 * score)
         target = 36.5 if fraction == 0.2 else 38.0
         print(f"training fraction {fraction:.0%} (target >= {target}%)")
+        mean_coupled = np.asarray(scores[MEAN_COUPLED])
         for name in models:
             mean, std = np.mean(scores[name]), np.std(scores[name])
             per_split = seconds[name] / n_splits
-            print(f"  {name:45s} {mean:6.2f}% ± {std:4.2f}  ({per_split:.1f} s/split)")
-            out[f"{fraction}/{name}"] = {
+            line = f"  {name:45s} {mean:6.2f}% ± {std:4.2f}  ({per_split:.1f} s/split)"
+            result = {
                 "mean": mean,
                 "std": std,
+                "scores": scores[name],
                 "seconds_per_split": per_split,
                 "chosen": chosen[name],
             }
+            if name.startswith("mtlearn") and name != MEAN_COUPLED:
+                # paired with 'mean' on the same splits
+                diff = np.asarray(scores[name]) - mean_coupled
+                se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else 0.0
+                line += f"; minus 'mean' {diff.mean():+.2f} (se {se:.2f})"
+                result.update(minus_mean=float(diff.mean()), minus_mean_se=float(se))
+            print(line)
+            out[f"{fraction}/{name}"] = result
     return out
 
 
