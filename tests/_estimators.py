@@ -117,11 +117,13 @@ def fast_estimators(linear_tol):
             penalty="relationship", alphas=[1e-2, 1e-3], cv=3, **learned
         ),
         # graph heads (issue 11): estimated from the targets; penalty and gcn
-        network(task_graph="auto"),
+        network(task_graph="auto", graph_head="penalty"),
         # the gcn head on a regressor
         network("regressor", task_graph="auto", graph_head="gcn", max_iter=300),
         # the graph penalty on the mixture's towers (issue 11)
-        MixtureOfExpertsClassifier(n_experts=2, task_graph="auto", **_small_mixture),
+        MixtureOfExpertsClassifier(
+            n_experts=2, task_graph="auto", graph_head="penalty", **_small_mixture
+        ),
         # label combinations (issue 13): a small forest (without bootstrap, so
         # that a weight is a repeated row, as the sample-weight checks ask);
         # predict by marginals, which check_classifier_multioutput expects

@@ -154,7 +154,9 @@ def _net(cls=SharedRepresentationClassifier, **params):
 def test_zero_graph_reproduces_the_plain_network():
     X, Y = _data()
     plain = _net().fit(X, Y)
-    zero = _net(task_graph=np.zeros((4, 4)), graph_alpha=10.0).fit(X, Y)
+    zero = _net(
+        task_graph=np.zeros((4, 4)), graph_alpha=10.0, graph_head="penalty"
+    ).fit(X, Y)
     assert isinstance(zero._network, GraphPenaltyNetwork)
     np.testing.assert_array_equal(zero._network.params, plain._network.params)
     np.testing.assert_array_equal(zero.predict_proba(X)[0], plain.predict_proba(X)[0])
@@ -202,8 +204,9 @@ def test_given_graph_is_stored_and_used(head):
     if head == "gcn":
         return
     # a strong penalty pulls the heads together
-    weak = _net(task_graph=graph, graph_alpha=0.0, max_iter=100).fit(X, Y)
-    strong = _net(task_graph=graph, graph_alpha=10.0, max_iter=100).fit(X, Y)
+    weak = _net(task_graph=graph, graph_head=head, graph_alpha=0.0, max_iter=100)
+    strong = _net(task_graph=graph, graph_head=head, graph_alpha=10.0, max_iter=100)
+    weak, strong = weak.fit(X, Y), strong.fit(X, Y)
     heads = [np.hstack([c[0] for c in m.head_coefs_]) for m in (weak, strong)]
     spread = [np.ptp(V, axis=1).mean() for V in heads]  # across the tasks
     assert spread[1] < 0.5 * spread[0]
@@ -249,7 +252,7 @@ def test_bad_graph_parameters():
     with pytest.raises(InvalidParameterError, match="graph_alpha"):
         _net(graph_alpha=-1.0).fit(X, Y)
     with pytest.raises(ValueError, match="task_graph='learned' needs graph_head"):
-        _net(task_graph="learned").fit(X, Y)
+        _net(task_graph="learned", graph_head="penalty").fit(X, Y)
     assert check_task_graph(np.eye(2), 2).sum() == 0
 
 
@@ -283,7 +286,7 @@ def test_multiclass_tasks():
     Y = np.column_stack([X[:, 0] > 0, np.digitize(X[:, 1], [-0.5, 0.5]), X[:, 0] > 0.3])
     # the penalty leaves the multiclass task's edges out; the gcn ties it
     settings = dict(task_graph=np.ones((3, 3)), graph_alpha=0.01, max_iter=150)
-    pen = _net(**settings).fit(X, Y)
+    pen = _net(graph_head="penalty", **settings).fit(X, Y)
     assert pen._network.graph[1].sum() == 0 and pen._network.graph[0, 2] == 1
     gcn = _net(graph_head="gcn", **settings).fit(X, Y)
     assert gcn._network.graph[1].sum() == 2

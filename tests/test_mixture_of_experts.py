@@ -488,7 +488,9 @@ def test_graph_pulls_the_towers_together():
     graph = np.array([[0.0, 1.0], [1.0, 0.0]])
     gaps = []
     for alpha in [0.0, 10.0]:
-        clf = MixtureOfExpertsClassifier(task_graph=graph, graph_alpha=alpha, **params)
+        clf = MixtureOfExpertsClassifier(
+            task_graph=graph, graph_head="penalty", graph_alpha=alpha, **params
+        )
         V = clf.fit(X, Y)._network.coefs[-1]
         gaps.append(np.linalg.norm(V[0] - V[1]))
     assert gaps[1] < 0.75 * gaps[0]
@@ -502,7 +504,9 @@ def test_rule_string_is_estimated_from_observed_training_labels():
     Y = (X[:, [0, 0, 1, 2]] + 0.5 * rng.normal(size=(150, 4)) > 0).astype(float)
     Y[rng.rand(150) < 0.3, 1] = np.nan  # missing labels
     Y[:10, 3] = np.nan
-    clf = MixtureOfExpertsClassifier(task_graph="auto", **SMALL | dict(max_iter=3))
+    clf = MixtureOfExpertsClassifier(
+        task_graph="auto", graph_head="penalty", **SMALL | dict(max_iter=3)
+    )
     clf.fit(X, Y)
     expected = estimate_task_graph(Y, "auto", target_type="classification")
     np.testing.assert_allclose(clf.task_graph_, expected)
@@ -517,7 +521,8 @@ def test_rule_string_is_estimated_from_observed_training_labels():
 
 def test_graph_mixture_pickles_and_keeps_its_graph():
     X, Y = _classification()
-    clf = MixtureOfExpertsClassifier(task_graph=GRAPH, **SMALL).fit(X, Y)
+    clf = MixtureOfExpertsClassifier(task_graph=GRAPH, graph_head="penalty", **SMALL)
+    clf.fit(X, Y)
     copy = pickle.loads(pickle.dumps(clf))
     for a, b in zip(copy.predict_proba(X), clf.predict_proba(X)):
         np.testing.assert_array_equal(a, b)
@@ -554,10 +559,10 @@ def test_graph_parameters_are_real_and_validated():
     for cls in (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor):
         params = cls().get_params()
         assert params["task_graph"] is None
-        assert params["graph_head"] == "penalty"
+        assert params["graph_head"] == "gcn"
         assert params["graph_alpha"] == 0.1
         assert "hidden_layer_sizes" not in params
-    clf = MixtureOfExpertsClassifier(task_graph="auto", **SMALL)
+    clf = MixtureOfExpertsClassifier(task_graph="auto", graph_head="penalty", **SMALL)
     with pytest.raises(ValueError, match="task_graph='learned' needs"):
         clone(clf).set_params(task_graph="learned").fit(X, Y)
     with pytest.raises(ValueError, match="task_graph must have shape"):

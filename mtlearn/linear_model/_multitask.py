@@ -101,7 +101,7 @@ _OBJECTIVE_DOC = """\
 """
 
 _STRUCTURES_DOC = """\
-        task_graph_ : ndarray of shape (n_outputs, n_outputs)
+    task_graph_ : ndarray of shape (n_outputs, n_outputs)
             ``'graph'``: the task graph used (given or estimated);
             ``'relationship'``: the positive part of the correlations of
             ``task_covariance_``; ``'cluster'``: the positive entries of the
@@ -730,69 +730,69 @@ class MultiTaskLinearRegression(
 ):
     """Multi-task linear regression with a structured penalty.
 
-            All tasks are fitted jointly by minimising, with ``l`` the squared loss
-            ``(y - z)^2 / 2``::
+        All tasks are fitted jointly by minimising, with ``l`` the squared loss
+        ``(y - z)^2 / 2``::
 
-        {objective}
-            With every label observed, unit weights and ``penalty='l21'`` this is
-            exactly the problem of :class:`sklearn.linear_model.MultiTaskLasso` with
-            the same ``alpha``.
+    {objective}
+        With every label observed, unit weights and ``penalty='l21'`` this is
+        exactly the problem of :class:`sklearn.linear_model.MultiTaskLasso` with
+        the same ``alpha``.
 
-            Parameters
-            ----------
-        {parameters}
-            Attributes
-            ----------
-            coef_ : ndarray of shape (n_tasks, n_features) or (n_features,)
-                Coefficients of each task (one-dimensional for one-dimensional y).
-            intercept_ : ndarray of shape (n_tasks,) or float
-                Intercept of each task.
-            n_tasks_ : int
-                Number of tasks.
-            n_iter_ : int
-                Number of proximal-gradient iterations run.
-            violation_ : float
-                Optimality violation at the returned solution (below ``tol`` when
-                the solver converged).
-            selected_features_ : ndarray of int
-                ``penalty='l21'`` only: the features kept by the tasks jointly.
-            n_features_in_ : int
-                Number of features seen during fit.
-            feature_names_in_ : ndarray of shape (n_features_in_,)
-                Names of features seen during fit, when X has string column names.
-            task_names_ : ndarray of shape (n_tasks,)
-                Column names of y, when y was a DataFrame.
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        coef_ : ndarray of shape (n_tasks, n_features) or (n_features,)
+            Coefficients of each task (one-dimensional for one-dimensional y).
+        intercept_ : ndarray of shape (n_tasks,) or float
+            Intercept of each task.
+        n_tasks_ : int
+            Number of tasks.
+        n_iter_ : int
+            Number of proximal-gradient iterations run.
+        violation_ : float
+            Optimality violation at the returned solution (below ``tol`` when
+            the solver converged).
+        selected_features_ : ndarray of int
+            ``penalty='l21'`` only: the features kept by the tasks jointly.
+        n_features_in_ : int
+            Number of features seen during fit.
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Names of features seen during fit, when X has string column names.
+        task_names_ : ndarray of shape (n_tasks,)
+            Column names of y, when y was a DataFrame.
     {structures}
-            See Also
-            --------
-            MultiTaskLinearRegressionCV : The same with alpha chosen by cross-validation.
-            sklearn.linear_model.MultiTaskLasso : The ``'l21'`` case, fully observed.
+        See Also
+        --------
+        MultiTaskLinearRegressionCV : The same with alpha chosen by cross-validation.
+        sklearn.linear_model.MultiTaskLasso : The ``'l21'`` case, fully observed.
 
-            Notes
-            -----
-            ``score`` is the mean over tasks of R^2 on the observed targets.
+        Notes
+        -----
+        ``score`` is the mean over tasks of R^2 on the observed targets.
 
-            A **constant target** (one value on two observed rows or more) is
-            predicted as that value and left out of the fit: zero coefficients,
-            and no pull on (or from) the other tasks through a coupling penalty.
-            A target with a single observed row is fitted like the others (a
-            coupling predicts it from them).
+        A **constant target** (one value on two observed rows or more) is
+        predicted as that value and left out of the fit: zero coefficients,
+        and no pull on (or from) the other tasks through a coupling penalty.
+        A target with a single observed row is fitted like the others (a
+        coupling predicts it from them).
 
-            Examples
-            --------
-            >>> import numpy as np
-            >>> from mtlearn.linear_model import MultiTaskLinearRegression
-            >>> rng = np.random.RandomState(0)
-            >>> X = rng.normal(size=(100, 10))
-            >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.1 * rng.normal(size=(100, 3))
-            >>> Y[:20, 0] = np.nan  # a missing target is left out of that task
-            >>> reg = MultiTaskLinearRegression(penalty="l21", alpha=0.02).fit(X, Y)
-            >>> reg.selected_features_
-            array([0, 1])
-            >>> reg.coef_.shape
-            (3, 10)
-            >>> round(reg.score(X, Y), 2)
-            0.97
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLinearRegression
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(100, 10))
+        >>> Y = X[:, :2] @ rng.normal(size=(2, 3)) + 0.1 * rng.normal(size=(100, 3))
+        >>> Y[:20, 0] = np.nan  # a missing target is left out of that task
+        >>> reg = MultiTaskLinearRegression(penalty="l21", alpha=0.02).fit(X, Y)
+        >>> reg.selected_features_
+        array([0, 1])
+        >>> reg.coef_.shape
+        (3, 10)
+        >>> round(reg.score(X, Y), 2)
+        0.97
     """
 
     _target_kind = "regression"
@@ -833,86 +833,86 @@ class MultiTaskLogisticRegression(
 ):
     """Multi-task logistic regression with a structured penalty.
 
-            A binary task has the logistic loss on one output column; a task with
-            ``K >= 3`` classes has the multinomial (softmax) loss on a block of
-            ``K`` columns. All tasks are fitted jointly by minimising::
+        A binary task has the logistic loss on one output column; a task with
+        ``K >= 3`` classes has the multinomial (softmax) loss on a block of
+        ``K`` columns. All tasks are fitted jointly by minimising::
 
-        {objective}
-            For multiclass tasks the penalties act on the columns of ``W``: ``'l21'``
-            selects features for every class of every task, ``'trace'`` and
-            ``'mean'`` treat each class column as one output; ``'graph'`` needs
-            binary tasks.
+    {objective}
+        For multiclass tasks the penalties act on the columns of ``W``: ``'l21'``
+        selects features for every class of every task, ``'trace'`` and
+        ``'mean'`` treat each class column as one output; ``'graph'`` needs
+        binary tasks.
 
-            A **constant task** (its observed labels hold one class, as a rare
-            label may) is not fitted: it has no term in the objective above (no
-            loss, no place in the coupling of ``'mean'``, ``'graph'``, ``'trace'``
-            or ``'l21'``), so the other tasks' coefficients are those of a fit
-            without it. It predicts its class with probability 1
-            (``predict_proba`` of shape (n_samples, 1)) and each fit warns once
-            with :class:`mtlearn.exceptions.ConstantTaskWarning`.
+        A **constant task** (its observed labels hold one class, as a rare
+        label may) is not fitted: it has no term in the objective above (no
+        loss, no place in the coupling of ``'mean'``, ``'graph'``, ``'trace'``
+        or ``'l21'``), so the other tasks' coefficients are those of a fit
+        without it. It predicts its class with probability 1
+        (``predict_proba`` of shape (n_samples, 1)) and each fit warns once
+        with :class:`mtlearn.exceptions.ConstantTaskWarning`.
 
-            Parameters
-            ----------
-        {parameters}
-            Attributes
-            ----------
-            classes_ : ndarray or list of ndarray
-                Classes of the task (one-dimensional y) or a list with the classes of
-                each task.
-            coef_ : ndarray of shape (n_outputs, n_features)
-                One row per output: a binary task owns one row (its decision
-                function), a multiclass task owns one row per class, in the order of
-                its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
-                ``n_outputs == n_tasks`` when every task is binary. A constant
-                task (one observed class) owns one row of zeros.
-            intercept_ : ndarray of shape (n_outputs,)
-                Intercepts, in the layout of ``coef_``; 0 for a constant task
-                (its decision function is 0, as ``decision_function`` reports).
-            task_rows_ : list of slice
-                The rows of ``coef_`` and ``intercept_`` owned by each task.
-            n_tasks_ : int
-                Number of tasks.
-            n_iter_ : int
-                Number of proximal-gradient iterations run.
-            violation_ : float
-                Optimality violation at the returned solution.
-            selected_features_ : ndarray of int
-                ``penalty='l21'`` only: the features kept by the tasks jointly.
-            n_features_in_ : int
-                Number of features seen during fit.
-            feature_names_in_ : ndarray of shape (n_features_in_,)
-                Names of features seen during fit, when X has string column names.
-            task_names_ : ndarray of shape (n_tasks,)
-                Column names of y, when y was a DataFrame.
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        classes_ : ndarray or list of ndarray
+            Classes of the task (one-dimensional y) or a list with the classes of
+            each task.
+        coef_ : ndarray of shape (n_outputs, n_features)
+            One row per output: a binary task owns one row (its decision
+            function), a multiclass task owns one row per class, in the order of
+            its ``classes_``; ``task_rows_[t]`` gives task ``t``'s rows.
+            ``n_outputs == n_tasks`` when every task is binary. A constant
+            task (one observed class) owns one row of zeros.
+        intercept_ : ndarray of shape (n_outputs,)
+            Intercepts, in the layout of ``coef_``; 0 for a constant task
+            (its decision function is 0, as ``decision_function`` reports).
+        task_rows_ : list of slice
+            The rows of ``coef_`` and ``intercept_`` owned by each task.
+        n_tasks_ : int
+            Number of tasks.
+        n_iter_ : int
+            Number of proximal-gradient iterations run.
+        violation_ : float
+            Optimality violation at the returned solution.
+        selected_features_ : ndarray of int
+            ``penalty='l21'`` only: the features kept by the tasks jointly.
+        n_features_in_ : int
+            Number of features seen during fit.
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Names of features seen during fit, when X has string column names.
+        task_names_ : ndarray of shape (n_tasks,)
+            Column names of y, when y was a DataFrame.
     {structures}
-            See Also
-            --------
-            MultiTaskLogisticRegressionCV : The same with alpha chosen by
-                cross-validation.
-            sklearn.linear_model.LogisticRegression : One task at a time.
+        See Also
+        --------
+        MultiTaskLogisticRegressionCV : The same with alpha chosen by
+            cross-validation.
+        sklearn.linear_model.LogisticRegression : One task at a time.
 
-            Notes
-            -----
-            ``score`` is the mean over tasks of the accuracy on observed labels.
+        Notes
+        -----
+        ``score`` is the mean over tasks of the accuracy on observed labels.
 
-            Examples
-            --------
-            >>> import numpy as np
-            >>> from mtlearn.linear_model import MultiTaskLogisticRegression
-            >>> rng = np.random.RandomState(0)
-            >>> X = rng.normal(size=(200, 10))
-            >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
-            >>> Y = (Z > 0).astype(float)
-            >>> Y[:20, 1] = np.nan  # a missing label is left out of that task
-            >>> clf = MultiTaskLogisticRegression(penalty="l21", alpha=0.1).fit(X, Y)
-            >>> clf.selected_features_
-            array([0, 1])
-            >>> round(clf.score(X, Y), 2)
-            0.82
-            >>> clf.predict(X[:2]).shape
-            (2, 3)
-            >>> len(clf.predict_proba(X[:2]))
-            3
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mtlearn.linear_model import MultiTaskLogisticRegression
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 10))
+        >>> Z = X[:, :2] @ rng.normal(size=(2, 3)) + rng.normal(size=(200, 3))
+        >>> Y = (Z > 0).astype(float)
+        >>> Y[:20, 1] = np.nan  # a missing label is left out of that task
+        >>> clf = MultiTaskLogisticRegression(penalty="l21", alpha=0.1).fit(X, Y)
+        >>> clf.selected_features_
+        array([0, 1])
+        >>> round(clf.score(X, Y), 2)
+        0.82
+        >>> clf.predict(X[:2]).shape
+        (2, 3)
+        >>> len(clf.predict_proba(X[:2]))
+        3
     """
 
     _target_kind = "classification"
