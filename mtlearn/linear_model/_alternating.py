@@ -23,7 +23,7 @@ relative to its value, or after ``max_outer_iter`` iterations.
 
 import numpy as np
 
-from ._penalties import Cluster, Relationship, _centring
+from ._penalties import Cluster, Relationship
 from ._solver import SolverResult, solve
 
 
@@ -37,11 +37,10 @@ class _Learner:
 
     def scatter(self, W, b):
         """``C W^T W C`` plus the centred intercepts' share of the penalty."""
-        C = _centring(self.n_outputs)
-        WC = W @ C
+        WC = W - W.mean(axis=1, keepdims=True)
         S = WC.T @ WC
         if self.intercept_alpha > 0 and self.alpha > 0:
-            cb = C @ b
+            cb = b - b.mean()
             S = S + (self.intercept_alpha / self.alpha) * np.outer(cb, cb)
         return S
 

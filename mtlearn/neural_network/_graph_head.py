@@ -347,7 +347,7 @@ class GraphConvolutionMixin:
 
     def _propagation_of(self, edges):
         if not self.learn_graph:
-            return self._propagation.astype(edges.dtype)
+            return self._propagation.astype(edges.dtype, copy=False)
         return np.eye(self.n_tasks, dtype=edges.dtype) + self._adjacency(edges)
 
     def learned_graph(self):
