@@ -62,6 +62,10 @@ class _FlatParameterNetwork:
         self._dropout = 0.0
 
     # -- parameters -----------------------------------------------------
+    # The weights the L2 penalty leaves out: a slice of ``params[:n_weights]``
+    # (None: it covers them all).
+    unpenalised_weights = None
+
     def _split_flat(self, flat):
         """Views of ``flat`` in the arrays of the layout, weights first."""
         return [

@@ -233,6 +233,17 @@ def evaluate_loss(network, X, targets, cell_weights, head_groups, task_weights):
     )
 
 
+def l2_penalty(network, alpha):
+    """``alpha / 2`` times the squared norm of the weights the penalty
+    covers (``params[:n_weights]`` but ``network.unpenalised_weights``)."""
+    weights = network.params[: network.n_weights]
+    total = float(np.dot(weights, weights))
+    free = network.unpenalised_weights
+    if free is not None:
+        total -= float(np.dot(weights[free], weights[free]))
+    return 0.5 * alpha * total
+
+
 def run_epoch(
     network,
     optimizer,
@@ -279,6 +290,7 @@ def run_epoch(
     used_weights = np.zeros(n_tasks)
     n_weights = network.n_weights
     decay = np.empty(n_weights, dtype=network.dtype)
+    free = network.unpenalised_weights
     grad_logits = np.zeros(
         (min(batch_size, batches.n_rows), network.n_tasks * network.n_outputs),
         dtype=network.dtype,
@@ -305,6 +317,8 @@ def run_epoch(
             per_task.backward(X_batch, grad, totals, weighting)
         if alpha:
             np.multiply(network.params[:n_weights], alpha, out=decay)
+            if free is not None:
+                decay[free] = 0
             network.grads[:n_weights] += decay
         optimizer.update_params(network.params, network.grads)
         weighting.end_batch(losses, totals)
@@ -413,7 +427,6 @@ def train(
     converged : bool
         Whether a stopping criterion was met before ``max_iter``.
     """
-    n_weights = network.n_weights
     if weighting is None:
         weighting = EqualWeighting()
     weighting.start(task_weights, network, rng)
@@ -443,8 +456,7 @@ def train(
                 average=history.average,
                 rows=rows,
             )
-            weights = network.params[:n_weights]
-            penalty = 0.5 * alpha * float(np.dot(weights, weights))
+            penalty = l2_penalty(network, alpha)
         loss = float(np.dot(task_weights, task_losses)) + penalty
         if not np.isfinite(loss) or not np.isfinite(network.params).all():
             raise TrainingDiverged(
