@@ -1519,8 +1519,8 @@ def fill_defaults_doc(text, defaults):
     return text.replace("    {class_weight}", _CLASS_WEIGHT_DOC.lstrip("\n"))
 
 
-# SharedRepresentationClassifier's own (MixtureOfExpertsClassifier keeps
-# NETWORK_DEFAULTS["classifier"])
+# SharedRepresentationClassifier's own (MixtureOfExpertsClassifier has its
+# own 'refit', measured on the mixture)
 SHARED_CLASSIFIER_DEFAULTS = NETWORK_DEFAULTS["classifier"] | {
     "early_stopping": (
         "'refit'",
