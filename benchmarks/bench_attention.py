@@ -39,9 +39,20 @@ two standard errors):
    one trunk of width w (and of width E * w), and of ``"pcgrad"`` and
    ``"gradnorm"`` against ``"equal"`` on the default shared network.
 
+6. *The mixture's regressor* (``--parts regression``, not in the default):
+   the grouped and all-related settings of 1 and 2 as regression tasks
+   (``make_multitask_regression``, ``noise=0.5``);
+   ``MixtureOfExpertsRegressor`` at its default ``alpha`` and at 1e-3, and
+   ``SharedRepresentationRegressor`` with the trunk of 1; test mean R².
+7. *The mixture on real data* (``--parts real``, not in the default): yeast
+   and emotions (standard splits, ``StandardScaler``),
+   ``MixtureOfExpertsClassifier`` at its defaults, with
+   ``early_stopping=True`` and with ``gate_temperature=0.25``, against
+   ``SharedRepresentationClassifier``'s defaults; test micro-F1.
+
     python benchmarks/bench_attention.py [--seeds 5] [--first-seed 0]
         [--gain-seeds 1] [--quick]
-        [--parts grouped,weighting,cost] [--json PATH]
+        [--parts grouped,weighting,cost,regression,real] [--json PATH]
 
 ``--quick`` runs tiny settings in a few seconds, to check the script.
 """
@@ -74,6 +85,7 @@ from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.model_selection import transfer_gain
 from mtlearn.neural_network import (
     MixtureOfExpertsClassifier,
+    MixtureOfExpertsRegressor,
     SharedRepresentationClassifier,
     SharedRepresentationRegressor,
 )
@@ -155,10 +167,17 @@ def linear_mean_auc(X_train, Y_train, X_test, Y_test):
 
 def gate_summary(model, X, groups):
     """Normalised entropy of the gates (mean over rows and tasks; 1 is
-    uniform) and the mean total-variation distance between the mean gates of
-    two groups (0: the groups use the experts alike)."""
+    uniform), the mean total-variation distance between the mean gates of
+    two groups (0: the groups use the experts alike), and the mean distance
+    between two tasks' mean gates over the pairs of tasks within a group
+    and across groups."""
     gates = np.stack(model.gate_weights(X))  # (n_tasks, n_samples, n_experts)
     entropy = -np.sum(gates * np.log(np.clip(gates, 1e-12, None)), axis=-1)
+    task_means = gates.mean(axis=1)
+    distance = 0.5 * np.abs(task_means[:, None] - task_means[None]).sum(axis=-1)
+    same = groups[:, None] == groups[None]
+    within = distance[same & ~np.eye(len(groups), dtype=bool)]
+    across = distance[~same]
     per_group = np.array(
         [model.mean_gate_weights_[groups == g].mean(axis=0) for g in np.unique(groups)]
     )
@@ -170,6 +189,8 @@ def gate_summary(model, X, groups):
     return {
         "entropy": float(entropy.mean() / np.log(gates.shape[-1])),
         "group_distance": float(np.mean(pairs)) if pairs else 0.0,
+        "task_distance_within": float(within.mean()) if within.size else 0.0,
+        "task_distance_across": float(across.mean()) if across.size else 0.0,
         "mean_gates_per_group": per_group.tolist(),
     }
 
@@ -298,7 +319,14 @@ def compare_architectures(cfg, seeds, gain_seeds, *, n_groups, relatedness, titl
         "gates": {
             name: {
                 "entropy": summary([g["entropy"] for g in per_seed]),
-                "group_distance": summary([g["group_distance"] for g in per_seed]),
+                **{
+                    key: summary([g[key] for g in per_seed])
+                    for key in (
+                        "group_distance",
+                        "task_distance_within",
+                        "task_distance_across",
+                    )
+                },
                 "per_seed": per_seed,
             }
             for name, per_seed in gates.items()
@@ -314,12 +342,15 @@ def compare_architectures(cfg, seeds, gain_seeds, *, n_groups, relatedness, titl
         print(f"{name} - shared: {fmt_diff(diff)}")
     print(
         "gates: normalised entropy (1 = uniform); total-variation distance "
-        "between the groups' mean gates (0 = alike)"
+        "between the groups' mean gates (0 = alike); between two tasks' mean "
+        "gates, within a group / across groups"
     )
     for name, summary_ in result["gates"].items():
         print(
             f"  {name:<20}{fmt(summary_['entropy'], 3)}; "
-            f"{fmt(summary_['group_distance'], 3)}"
+            f"{fmt(summary_['group_distance'], 3)}; "
+            f"{fmt(summary_['task_distance_within'], 3)} / "
+            f"{fmt(summary_['task_distance_across'], 3)}"
         )
     if gain_seeds:
         result["transfer_gain"] = {}
@@ -342,6 +373,114 @@ def compare_architectures(cfg, seeds, gain_seeds, *, n_groups, relatedness, titl
 
 
 # -- 3 and 4: task weighting ---------------------------------------------------------
+
+
+def mixture_regressor(cfg, seeds):
+    """The mixture's regressor at its default ``alpha`` (1e-2) and at the
+    shared regressor's (1e-3), and the shared regressor of its size, on
+    grouped and all-related regression tasks (the classification parts'
+    settings, ``noise=0.5``): test mean R^2."""
+    settings = {
+        "4 groups": dict(n_groups=cfg["n_groups"], relatedness=cfg["relatedness"]),
+        "one group": dict(n_groups=1, relatedness=0.95),
+    }
+    result = {}
+    print("\n6. Regression, the mixture's alpha: test mean R^2 (mean ± std)")
+    for setting, structure in settings.items():
+        scores = {"mixture, alpha=1e-2": [], "mixture, alpha=1e-3": [], "shared": []}
+        for seed in seeds:
+            X, Y = make_multitask_regression(
+                n_samples=cfg["n_samples"],
+                n_features=cfg["n_features"],
+                n_informative=cfg["n_informative"],
+                n_tasks=cfg["n_tasks"],
+                nonlinearity="sine",
+                nonlinear_share=cfg["nonlinear_share"],
+                noise=0.5,
+                random_state=seed,
+                **structure,
+            )
+            X_train, X_test, Y_train, Y_test = train_test_split(
+                X, Y, test_size=0.25, random_state=seed
+            )
+            mixture = MixtureOfExpertsRegressor(
+                n_experts=cfg["n_experts"],
+                expert_layer_sizes=(cfg["expert_width"],),
+                max_iter=cfg["max_iter"],
+                random_state=seed,
+            )
+            models = {
+                "mixture, alpha=1e-2": mixture,
+                "mixture, alpha=1e-3": clone(mixture).set_params(alpha=1e-3),
+                "shared": SharedRepresentationRegressor(
+                    hidden_layer_sizes=(cfg["trunk_width"],),
+                    max_iter=cfg["max_iter"],
+                    random_state=seed,
+                ),
+            }
+            for name, model in models.items():
+                model.fit(X_train, Y_train)
+                scores[name].append(mean_r2(model, X_test, Y_test))
+        result[setting] = {
+            "test_mean_r2": {name: summary(v) for name, v in scores.items()},
+            "alpha_1e-2_minus_1e-3": paired(
+                scores["mixture, alpha=1e-2"], scores["mixture, alpha=1e-3"]
+            ),
+            "mixture_minus_shared": paired(
+                scores["mixture, alpha=1e-2"], scores["shared"]
+            ),
+        }
+        print(f"  {setting}:")
+        for name, summary_ in result[setting]["test_mean_r2"].items():
+            print(f"    {name:<22}{fmt(summary_)}")
+        print(
+            "    alpha 1e-2 - 1e-3: "
+            f"{fmt_diff(result[setting]['alpha_1e-2_minus_1e-3'])}; mixture - "
+            f"shared: {fmt_diff(result[setting]['mixture_minus_shared'])}"
+        )
+    return result
+
+
+def mixture_on_real_data(cfg, seeds, name):
+    """The mixture at its defaults, with ``early_stopping=True`` and with
+    ``gate_temperature=0.25``, against the shared network's defaults, on a
+    real set's standard split: test micro-F1."""
+    loader = {"yeast": load_yeast, "emotions": load_emotions}[name]
+    X_train, Y_train = loader(subset="train", return_X_y=True)
+    X_test, Y_test = loader(subset="test", return_X_y=True)
+    variants = {
+        "mixture (defaults)": {},
+        "mixture, early_stopping=True": {"early_stopping": True},
+        "mixture, T=0.25": {"gate_temperature": 0.25},
+    }
+    scores = {name_: [] for name_ in ["shared network", *variants]}
+    for seed in seeds:
+        models = {"shared network": SharedRepresentationClassifier(random_state=seed)}
+        for variant, params in variants.items():
+            models[variant] = MixtureOfExpertsClassifier(random_state=seed, **params)
+        for model_name, network in models.items():
+            if cfg["default_hidden"] is not None:
+                network.set_params(max_iter=cfg["max_iter"])
+            model = make_pipeline(StandardScaler(), network).fit(X_train, Y_train)
+            scores[model_name].append(
+                float(f1_score(Y_test, model.predict(X_test), average="micro"))
+            )
+    result = {
+        "score": {model_name: summary(v) for model_name, v in scores.items()},
+        "minus_mixture_defaults": {
+            model_name: paired(v, scores["mixture (defaults)"])
+            for model_name, v in scores.items()
+            if model_name != "mixture (defaults)"
+        },
+    }
+    print(f"\n7. The mixture on {name} (standard split): test micro-F1")
+    for model_name, summary_ in result["score"].items():
+        line = f"  {model_name:<30}{fmt(summary_)}"
+        if model_name in result["minus_mixture_defaults"]:
+            diff = result["minus_mixture_defaults"][model_name]
+            line += f"   minus the mixture's defaults: {fmt_diff(diff)}"
+        print(line)
+    return result
 
 
 def weighting_on_scales(cfg, seeds):
@@ -514,7 +653,8 @@ def main(argv=None):
     parser.add_argument(
         "--parts",
         default="grouped,weighting,cost",
-        help="comma-separated parts to run: grouped (1, 2), weighting (3, 4), cost (5)",
+        help="comma-separated parts to run: grouped (1, 2), weighting (3, 4), "
+        "cost (5), regression (6), real (7); 6 and 7 are not in the default",
     )
     parser.add_argument(
         "--json", default=str(Path(__file__).parent / "results" / "attention.json")
@@ -537,7 +677,7 @@ def main(argv=None):
         f"max_iter={cfg['max_iter']}"
     )
     parts = set(args.parts.split(","))
-    unknown = parts - {"grouped", "weighting", "cost"}
+    unknown = parts - {"grouped", "weighting", "cost", "regression", "real"}
     if unknown:
         parser.error(f"unknown parts {sorted(unknown)}")
     report = {"config": {k: v for k, v in cfg.items()}, "seeds": seeds}
@@ -567,6 +707,12 @@ def main(argv=None):
         }
     if "cost" in parts:
         report["cost"] = cost(cfg)
+    if "regression" in parts:
+        report["regression"] = mixture_regressor(cfg, seeds)
+    if "real" in parts:
+        report["mixture_real"] = {
+            name: mixture_on_real_data(cfg, seeds, name) for name in cfg["real_data"]
+        }
     report["seconds"] = time.perf_counter() - tic
     report["versions"] = {
         "mtlearn": mtlearn.__version__,
