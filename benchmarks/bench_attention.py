@@ -51,7 +51,7 @@ two standard errors):
    ``SharedRepresentationClassifier``'s defaults; test micro-F1.
 
     python benchmarks/bench_attention.py [--seeds 5] [--first-seed 0]
-        [--gain-seeds 1] [--quick]
+        [--gain-seeds 1] [--quick] [--width-scale 1]
         [--parts grouped,weighting,cost,regression,real] [--json PATH]
 
 ``--quick`` runs tiny settings in a few seconds, to check the script.
@@ -651,6 +651,13 @@ def main(argv=None):
     )
     parser.add_argument("--quick", action="store_true", help="tiny settings")
     parser.add_argument(
+        "--width-scale",
+        type=float,
+        default=1.0,
+        help="multiply the experts' and the trunk's widths of parts 1, 2 and 6 "
+        "(both models keep about the same number of parameters as each other)",
+    )
+    parser.add_argument(
         "--parts",
         default="grouped,weighting,cost",
         help="comma-separated parts to run: grouped (1, 2), weighting (3, 4), "
@@ -662,7 +669,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
     warnings.simplefilter("ignore", ConstantTaskWarning)
-    cfg = QUICK if args.quick else FULL
+    cfg = dict(QUICK if args.quick else FULL)
+    for key in ("expert_width", "trunk_width"):
+        cfg[key] = max(1, round(cfg[key] * args.width_scale))
     first = args.first_seed
     seeds = list(range(first, first + (2 if args.quick else args.seeds)))
     gain_seeds = set(seeds[: args.gain_seeds])
