@@ -257,19 +257,27 @@ def _parameters_doc():
         "A graph of the tasks for their heads:",
         "A graph of the tasks for their towers:",
     )
-    return text.replace(
-        "Probability of dropping each trunk unit",
-        "Probability of dropping each unit of a task's mixture of the\n"
-        "        experts (its tower's input) and of the experts' hidden layers\n"
-        "        before their last (not their outputs: dropped expert outputs\n"
-        "        would hold the gates near uniform)",
-    ).replace(
-        "between the trunk and its\n"
-        "        output; empty means each head is a single output layer on "
-        "the trunk.",
-        "(its tower) between the\n"
-        "        mixture of experts and its output; empty means a single output "
-        "layer.",
+    return (
+        text.replace(
+            "on all weights\n        (not the biases).",
+            "on all weights\n        but the gates' (and not the biases): a "
+            "penalty on the gates would\n        hold them near uniform.",
+        )
+        .replace(
+            "Probability of dropping each trunk unit",
+            "Probability of dropping each unit of a task's mixture of the\n"
+            "        experts (its tower's input) and of the experts' hidden layers\n"
+            "        before their last (not their outputs: dropped expert outputs\n"
+            "        would hold the gates near uniform)",
+        )
+        .replace(
+            "between the trunk and its\n"
+            "        output; empty means each head is a single output layer on "
+            "the trunk.",
+            "(its tower) between the\n"
+            "        mixture of experts and its output; empty means a single output "
+            "layer.",
+        )
     )
 
 
@@ -327,8 +335,8 @@ class MixtureOfExpertsClassifier(_MixtureOfExperts, SharedRepresentationClassifi
 
     where ``c_it`` is the sample weight times the class weight, ``loss_t``
     the log-loss of a sigmoid (binary task) or softmax (multiclass task)
-    output, ``W`` every weight (experts, gates, towers; not the biases), and
-    ``f_t`` task ``t``'s network:
+    output, ``W`` the weights of the experts and towers (not the gates', not
+    the biases), and ``f_t`` task ``t``'s network:
     {model}
     Parameters
     ----------
@@ -462,8 +470,8 @@ class MixtureOfExpertsRegressor(_MixtureOfExperts, SharedRepresentationRegressor
 
     where ``z_it`` is target ``t`` standardised (by its observed mean and
     standard deviation, mapped back at prediction), ``s_i`` the sample
-    weight, ``W`` every weight (experts, gates, towers; not the biases) and
-    ``f_t`` task ``t``'s network:
+    weight, ``W`` the weights of the experts and towers (not the gates', not
+    the biases) and ``f_t`` task ``t``'s network:
     {model}
     Parameters
     ----------
