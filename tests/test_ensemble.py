@@ -536,7 +536,9 @@ def test_final_estimator_of_a_task_with_one_scored_class_is_a_constant():
     # the positives of task 1 are in no test fold: its scored rows hold class 0
     others = np.setdiff1d(rows, positives)
     folds = [(np.setdiff1d(rows, part), part) for part in np.array_split(others, 3)]
-    ensemble = MultiTaskEnsemble(_fast_members(), final_estimator=_fast_lr(), cv=folds)
+    ensemble = MultiTaskEnsemble(
+        _fast_members(), final_estimator=_fast_lr(), cv=folds, selection=False
+    )  # stacking on every task, whatever the selection would choose
     _fit_once(ensemble, X, Y)
     assert type(ensemble.final_estimators_[1]).__name__ == "DummyClassifier"
     proba = ensemble.predict_proba(X)[1]
@@ -914,6 +916,45 @@ def test_cv_results_match_an_independent_computation():
     assert list(ensemble.selected_) == list(results["candidate"][best])
 
 
+def test_r2_of_a_fold_is_over_the_tasks_variance_in_all_folds():
+    """A fold's R^2 divides its squared error by the variance of the task's
+    rows in all folds, so that the pooled R^2 (sklearn's r2_score of the
+    out-of-fold predictions) is the row-weighted mean of the folds' and a
+    fold holding one row of a task still has a score."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import cross_val_predict
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = X @ rng.normal(size=(3, 2)) + rng.normal(size=(60, 2))
+    Y[1:, 1] = np.nan  # task 1: five rows, a fold holds one of them
+    Y[[2, 3, 4, 5], 1] = [1.0, -1.0, 0.5, 2.0]
+    folds = KFold(4, shuffle=True, random_state=0)
+    ensemble = MultiTaskEnsembleRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        weights="cv",
+        cv=folds,
+        random_state=0,
+    ).fit(X, Y)
+    results = ensemble.cv_results_
+    assert results["scoring"] == "r2"
+    predicted = cross_val_predict(Ridge(), X, Y[:, 0], cv=folds)
+    np.testing.assert_allclose(
+        results["score"][0, 0], r2_score(Y[:, 0], predicted), rtol=1e-10
+    )
+    sizes = [test.size for _, test in folds.split(X)]
+    np.testing.assert_allclose(
+        np.average(results["split_scores"][:, 0, 0], weights=sizes),
+        results["score"][0, 0],
+        rtol=1e-10,
+    )
+    observed = ~np.isnan(Y[:, 1])
+    per_fold = [np.sum(observed[test]) for _, test in folds.split(X)]
+    assert 1 in per_fold
+    scored = np.isfinite(results["split_scores"][:, 0, 1])
+    np.testing.assert_array_equal(scored, np.array(per_fold) > 0)
+
+
 def test_selection_is_per_task():
     X, Y = _data(200)
     members = _members()
@@ -1094,11 +1135,30 @@ def test_oof_outputs_are_the_selected_candidates_cross_fitted_outputs():
     assert not hasattr(plain, "oof_outputs_") and not hasattr(plain, "oof_fold_")
 
 
-def test_selection_gain_rule_against_a_recomputation():
-    # the selection without the rule, then by hand: each task's cross-fitted
-    # gain over the best member (the candidate best on the other folds, minus
-    # that member, on each fold), kept when it beats one standard error
-    X, Y = make_multilabel_classification(300, 8, n_classes=6, random_state=3)
+def _passes(gains):
+    """One standard error, by hand."""
+    gains = gains[np.isfinite(gains)]
+    return gains.size >= 2 and gains.mean() > gains.std(ddof=1) / np.sqrt(gains.size)
+
+
+def _cross_gains(scores, baseline):
+    """(n_folds, n_candidates) of one task: per fold, the candidate best on
+    the other folds minus the baseline."""
+    gains = []
+    for k in range(scores.shape[0]):
+        other = np.nanmean(np.delete(scores, k, axis=0), axis=0)
+        gains.append(scores[k, np.nanargmax(other)] - scores[k, baseline])
+    return np.array(gains)
+
+
+def _check_gain_rule(seed):
+    """The selection without the rule, then the rule by hand: (1) each
+    task's cross-fitted gain over the best member, kept when it beats one
+    standard error; (2) on each fold, step 1 run on the other folds, scored
+    on the fold and averaged over the tasks: if it does not beat one
+    standard error, every task takes the member. Returns which steps kept
+    something."""
+    X, Y = make_multilabel_classification(300, 8, n_classes=6, random_state=seed)
     members = [
         ("lr", LogisticRegression()),
         ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
@@ -1112,24 +1172,45 @@ def test_selection_gain_rule_against_a_recomputation():
     split, candidates = results["split_scores"], list(results["candidate"])
     baseline = candidates.index(results["baseline"])
     assert baseline == np.argmax(np.nanmean(split, axis=(0, 2))[:3])
-    outcomes = set()
-    for t in range(Y.shape[1]):
-        if candidates.index(free.selected_[t]) == baseline:
-            assert ruled.selected_[t] == free.selected_[t]
+    n_folds, _, n_tasks = split.shape
+    step1 = list(free.selected_)
+    for t in range(n_tasks):
+        if candidates.index(step1[t]) == baseline:
             continue
-        gains = []
-        for k in range(split.shape[0]):
-            other = np.nanmean(np.delete(split[:, :, t], k, axis=0), axis=0)
-            gains.append(split[k, np.nanargmax(other), t] - split[k, baseline, t])
-        mean = np.mean(gains)
-        se = np.std(gains, ddof=1) / np.sqrt(len(gains))
-        np.testing.assert_allclose(results["gain"][t], mean)
+        gains = _cross_gains(split[:, :, t], baseline)
+        np.testing.assert_allclose(results["gain"][t], gains.mean())
+        se = gains.std(ddof=1) / np.sqrt(n_folds)
         np.testing.assert_allclose(results["gain_se"][t], se)
-        kept = mean > se
-        outcomes.add(kept)
-        expected = free.selected_[t] if kept else candidates[baseline]
-        assert ruled.selected_[t] == expected
-    assert outcomes == {True, False}  # both sides of the rule exercised
+        if not _passes(gains):
+            step1[t] = candidates[baseline]
+    if all(name == candidates[baseline] for name in step1):
+        np.testing.assert_array_equal(ruled.selected_, step1)
+        assert np.isnan(results["selection_gain"])
+        return False, False
+    procedure = []
+    for k in range(n_folds):
+        others = np.delete(split, k, axis=0)
+        per_task = []
+        for t in range(n_tasks):
+            choice = np.nanargmax(np.nanmean(others[:, :, t], axis=0))
+            if choice != baseline and not _passes(
+                _cross_gains(others[:, :, t], baseline)
+            ):
+                choice = baseline
+            per_task.append(split[k, choice, t] - split[k, baseline, t])
+        procedure.append(np.mean(per_task))
+    procedure = np.array(procedure)
+    np.testing.assert_allclose(results["selection_gain"], procedure.mean())
+    kept = bool(_passes(procedure))
+    expected = step1 if kept else [candidates[baseline]] * n_tasks
+    np.testing.assert_array_equal(ruled.selected_, expected)
+    return True, kept
+
+
+def test_selection_gain_rule_against_a_recomputation():
+    outcomes = {_check_gain_rule(seed) for seed in (0, 2, 7)}
+    # the per-task step keeps a selection or not; the procedure's step too
+    assert outcomes == {(False, False), (True, True), (True, False)}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -367,7 +367,7 @@ SCORINGS = {
 }
 
 
-def candidate_score(output, truth, scoring, n_classes=None):
+def candidate_score(output, truth, scoring, n_classes=None, spread=None):
     """Score of one candidate's output on one task's rows; higher is better.
 
     ``output`` is an output in the sense of the module doc (probabilities
@@ -383,7 +383,9 @@ def candidate_score(output, truth, scoring, n_classes=None):
       neither present nor predicted counts as 1 (nothing to find, nothing
       wrongly found), so a fold with no positive gives a number, not NaN;
     - ``"r2"``: 1 - squared error / variance of the truth (NaN if the truth
-      is constant);
+      is constant); ``spread``, if given, replaces that variance (a fold's
+      score with the variance of the task's rows in all folds: a small
+      task's fold may hold one row, or a few of nearly one value);
     - ``"neg_mean_squared_error"``.
 
     NaN for no rows.
@@ -394,7 +396,8 @@ def candidate_score(output, truth, scoring, n_classes=None):
         error = np.mean((output[:, 0] - truth) ** 2)
         if scoring == "neg_mean_squared_error":
             return float(-error)
-        spread = np.mean((truth - truth.mean()) ** 2)
+        if spread is None:
+            spread = np.mean((truth - truth.mean()) ** 2)
         return float(1.0 - error / spread) if spread > 0 else np.nan
     codes = truth.astype(np.intp)
     if scoring == "neg_brier_score":
