@@ -1233,6 +1233,8 @@ def test_joint_selection_gain_rule_keeps_all_tasks_or_none(seed):
         assert (free.selected_ == results["baseline"]).all()
         return
     assert np.ptp(gain) == 0 and np.ptp(se) == 0  # one gain for all tasks
+    assert results["selection_gain"] == gain[0]
+    assert results["selection_gain_se"] == se[0]
     if gain[0] > se[0]:
         np.testing.assert_array_equal(ruled.selected_, free.selected_)
     else:

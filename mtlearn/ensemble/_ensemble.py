@@ -405,7 +405,10 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             best[scorable] = select_micro_f1(counts[:, scorable])
             baseline, gain = self._joint_gain(counts, fold_counts, best, scorable)
             # one gain for all tasks: the procedure's
-            procedure = tuple(float(np.max(g, initial=np.nan)) for g in gain)
+            procedure = tuple(
+                float(g[np.isfinite(g)][0]) if np.isfinite(g).any() else np.nan
+                for g in gain
+            )
             scores = _switched_micro_f1(counts, best, scorable)
             split_scores = np.stack(
                 [_switched_micro_f1(part, best, scorable) for part in fold_counts]

@@ -591,7 +591,8 @@ class MixtureOfExpertsRegressor(_MixtureOfExperts, SharedRepresentationRegressor
 
 
 # The shared-representation networks' defaults (the same reasons hold for
-# experts in place of the trunk), but for the regressor's alpha.
+# experts in place of the trunk), but for the classifier's early stopping
+# and the regressor's alpha, measured on the mixture.
 _MIXTURE_DEFAULTS = {
     MixtureOfExpertsClassifier: NETWORK_DEFAULTS["classifier"]
     | {
