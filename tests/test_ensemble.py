@@ -1207,6 +1207,23 @@ def _check_gain_rule(seed):
     return True, kept
 
 
+def test_two_folds_keep_the_best_member():
+    # the second step's per-task rule sees one fold: it keeps nothing
+    X, Y = make_multilabel_classification(300, 8, n_classes=6, random_state=2)
+    members = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+    ]
+    free = MultiTaskEnsemble(
+        members, weights="cv", cv=2, n_standard_errors=None, random_state=0
+    ).fit(X, Y)
+    ruled = MultiTaskEnsemble(members, weights="cv", cv=2, random_state=0).fit(X, Y)
+    baseline = ruled.cv_results_["baseline"]
+    assert (free.selected_ != baseline).any()
+    assert (ruled.selected_ == baseline).all()
+    assert ruled.cv_results_["selection_gain"] == 0.0
+
+
 def test_selection_gain_rule_against_a_recomputation():
     outcomes = {_check_gain_rule(seed) for seed in (0, 2, 7)}
     # the per-task step keeps a selection or not; the procedure's step too

@@ -946,8 +946,10 @@ _SHARED_PARAMETERS_DOC = """
         that gain does not pass, every task takes the member (with many
         small tasks the per-task rule alone, at one standard error, keeps
         noise on about one task in six: on School it put the ensemble
-        regressor below its network). With ``"micro_f1"`` the tasks are
-        selected and tested jointly. The same rule as
+        regressor below its network; with two folds the second step's
+        per-task rule sees one fold and keeps nothing, so the member is
+        used: take ``cv`` >= 3 for a selection). With ``"micro_f1"`` the
+        tasks are selected and tested jointly. The same rule as
         :class:`~mtlearn.model_selection.MultiTaskThresholdClassifier`'s:
         on small data a selection among several candidates per task picks
         noise, and then loses to the best member on new data (measured:
