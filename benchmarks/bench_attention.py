@@ -441,13 +441,20 @@ def mixture_regressor(cfg, seeds):
     return result
 
 
+def standard_split(name):
+    """X_train, Y_train, X_test, Y_test of a real set's standard split."""
+    loader = {"yeast": load_yeast, "emotions": load_emotions}[name]
+    return (
+        *loader(subset="train", return_X_y=True),
+        *loader(subset="test", return_X_y=True),
+    )
+
+
 def mixture_on_real_data(cfg, seeds, name):
     """The mixture at its defaults, with ``early_stopping=True`` and with
     ``gate_temperature=0.25``, against the shared network's defaults, on a
     real set's standard split: test micro-F1."""
-    loader = {"yeast": load_yeast, "emotions": load_emotions}[name]
-    X_train, Y_train = loader(subset="train", return_X_y=True)
-    X_test, Y_test = loader(subset="test", return_X_y=True)
+    X_train, Y_train, X_test, Y_test = standard_split(name)
     variants = {
         "mixture (defaults)": {},
         "mixture, early_stopping=True": {"early_stopping": True},
@@ -519,9 +526,7 @@ def weighting_on_scales(cfg, seeds):
 
 
 def weighting_on_real_data(cfg, seeds, name):
-    loader = {"yeast": load_yeast, "emotions": load_emotions}[name]
-    X_train, Y_train = loader(subset="train", return_X_y=True)
-    X_test, Y_test = loader(subset="test", return_X_y=True)
+    X_train, Y_train, X_test, Y_test = standard_split(name)
     scores = {s: [] for s in STRATEGIES}
     for seed in seeds:
         for strategy in STRATEGIES:

@@ -403,11 +403,8 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         if joint:
             best = np.full(self.n_tasks_, -1)
             best[scorable] = select_micro_f1(counts[:, scorable])
-            baseline, gain = self._joint_gain(counts, fold_counts, best, scorable)
-            # one gain for all tasks: the procedure's
-            procedure = tuple(
-                float(g[np.isfinite(g)][0]) if np.isfinite(g).any() else np.nan
-                for g in gain
+            baseline, gain, procedure = self._joint_gain(
+                counts, fold_counts, best, scorable
             )
             scores = _switched_micro_f1(counts, best, scorable)
             split_scores = np.stack(
@@ -453,16 +450,16 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         over the best single member on all tasks, per fold (the selection
         made on the other folds' counts, scored on the fold's); where it does
         not pass the gain rule, every task falls back to that member
-        (``best`` changed in place). Returns the member and (mean, standard
-        error) of the gain, per task."""
+        (``best`` changed in place). Returns the member, (mean, standard
+        error) of the gain per task (the same for all), and that pair."""
         n_folds = fold_counts.shape[0]
         gain = np.full((2, self.n_tasks_), np.nan)
         if scorable.size == 0:
-            return -1, gain
+            return -1, gain, (np.nan, np.nan)
         filled = np.nan_to_num(counts[:, scorable])
         baseline = self._best_member(micro_f1(filled.sum(axis=1)))
         if np.all(best[scorable] == baseline):
-            return baseline, gain
+            return baseline, gain, (np.nan, np.nan)
         part = np.nan_to_num(fold_counts[:, :, scorable])
         gains = np.full(n_folds, np.nan)
         for k in range(n_folds):
@@ -476,7 +473,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         gain[:, scorable] = np.array([[mean], [se]])
         if not keep:
             best[scorable] = baseline
-        return baseline, gain
+        return baseline, gain, (mean, se)
 
     def _task_gains(self, split_scores, best, scorable):
         """Per-task selection under the gain rule, in two steps (``best``
@@ -507,8 +504,7 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
         for t in scorable:
             if best[t] == baseline:
                 continue
-            gains = _cross_fitted_gains(split_scores[:, :, t], baseline)
-            mean, se, keep = gain_rule(gains, self.n_standard_errors)
+            mean, se, keep = self._task_rule(split_scores[:, :, t], baseline)
             gain[:, t] = mean, se
             if not keep:
                 best[t] = baseline
@@ -520,6 +516,12 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             if not keep:
                 best[scorable] = baseline
         return baseline, gain, procedure
+
+    def _task_rule(self, scores, baseline):
+        """The gain rule on one task's scores (n_folds, n_candidates): the
+        mean and standard error of its cross-fitted gains over
+        ``baseline``, and whether they pass."""
+        return gain_rule(_cross_fitted_gains(scores, baseline), self.n_standard_errors)
 
     def _procedure_gains(self, scores, baseline):
         """Per fold, the mean over the tasks (columns of ``scores``, of
@@ -539,10 +541,11 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
                 if np.isnan(mean_other).all() or np.isnan(scores[k, baseline, j]):
                     continue
                 choice = int(np.nanargmax(mean_other))
-                if choice != baseline:
-                    inner = _cross_fitted_gains(others[:, :, j], baseline)
-                    if not gain_rule(inner, self.n_standard_errors)[2]:
-                        choice = baseline
+                if (
+                    choice != baseline
+                    and not self._task_rule(others[:, :, j], baseline)[2]
+                ):
+                    choice = baseline
                 per_task.append(scores[k, choice, j] - scores[k, baseline, j])
             per_task = np.asarray(per_task, dtype=np.float64)
             per_task = per_task[np.isfinite(per_task)]
