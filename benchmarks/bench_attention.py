@@ -51,7 +51,7 @@ two standard errors):
    ``SharedRepresentationClassifier``'s defaults; test micro-F1.
 
     python benchmarks/bench_attention.py [--seeds 5] [--first-seed 0]
-        [--gain-seeds 1] [--quick] [--width-scale 1]
+        [--gain-seeds 1] [--quick] [--width-scale 1] [--fixed-epochs 0]
         [--parts grouped,weighting,cost,regression,real] [--json PATH]
 
 ``--quick`` runs tiny settings in a few seconds, to check the script.
@@ -243,16 +243,20 @@ def _timed(fn):
 
 def gated_and_shared(cfg, seed):
     """The two models of comparable size, with the library's other defaults."""
+    # --fixed-epochs: that many epochs, no early stopping (a diagnostic)
+    training = {"max_iter": cfg["max_iter"]}
+    if cfg.get("fixed_epochs"):
+        training = {"max_iter": cfg["fixed_epochs"], "early_stopping": False}
     moe = MixtureOfExpertsClassifier(
         n_experts=cfg["n_experts"],
         expert_layer_sizes=(cfg["expert_width"],),
-        max_iter=cfg["max_iter"],
         random_state=seed,
+        **training,
     )
     shared = SharedRepresentationClassifier(
         hidden_layer_sizes=(cfg["trunk_width"],),
-        max_iter=cfg["max_iter"],
         random_state=seed,
+        **training,
     )
     models = {"mixture of experts": moe, "shared trunk": shared}
     for t in cfg["variant_temperatures"]:
@@ -656,6 +660,13 @@ def main(argv=None):
     )
     parser.add_argument("--quick", action="store_true", help="tiny settings")
     parser.add_argument(
+        "--fixed-epochs",
+        type=int,
+        default=0,
+        help="parts 1 and 2: train every network this many epochs without "
+        "early stopping (0: the library's early stopping)",
+    )
+    parser.add_argument(
         "--width-scale",
         type=float,
         default=1.0,
@@ -677,6 +688,7 @@ def main(argv=None):
     cfg = dict(QUICK if args.quick else FULL)
     for key in ("expert_width", "trunk_width"):
         cfg[key] = max(1, round(cfg[key] * args.width_scale))
+    cfg["fixed_epochs"] = args.fixed_epochs
     first = args.first_seed
     seeds = list(range(first, first + (2 if args.quick else args.seeds)))
     gain_seeds = set(seeds[: args.gain_seeds])

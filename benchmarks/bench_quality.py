@@ -264,11 +264,31 @@ def evaluate(estimator, X, y, X_test, y_test):
     model.fit(X, y)
     fit_seconds = time.perf_counter() - tic
     y_pred = np.asarray(model.predict(X_test))
-    return {
+    run = {
         "micro_f1": f1_score(y_test, y_pred, average="micro"),
         "macro_f1": f1_score(y_test, y_pred, average="macro", zero_division=0),
         "hamming_loss": hamming_loss(y_test, y_pred),
         "fit_seconds": fit_seconds,
+    }
+    selection = ensemble_selection(model[-1])
+    if selection is not None:
+        run["selection"] = selection
+    return run
+
+
+def ensemble_selection(estimator):
+    """For a route (thresholds over an ensemble): each task's selected
+    candidate, the best member and the whole selection's cross-fitted gain
+    over it (``cv_results_``); None for any other model."""
+    ensemble = getattr(estimator, "estimator_", None)
+    results = getattr(ensemble, "cv_results_", None)
+    if results is None:
+        return None
+    return {
+        "selected": [str(name) for name in ensemble.selected_],
+        "baseline": results["baseline"],
+        "selection_gain": float(results["selection_gain"]),
+        "selection_gain_se": float(results["selection_gain_se"]),
     }
 
 
@@ -280,6 +300,7 @@ def summarize(runs):
             "std": float(np.std([run[key] for run in runs])),
         }
         for key in runs[0]
+        if key != "selection"
     }
 
 
@@ -298,6 +319,16 @@ def quality(name, seeds, models):
         runs = [evaluate(factory(seed), *data[seed]) for seed in seeds]
         results[model_name] = {"runs": runs, "summary": summarize(runs)}
         print(f"  {model_name}: done", flush=True)
+        for seed, run in zip(seeds, runs):
+            if "selection" in run:
+                chosen = run["selection"]
+                print(
+                    f"    seed {seed}: micro-F1 {run['micro_f1']:.4f}; ensemble "
+                    f"{chosen['selected']} (best member {chosen['baseline']}); "
+                    f"the whole selection's gain {chosen['selection_gain']:+.4f} "
+                    f"(se {chosen['selection_gain_se']:.4f})",
+                    flush=True,
+                )
     print_table(results)
     comparisons = {}
     has_baseline = any(name not in NOT_BASELINES for name in results)
