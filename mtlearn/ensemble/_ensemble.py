@@ -904,8 +904,11 @@ _SHARED_PARAMETERS_DOC = """
     final_estimator : estimator, default=None
         Stacking: a clone of it is fitted per task on the members' out-of-fold
         outputs for that task (see ``transform`` for the columns) and makes
-        the task's prediction; the weights are then unused. None combines the
-        members by their weights.
+        the task's prediction. With ``selection`` it is one more candidate:
+        with ``weights="cv"`` too, each task keeps the members, their
+        average, the weights or the stacking, whichever the selection
+        prefers (``selected_``); without selection the weights are then
+        unused. None combines the members by their weights.
     cv : int, cross-validation generator or iterable, default=5
         Folds for the out-of-fold outputs that ``weights="cv"`` and
         ``final_estimator`` need: an int is that many shuffled ``KFold``
