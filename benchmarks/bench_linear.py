@@ -13,8 +13,9 @@
    MultiTaskLinearRegressionCV('mean') with free intercepts and with
    intercept_alpha searched by the CV, against RidgeCV per school, pooled
    RidgeCV and pooled RidgeCV with a school one-hot.
-5. The micro-F1 of part 3 on ``--splits`` random 60/40 splits of yeast and
-   of emotions (the standard training and test parts pooled):
+5. The micro-F1 of part 3 on ``--splits`` random resplits of yeast and of
+   emotions (the standard training and test parts pooled and split again
+   into parts of the standard sizes, as ``bench_quality.py --resplit``):
    MultiTaskLogisticRegressionCV() with its defaults against
    MultiOutputClassifier(LogisticRegression()), paired over the splits. One
    test part of 202 rows (emotions) has a bootstrap standard error of about
@@ -35,7 +36,6 @@ from scipy.special import log_expit
 from sklearn.datasets import make_multilabel_classification
 from sklearn.linear_model import LogisticRegression, MultiTaskLasso, RidgeCV
 from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -212,18 +212,16 @@ def f1_part():
 
 def resplit_part(n_splits):
     """Part 5: the default CV model against per-label LogisticRegression on
-    random resplits of the bundled sets, paired by split."""
+    random resplits of the bundled sets (``bench_quality.load(...,
+    resplit=True)``: test parts of the standard sizes), paired by split."""
+    from bench_quality import load, paired_difference
+
     out = {}
-    print(f"\n5. micro-F1 over {n_splits} random 60/40 splits (paired)")
-    for name, loader in [("yeast", load_yeast), ("emotions", load_emotions)]:
-        parts = [loader(subset=s, return_X_y=True) for s in ("train", "test")]
-        X_all = np.vstack([X for X, _ in parts])
-        Y_all = np.vstack([np.asarray(Y) for _, Y in parts])
+    print(f"\n5. micro-F1 over {n_splits} random resplits (paired)")
+    for name in ("yeast", "emotions"):
         scores = []
         for seed in range(n_splits):
-            X, X_test, Y, Y_test = train_test_split(
-                X_all, Y_all, test_size=0.4, random_state=seed
-            )
+            X, Y, X_test, Y_test = load(name, seed, resplit=True)
             pair = []
             for model in (
                 MultiOutputClassifier(LogisticRegression(max_iter=1000)),
@@ -235,19 +233,17 @@ def resplit_part(n_splits):
                 )
             scores.append(pair)
         scores = np.array(scores)
-        diff = scores[:, 1] - scores[:, 0]
-        se = diff.std(ddof=1) / np.sqrt(n_splits) if n_splits > 1 else np.nan
+        d = paired_difference(scores[:, 1], scores[:, 0])
         print(
             f"{name:9s} per-label LogisticRegression {scores[:, 0].mean():.4f}  "
             f"MultiTaskLogisticRegressionCV() {scores[:, 1].mean():.4f}  "
-            f"difference {diff.mean():+.4f} (se {se:.4f}, higher on "
-            f"{int((diff > 0).sum())} of {n_splits})"
+            f"difference {d['mean']:+.4f} (se {d['se']:.4f}, higher on "
+            f"{d['higher']} of {n_splits})"
         )
         out[name] = {
             "logistic_regression": scores[:, 0].tolist(),
             "multitask_cv": scores[:, 1].tolist(),
-            "difference": float(diff.mean()),
-            "difference_se": float(se),
+            "difference": d,
         }
     return out
 

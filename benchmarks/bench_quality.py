@@ -278,15 +278,15 @@ def load(name, seed=0, resplit=False):
     load_data = DATASETS[name]
     X, y = load_data(subset="train", return_X_y=True)
     X_test, y_test = load_data(subset="test", return_X_y=True)
-    X, y, y_test = np.asarray(X), np.asarray(y), np.asarray(y_test)
+    X, y, X_test, y_test = (np.asarray(a) for a in (X, y, X_test, y_test))
     if resplit:
         X, X_test, y, y_test = train_test_split(
-            np.vstack([X, np.asarray(X_test)]),
+            np.vstack([X, X_test]),
             np.vstack([y, y_test]),
             test_size=len(y_test),
             random_state=seed,
         )
-    return X, y, np.asarray(X_test), y_test
+    return X, y, X_test, y_test
 
 
 def evaluate(estimator, X, y, X_test, y_test):
@@ -383,28 +383,35 @@ def quality(name, seeds, models, resplit=False):
     }
 
 
+def paired_difference(values, reference):
+    """Mean and standard error of ``values - reference`` (paired by seed or
+    split), and in how many pairs ``values`` is higher."""
+    diff = np.asarray(values) - np.asarray(reference)
+    se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else np.nan
+    return {
+        "mean": float(diff.mean()),
+        "se": float(se),
+        "higher": int((diff > 0).sum()),
+    }
+
+
 def paired_with_peer(results, key="micro_f1"):
     """Each model's difference with the peer, paired by seed (and split)."""
     if PEER not in results:
         return {}
-    peer = np.array([run[key] for run in results[PEER]["runs"]])
+    peer = [run[key] for run in results[PEER]["runs"]]
     out = {}
     print(f"\n  {key} minus the peer's, paired by split:")
     for model_name, result in results.items():
         if model_name == PEER:
             continue
-        diff = np.array([run[key] for run in result["runs"]]) - peer
-        se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else np.nan
-        higher = int((diff > 0).sum())
-        print(
-            f"  {model_name:45s} {diff.mean():+.4f} (se {se:.4f}), higher on "
-            f"{higher} of {diff.size}"
+        out[model_name] = d = paired_difference(
+            [run[key] for run in result["runs"]], peer
         )
-        out[model_name] = {
-            "mean": float(diff.mean()),
-            "se": float(se),
-            "higher": higher,
-        }
+        print(
+            f"  {model_name:45s} {d['mean']:+.4f} (se {d['se']:.4f}), higher on "
+            f"{d['higher']} of {len(peer)}"
+        )
     return out
 
 
