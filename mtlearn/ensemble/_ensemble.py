@@ -535,12 +535,9 @@ class _BaseMultiTaskEnsemble(TransformerMixin, _BaseComposition):
             others = np.delete(scores, k, axis=0)
             per_task = []
             for j in range(n_tasks):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    mean_other = np.nanmean(others[:, :, j], axis=0)
-                if np.isnan(mean_other).all() or np.isnan(scores[k, baseline, j]):
+                choice = _best_on_mean(others[:, :, j])
+                if choice is None or np.isnan(scores[k, baseline, j]):
                     continue
-                choice = int(np.nanargmax(mean_other))
                 if (
                     choice != baseline
                     and not self._task_rule(others[:, :, j], baseline)[2]
@@ -857,12 +854,20 @@ def _cross_fitted_gains(scores, baseline):
     n_folds = scores.shape[0]
     gains = np.full(n_folds, np.nan)
     for k in range(n_folds):
-        with warnings.catch_warnings():  # a candidate without scores: NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean_other = np.nanmean(np.delete(scores, k, axis=0), axis=0)
-        if not np.isnan(mean_other).all():
-            gains[k] = scores[k, int(np.nanargmax(mean_other))] - scores[k, baseline]
+        choice = _best_on_mean(np.delete(scores, k, axis=0))
+        if choice is not None:
+            gains[k] = scores[k, choice] - scores[k, baseline]
     return gains
+
+
+def _best_on_mean(scores):
+    """The candidate (column of ``scores``, of shape (n_folds,
+    n_candidates)) with the best mean score over the folds, NaN ignored;
+    None if no candidate has a score."""
+    with warnings.catch_warnings():  # a candidate without scores: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(scores, axis=0)
+    return None if np.isnan(mean).all() else int(np.nanargmax(mean))
 
 
 def _switched_micro_f1(counts, choice, tasks):
