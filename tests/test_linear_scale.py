@@ -98,3 +98,43 @@ def test_hessian_diagonal_of_a_sparse_X_with_duplicate_entries():
     expected = LogisticDatafit(X.toarray(), Y, mask).hessian_diagonal(h)
     found = LogisticDatafit(X_dup, Y, mask).hessian_diagonal(h)
     np.testing.assert_allclose(found, expected, atol=1e-12)
+
+
+def test_sparse_working_set_takes_every_violating_feature_at_once(monkeypatch):
+    # on a sparse X the first working set holds every feature violating
+    # optimality at the start (when they are at most half of them), and
+    # the solve reaches the optimum of the solve without working sets
+    from mtlearn.linear_model import _solver
+    from mtlearn.linear_model._datafits import LogisticDatafit
+    from mtlearn.linear_model._penalties import L21
+
+    X, Y, _ = _wide_sparse(800, 3000, 6000, seed=4)
+    datafit = LogisticDatafit(X, Y, np.ones(Y.shape, dtype=bool))
+    penalty = L21(2e-3)
+    W0, b0 = np.zeros((X.shape[1], 2)), datafit.null_intercept()
+    grad_W, _ = datafit.gradient(W0, b0)
+    violating = int(np.sum(penalty.row_distance(W0, grad_W) > 0))
+    assert 10 < violating <= X.shape[1] // 2
+    sizes = []
+    inner = _solver.fista
+
+    def recorded(datafit, *args, **kwargs):
+        sizes.append(datafit.X.shape[1])
+        return inner(datafit, *args, **kwargs)
+
+    monkeypatch.setattr(_solver, "fista", recorded)
+    grown = _solver.solve(
+        datafit, penalty, W0, b0, tol=1e-9, max_iter=20000, working_set=True
+    )
+    assert sizes[0] == violating
+    whole = _solver.solve(
+        datafit, penalty, W0, b0, tol=1e-9, max_iter=20000, working_set=False
+    )
+    assert grown.converged and whole.converged
+    np.testing.assert_allclose(grown.W, whole.W, atol=1e-7)
+    np.testing.assert_allclose(grown.b, whole.b, atol=1e-7)
+    # a dense X still grows its working set from 10 features
+    sizes.clear()
+    dense = LogisticDatafit(X.toarray(), Y, np.ones(Y.shape, dtype=bool))
+    _solver.solve(dense, penalty, W0, b0, tol=1e-6, max_iter=20000, working_set=True)
+    assert sizes[0] == 10
