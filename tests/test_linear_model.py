@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from scipy.optimize import minimize
+from scipy.special import expit, log_expit
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, MultiTaskLasso, MultiTaskLassoCV
@@ -14,6 +15,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import mtlearn.linear_model._datafits as datafits_module
 from mtlearn.exceptions import ConstantTaskWarning
 from mtlearn.linear_model import (
     MultiTaskLinearRegression,
@@ -91,6 +93,30 @@ def test_datafit_gradient_matches_finite_differences(kind, sparse_X):
     np.testing.assert_allclose(
         np.concatenate([grad_W.ravel(), grad_b]), numeric, rtol=1e-5, atol=1e-8
     )
+
+
+@pytest.mark.parametrize("layout", ["dense", "cells"])
+@pytest.mark.parametrize("block", [7, 32_768])
+def test_logistic_loss_and_gradient_match_scipy_on_extreme_predictions(
+    layout, block, monkeypatch
+):
+    # the loss and its derivative from one exponential, over blocks of cells
+    # (a block that does not divide the cells, and one block), against
+    # scipy's log_expit / expit, where a naive formula overflows
+    monkeypatch.setattr(datafits_module, "_LOSS_BLOCK", block)
+    datafit = _problem("logistic", layout=layout, observed=0.4)
+    assert datafit.layout == layout
+    rng = np.random.default_rng(7)
+    shape = datafit._yv.shape
+    Z = rng.normal(size=shape) * rng.choice([0.1, 5.0, 40.0, 800.0], size=shape)
+    Z.flat[:4] = [-800.0, 800.0, 0.0, -1e-300]
+    u = datafit._sign * Z
+    value, grad = datafit.loss_and_gradient(Z)
+    assert value == pytest.approx(float(np.sum(datafit._cw * -log_expit(u))), rel=1e-13)
+    np.testing.assert_allclose(
+        grad, -datafit._cw * datafit._sign * expit(-u), rtol=1e-13, atol=0
+    )
+    assert datafit.loss(Z) == value
 
 
 @pytest.mark.parametrize("kind", DATAFITS)

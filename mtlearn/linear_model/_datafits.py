@@ -17,6 +17,12 @@ from scipy.special import expit, log_expit
 # at 1.8e308).
 _LARGEST_SUM_OF_SQUARES = 1e300
 
+# Cells of the logistic loss's predictions per block (:meth:`LogisticDatafit.
+# loss_and_gradient`): three float64 scratch arrays of 256 KiB, within a
+# core's cache. 8 192, 32 768 and 131 072 took 31, 23 and 22 ms on 80 000 x
+# 50 predictions, whole-array passes 44 ms.
+_LOSS_BLOCK = 32_768
+
 
 def _logsumexp_rows(z):
     """``log(sum(exp(z), axis=1))`` of shape (n, 1), stable.
@@ -418,35 +424,52 @@ class LogisticDatafit(_MaskedDatafit):
         super()._set_layout(layout)
         self._positive = (self._yv > 0).astype(np.float64)
         self._sign = 2.0 * self._positive - 1.0
-        self._signed_weights = self._cw * self._sign
+        self._minus_signed_weights = -self._cw * self._sign
 
     def loss(self, Z):
         return self.loss_and_gradient(Z, gradient=False)[0]
 
     def loss_and_gradient(self, Z, gradient=True):
-        """The loss and its derivative in ``Z``, from two exponentials.
+        """The loss and its derivative in ``Z``, from one exponential.
 
         With ``u = s z`` (``s = +-1`` by label) and ``e = exp(-|u|)``: the
         loss ``c (log(1 + e) - min(u, 0))`` and its derivative ``-c s
-        exp(-max(u, 0)) / (1 + e)`` (``-c s sigmoid(-u)``) in ``z``, written
-        with the vectorised ``exp`` and ``log`` only (``log1p``, ``expit`` and
-        ``where`` cost several times more per cell).
+        sigmoid(-u)`` in ``z``, where ``sigmoid(-u)`` is ``e / (1 + e)`` for
+        ``u >= 0`` and ``1 / (1 + e)`` otherwise: the numerator is ``max(e,
+        [u < 0])``, exact, with no second exponential. Written with the
+        vectorised ``exp`` and ``log`` only (``log1p``, ``expit`` and
+        ``where`` cost several times more per cell), over blocks of
+        ``_LOSS_BLOCK`` cells: the dozen passes of a block stay in the
+        processor's cache (on 80 000 x 50 predictions 23 ms against 44 ms
+        for whole-array passes).
         """
-        u = self._sign * Z
-        e = np.abs(u)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        e += 1.0  # 1 + e, in (1, 2]
-        value = float(np.vdot(self._cw, np.log(e)))
-        value -= float(np.vdot(self._cw, np.minimum(u, 0.0)))
-        if not gradient:
-            return value, None
-        np.maximum(u, 0.0, out=u)
-        np.negative(u, out=u)
-        grad = np.exp(u, out=u)
-        grad /= e
-        grad *= self._signed_weights
-        np.negative(grad, out=grad)
+        z = np.ravel(Z)
+        signs, weights = np.ravel(self._sign), np.ravel(self._cw)
+        grad = np.empty(Z.shape) if gradient else None
+        flat = grad.reshape(-1) if gradient else None
+        minus = np.ravel(self._minus_signed_weights)
+        size = max(min(_LOSS_BLOCK, z.size), 1)
+        u, e, t = np.empty(size), np.empty(size), np.empty(size)
+        value = 0.0
+        for start in range(0, z.size, size):
+            cells = slice(start, min(start + size, z.size))
+            m = cells.stop - start
+            u_, e_, t_ = u[:m], e[:m], t[:m]
+            np.multiply(signs[cells], z[cells], out=u_)
+            np.abs(u_, out=e_)
+            np.negative(e_, out=e_)
+            np.exp(e_, out=e_)
+            np.add(e_, 1.0, out=t_)  # 1 + e, in (1, 2]
+            if gradient:
+                g = flat[cells]
+                np.less(u_, 0.0, out=g)
+                np.maximum(e_, g, out=g)
+                g /= t_
+                g *= minus[cells]
+            np.log(t_, out=t_)
+            np.minimum(u_, 0.0, out=u_)
+            t_ -= u_
+            value += float(np.dot(weights[cells], t_))
         return value, grad
 
     def curvature_weights(self, Z=None):
