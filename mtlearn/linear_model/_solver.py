@@ -13,8 +13,8 @@ the penalty's subdifferential (and the intercepts' gradient) below ``tol``.
 For the row-separable ``l21`` penalty an outer working-set loop solves the
 problem on the features most violating optimality, growing the set until
 all features satisfy it (as in skglm / Celer); on a sparse X the set holds
-every violating feature from the start when they are few. For ``l21`` with the logistic
-loss on a small dense X, Newton steps on the support (conjugate gradient
+every violating feature from the start when they are few. For ``l21`` with
+the logistic loss on a small dense X, Newton steps on the support (conjugate gradient
 preconditioned by the features' correlation) are taken at the optimality
 checks once the support is found: proximal Newton, superlinear where the
 penalty is smooth. A quadratic problem (squared
@@ -61,11 +61,12 @@ _MAX_BACKTRACKS = 60
 # took 150 iterations in four inner solves, all violating features at once
 # 40 in one (on sparse X an iteration costs mostly the passes over the
 # dense (n, k) predictions, whatever the set's size). On a dense X an
-# iteration costs in proportion to the set (2 000 x 3 000, 8 labels: 20
-# iterations instead of 30 but 2.5x the time), and where most features
-# violate, one set of all of them converged slower than sets grown from 10
-# on correlated features (2 000 x 1 000: 1 000 iterations, not converged,
-# against 692): dense X, or most features violating, grow from 10.
+# iteration costs in proportion to the set (3 000 x 2 000 independent
+# features, 8 labels: 20 iterations instead of 30 but 2.5x the time), and
+# where most features violate, one set of all of them converged slower than
+# sets grown from 10 on correlated features (2 000 x 1 000: 1 000
+# iterations, not converged, against 692): dense X, or most features
+# violating, grow from 10.
 _WS_GROWTH = 4
 
 
