@@ -14,12 +14,12 @@ For the row-separable ``l21`` penalty an outer working-set loop solves the
 problem on the features most violating optimality, growing the set until
 all features satisfy it (as in skglm / Celer); on a sparse X the set holds
 every violating feature from the start when they are few. For ``l21`` with
-the logistic loss on a small dense X, Newton steps on the support (conjugate gradient
-preconditioned by the features' correlation) are taken at the optimality
-checks once the support is found: proximal Newton, superlinear where the
-penalty is smooth. A quadratic problem (squared
-loss, smooth penalty) is handed to preconditioned conjugate gradient with
-the same metric and the same stopping rule.
+the logistic loss on a small dense X, Newton steps on the support
+(conjugate gradient preconditioned by the features' correlation) are taken
+at the optimality checks once the support is found: proximal Newton,
+superlinear where the penalty is smooth. A quadratic problem (squared loss,
+smooth penalty) is handed to preconditioned conjugate gradient with the
+same metric and the same stopping rule.
 """
 
 from dataclasses import dataclass
